@@ -1,0 +1,91 @@
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Abstractions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RunnerTokens;
+using RunnerTokens.Expiry;
+using RunnerTokens.Metrics;
+using RunnerTokens.Refresh;
+using RunnerTokens.Runners;
+using RunnerTokens.State;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the RunnerTokens refresh engine.</summary>
+public static class RunnerTokenRefreshServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the refresh engine (<see cref="IRunnerTokenRefresher"/>), its daemon (a hosted service), the runner-files
+    /// expiry source and the JSON metrics file. Options are validated at start. Calling it again adds nothing twice.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder for the other RunnerTokens packages to add a token issuer, a reconfigurer and more.</returns>
+    public static IRunnerTokenRefreshBuilder AddRunnerTokenRefresh(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptionsWithValidateOnStart<RunnerTokenRefreshOptions, RunnerTokenRefreshOptionsDataValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RunnerTokenRefreshOptions>, RunnerTokenRefreshOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IFileSystem, FileSystem>();
+        services.TryAddSingleton<RunnerContextFactory>();
+        services.TryAddSingleton<RunnerStateStore>();
+        services.TryAddSingleton<IRunnerTokenRefresher, RefreshEngine>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>());
+
+        return new RunnerTokenRefreshBuilder(services);
+    }
+
+    /// <summary>Adds the refresh engine and configures its options.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options: runners, threshold, retries.</param>
+    /// <returns>A builder for the other RunnerTokens packages.</returns>
+    public static IRunnerTokenRefreshBuilder AddRunnerTokenRefresh(this IServiceCollection services, Action<RunnerTokenRefreshOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddRunnerTokenRefresh();
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds the refresh engine and binds its options to a configuration section.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="section">The section, shaped as <see cref="RunnerTokenRefreshOptions"/>.</param>
+    /// <returns>A builder for the other RunnerTokens packages.</returns>
+    public static IRunnerTokenRefreshBuilder AddRunnerTokenRefresh(this IServiceCollection services, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var builder = services.AddRunnerTokenRefresh();
+        services.Configure<RunnerTokenRefreshOptions>(section);
+        return builder;
+    }
+
+    /// <summary>Adds an expiry source, asked about every runner at each check. Adding the same type twice adds it once.</summary>
+    /// <typeparam name="TSource">The source.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddExpirySource<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource>(this IRunnerTokenRefreshBuilder builder)
+        where TSource : class, IExpirySource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, TSource>());
+        return builder;
+    }
+
+    /// <summary>Adds a metrics sink, told of every check and refresh. Adding the same type twice adds it once.</summary>
+    /// <typeparam name="TSink">The sink.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddMetricsSink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink>(this IRunnerTokenRefreshBuilder builder)
+        where TSink : class, IMetricsSink
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, TSink>());
+        return builder;
+    }
+}

@@ -1,0 +1,17 @@
+namespace RunnerTokens;
+
+/// <summary>What an <see cref="IExpirySource"/> could tell about a runner's registration.</summary>
+public enum ExpiryObservationKind
+{
+    /// <summary>The source could not tell.</summary>
+    Unknown,
+
+    /// <summary>The registration must be renewed before <see cref="ExpiryObservation.ExpiresAt"/>.</summary>
+    ExpiresAt,
+
+    /// <summary>The registration is valid and nothing about it expires (GitHub lists the runner, say).</summary>
+    ValidNoExpiry,
+
+    /// <summary>The registration is unusable now: missing, corrupt, or deleted on the server.</summary>
+    InvalidNow,
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+
+namespace RunnerTokens.Refresh;
+
+/// <summary>The engine's log lines. None takes a token: there is no parameter to put one in.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+        Message = "Runner {Runner}: source={Source} seconds_left={SecondsLeft} action={Action}: {Reason}")]
+    public static partial void Decision(ILogger logger, string runner, string source, string secondsLeft, string action, string reason);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Runner {Runner}: dry run, would refresh with these steps:{Plan}")]
+    public static partial void DryRunPlan(ILogger logger, string runner, string plan);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Runner {Runner}: busy with a job on GitHub; refresh postponed to the next check")]
+    public static partial void Postponed(ILogger logger, string runner);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Runner {Runner}: refreshed; new registration token expires at {ExpiresAt:O}")]
+    public static partial void Refreshed(ILogger logger, string runner, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Runner {Runner}: refresh attempt {Attempt} of {Attempts} failed, next in {Delay}: {Error}")]
+    public static partial void AttemptFailed(ILogger logger, string runner, int attempt, int attempts, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Runner {Runner}: refresh failed after {Attempts} attempt(s) ({ConsecutiveFailures} in a row); the runner keeps its previous registration: {Error}")]
+    public static partial void RefreshFailed(ILogger logger, string runner, int attempts, int consecutiveFailures, string error, Exception exception);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Critical, Message = "ALERT: runner {Runner}: {ConsecutiveFailures} consecutive refresh failures; the runner may be offline for GitHub until this is fixed")]
+    public static partial void ConsecutiveFailuresAlert(ILogger logger, string runner, int consecutiveFailures);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Runner {Runner}: expiry source {Source} failed and counts as unknown: {Error}")]
+    public static partial void SourceFailed(ILogger logger, string runner, string source, string error);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "Runner {Runner}: metrics sink {Sink} failed: {Error}")]
+    public static partial void SinkFailed(ILogger logger, string runner, string sink, string error);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Runner {Runner}: {Problem}")]
+    public static partial void StateProblem(ILogger logger, string runner, string problem);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Runner {Runner}: check failed: {Error}")]
+    public static partial void CheckFailed(ILogger logger, string runner, string error, Exception exception);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Check cycle failed; the next one runs in {Interval}: {Error}")]
+    public static partial void CycleFailed(ILogger logger, TimeSpan interval, string error, Exception exception);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Daemon started: {Runners} runner(s), checking every {Interval}")]
+    public static partial void DaemonStarted(ILogger logger, int runners, TimeSpan interval);
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using RunnerTokens.Runners;
+using RunnerTokens.State;
+
+namespace RunnerTokens.Refresh;
+
+/// <summary>
+/// One check-and-refresh cycle per runner: observe, decide, record, then skip, describe (dry run), postpone
+/// (busy) or refresh (token, reconfigure, cache the expiry) with retries. Shared by cron and daemon.
+/// </summary>
+internal sealed class RefreshEngine : IRunnerTokenRefresher
+{
+    private readonly RunnerTokenRefreshOptions _options;
+    private readonly IReadOnlyList<RunnerContext> _runners;
+    private readonly IExpirySource[] _sources;
+    private readonly IRunnerBusyProbe[] _busyProbes;
+    private readonly IMetricsSink[] _sinks;
+    private readonly ITokenIssuer? _tokenIssuer;
+    private readonly IRunnerReconfigurer? _reconfigurer;
+    private readonly RunnerStateStore _stateStore;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<RefreshEngine> _logger;
+    private readonly ResiliencePipeline _retry;
+
+    public RefreshEngine(
+        IOptions<RunnerTokenRefreshOptions> options,
+        RunnerContextFactory runnerFactory,
+        IEnumerable<IExpirySource> sources,
+        IEnumerable<IRunnerBusyProbe> busyProbes,
+        IEnumerable<IMetricsSink> sinks,
+        RunnerStateStore stateStore,
+        TimeProvider timeProvider,
+        ILogger<RefreshEngine> logger,
+        ITokenIssuer? tokenIssuer = null,
+        IRunnerReconfigurer? reconfigurer = null)
+    {
+        _options = options.Value;
+        _runners = runnerFactory.CreateAll(_options);
+        _sources = [.. sources];
+        _busyProbes = [.. busyProbes];
+        _sinks = [.. sinks];
+        _tokenIssuer = tokenIssuer;
+        _reconfigurer = reconfigurer;
+        _stateStore = stateStore;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _retry = BuildRetryPipeline();
+    }
+
+    public IReadOnlyList<RunnerContext> Runners => _runners;
+
+    public async Task<IReadOnlyList<RunnerRefreshResult>> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var results = new List<RunnerRefreshResult>(_runners.Count);
+        foreach (var runner in _runners)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                results.Add(await CheckRunnerAsync(runner, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One runner's surprise never stops the others.
+                Log.CheckFailed(_logger, runner.Name, ex.Message, ex);
+                results.Add(new RunnerRefreshResult(runner.Name, RefreshOutcome.Failed, ex.Message));
+            }
+        }
+
+        return results;
+    }
+
+    private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        var observations = await ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        var decision = RefreshDecider.Decide(observations, now, _options.RefreshThreshold, _options.Policy);
+
+        var action = !decision.Refresh ? "none" : _options.DryRun ? "refresh (dry run)" : "refresh";
+        Log.Decision(
+            _logger,
+            runner.Name,
+            decision.Source,
+            decision.SecondsLeft?.ToString(CultureInfo.InvariantCulture) ?? "n/a",
+            action,
+            decision.Reason);
+
+        if (_options.DryRun)
+        {
+            if (!decision.Refresh)
+            {
+                return new(runner.Name, RefreshOutcome.NotNeeded, decision.Reason);
+            }
+
+            var plan = _reconfigurer is null
+                ? ["no IRunnerReconfigurer is registered: nothing would re-register the runner"]
+                : await _reconfigurer.DescribePlanAsync(runner, cancellationToken).ConfigureAwait(false);
+            Log.DryRunPlan(_logger, runner.Name, string.Concat(plan.Select((step, i) => $"{Environment.NewLine}  {i + 1}. {step}")));
+            return new(runner.Name, RefreshOutcome.DryRun, decision.Reason);
+        }
+
+        await ForEachSinkAsync(runner, sink => sink.RecordCheckAsync(runner, now, cancellationToken)).ConfigureAwait(false);
+        if (!decision.Refresh)
+        {
+            return new(runner.Name, RefreshOutcome.NotNeeded, decision.Reason);
+        }
+
+        return await RefreshAsync(runner, decision, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<ExpiryObservation>> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        var observations = new List<ExpiryObservation>(_sources.Length);
+        foreach (var source in _sources)
+        {
+            try
+            {
+                observations.Add(await source.ObserveAsync(runner, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                var name = source.GetType().Name;
+                Log.SourceFailed(_logger, runner.Name, name, ex.Message);
+                observations.Add(ExpiryObservation.Unknown(name, $"failed: {ex.Message}"));
+            }
+        }
+
+        return observations;
+    }
+
+    private async Task<RunnerRefreshResult> RefreshAsync(RunnerContext runner, RefreshDecision decision, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RunnerKey, runner);
+        try
+        {
+            var token = await _retry.ExecuteAsync(
+                static (ctx, state) => new ValueTask<RegistrationToken>(state.AttemptAsync(ctx.Properties.GetValue(RunnerKey, null!), ctx.CancellationToken)),
+                context,
+                this).ConfigureAwait(false);
+
+            var state = _stateStore.Read(runner, out _);
+            state.RegistrationTokenExpiresAt = token.ExpiresAt;
+            state.ConsecutiveFailures = 0;
+            WriteState(runner, state);
+            Log.Refreshed(_logger, runner.Name, token.ExpiresAt);
+            var at = _timeProvider.GetUtcNow();
+            await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);
+            return new(runner.Name, RefreshOutcome.Refreshed, decision.Reason);
+        }
+        catch (RunnerBusyException)
+        {
+            Log.Postponed(_logger, runner.Name);
+            return new(runner.Name, RefreshOutcome.Postponed, "runner busy with a job; postponed to the next check");
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var state = _stateStore.Read(runner, out var problem);
+            if (problem is not null)
+            {
+                Log.StateProblem(_logger, runner.Name, problem);
+            }
+
+            state.ConsecutiveFailures++;
+            WriteState(runner, state);
+            Log.RefreshFailed(_logger, runner.Name, _options.MaxRetryAttempts, state.ConsecutiveFailures, ex.Message, ex);
+            if (state.ConsecutiveFailures >= RefreshHealth.CriticalConsecutiveFailures)
+            {
+                Log.ConsecutiveFailuresAlert(_logger, runner.Name, state.ConsecutiveFailures);
+            }
+
+            var at = _timeProvider.GetUtcNow();
+            await ForEachSinkAsync(runner, sink => sink.RecordRefreshFailedAsync(runner, at, state.ConsecutiveFailures, cancellationToken)).ConfigureAwait(false);
+            return new(runner.Name, RefreshOutcome.Failed, ex.Message);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One attempt: busy check right before anything that could stop the runner, token, reconfigure.</summary>
+    private async Task<RegistrationToken> AttemptAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        foreach (var probe in _busyProbes)
+        {
+            if (await probe.IsBusyAsync(runner, cancellationToken).ConfigureAwait(false))
+            {
+                throw new RunnerBusyException();
+            }
+        }
+
+        var issuer = _tokenIssuer ?? throw new InvalidOperationException(
+            "No ITokenIssuer is registered: add one (builder.AddGitHubTokenIssuer() from RunnerTokens.GitHub) to fetch registration tokens.");
+        var reconfigurer = _reconfigurer ?? throw new InvalidOperationException(
+            "No IRunnerReconfigurer is registered: add one (builder.AddSystemdReconfigurer() from RunnerTokens.Systemd) to re-register runners.");
+
+        var token = await issuer.CreateRegistrationTokenAsync(runner.Scope, cancellationToken).ConfigureAwait(false);
+        await reconfigurer.ReconfigureAsync(runner, token, cancellationToken).ConfigureAwait(false);
+        return token;
+    }
+
+    private void WriteState(RunnerContext runner, RunnerState state)
+    {
+        try
+        {
+            _stateStore.Write(runner, state);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The runner is registered either way; losing the cache only means an earlier refresh next time.
+            Log.StateProblem(_logger, runner.Name, $"cannot write {_stateStore.PathFor(runner)}: {ex.Message}");
+        }
+    }
+
+    private async Task ForEachSinkAsync(RunnerContext runner, Func<IMetricsSink, ValueTask> record)
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                await record(sink).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SinkFailed(_logger, runner.Name, sink.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    private ResiliencePipeline BuildRetryPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
+        if (_options.MaxRetryAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = _options.MaxRetryAttempts - 1,
+                Delay = _options.RetryBackoff,
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException and not RunnerBusyException),
+                OnRetry = args =>
+                {
+                    var runner = args.Context.Properties.GetValue(RunnerKey, null!);
+                    Log.AttemptFailed(
+                        _logger,
+                        runner.Name,
+                        args.AttemptNumber + 1,
+                        _options.MaxRetryAttempts,
+                        args.RetryDelay,
+                        args.Outcome.Exception?.Message ?? "no result");
+                    return default;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private static readonly ResiliencePropertyKey<RunnerContext> RunnerKey = new("RunnerTokens.Runner");
+
+    /// <summary>Thrown inside an attempt to stop the retries: a busy runner is postponed, not failed.</summary>
+    private sealed class RunnerBusyException : Exception
+    {
+        public RunnerBusyException()
+            : base("The runner is busy with a job.")
+        {
+        }
+    }
+}
