@@ -19,6 +19,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly IExpirySource[] _sources;
     private readonly IRunnerBusyProbe[] _busyProbes;
     private readonly IMetricsSink[] _sinks;
+    private readonly IRefreshRecovery[] _recoveries;
     private readonly ITokenIssuer? _tokenIssuer;
     private readonly IRunnerReconfigurer? _reconfigurer;
     private readonly RunnerStateStore _stateStore;
@@ -32,6 +33,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         IEnumerable<IExpirySource> sources,
         IEnumerable<IRunnerBusyProbe> busyProbes,
         IEnumerable<IMetricsSink> sinks,
+        IEnumerable<IRefreshRecovery> recoveries,
         RunnerStateStore stateStore,
         TimeProvider timeProvider,
         ILogger<RefreshEngine> logger,
@@ -43,6 +45,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _sources = [.. sources];
         _busyProbes = [.. busyProbes];
         _sinks = [.. sinks];
+        _recoveries = [.. recoveries];
         _tokenIssuer = tokenIssuer;
         _reconfigurer = reconfigurer;
         _stateStore = stateStore;
@@ -76,6 +79,14 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
     private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
+        if (!_options.DryRun)
+        {
+            foreach (var recovery in _recoveries)
+            {
+                await recovery.RecoverAsync(runner, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var observations = await ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
         var decision = RefreshDecider.Decide(observations, now, _options.RefreshThreshold, _options.Policy);
