@@ -1,0 +1,442 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+
+namespace RunnerTokens.Tests.Refresh;
+
+public sealed class RefreshEngineTests : IDisposable
+{
+    private readonly EngineFixture _fixture = new();
+
+    private DateTimeOffset Now => _fixture.Time.GetUtcNow();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task RunOnceAsync_ExpiryBeyondThreshold_DoesNotRefresh()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(301)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        Assert.Contains(_fixture.LogLines, l => l.Contains("runner-1", StringComparison.Ordinal)
+            && l.Contains("source=cache", StringComparison.Ordinal)
+            && l.Contains("seconds_left=301", StringComparison.Ordinal)
+            && l.Contains("action=none", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ExpiryWithinThreshold_RefreshesAndCachesNewExpiry()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(299)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        await _fixture.Issuer.Received(1).CreateRegistrationTokenAsync(
+            Arg.Is<RunnerScope>(s => s.Kind == RunnerScopeKind.Organization && s.Owner == "acme"), Arg.Any<CancellationToken>());
+        await _fixture.Reconfigurer.Received(1).ReconfigureAsync(
+            Arg.Is<RunnerContext>(r => r.Name == "runner-1"),
+            Arg.Is<RegistrationToken>(t => t.Token == EngineFixture.Secret),
+            Arg.Any<CancellationToken>());
+        using var state = JsonDocument.Parse(File.ReadAllText(_fixture.StateFile()));
+        Assert.Equal(Now.AddHours(1), state.RootElement.GetProperty("registration_token_expires_at").GetDateTimeOffset());
+        Assert.DoesNotContain(EngineFixture.Secret, File.ReadAllText(_fixture.StateFile()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ExpiryPassed_Refreshes()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-10)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains(_fixture.LogLines, l => l.Contains("expired 10 s ago", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ThresholdOption_MovesTheRefreshPoint()
+    {
+        _fixture.Configure = o => o.RefreshThreshold = TimeSpan.FromSeconds(600);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(500)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_AnySourceSaysInvalid_RefreshesEvenWithFarExpiry()
+    {
+        var invalid = Substitute.For<IExpirySource>();
+        invalid.ObserveAsync(default!, default).ReturnsForAnyArgs(ExpiryObservation.Invalid("github", "runner runner-1 is not listed"));
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddHours(1)));
+        _fixture.ExtraSources.Add(invalid);
+        var sut = _fixture.CreateSut();
+
+        var results = await sut.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains(_fixture.LogLines, l => l.Contains("source=github", StringComparison.Ordinal) && l.Contains("not listed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_EarliestOfSeveralExpiries_Decides()
+    {
+        var early = Substitute.For<IExpirySource>();
+        early.ObserveAsync(default!, default).ReturnsForAnyArgs(ExpiryObservation.Expires("early", Now.AddSeconds(100)));
+        _fixture.SourceSays(ExpiryObservation.Expires("late", Now.AddHours(2)));
+        _fixture.ExtraSources.Add(early);
+        var sut = _fixture.CreateSut();
+
+        var results = await sut.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains(_fixture.LogLines, l => l.Contains("source=early", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_NoSourceCanTell_Refreshes()
+    {
+        _fixture.SourceSays(ExpiryObservation.Unknown("cache", "nothing cached"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains("expiry unknown", results[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_SourceThrows_CountsAsUnknownAndRefreshes()
+    {
+        _fixture.Source.ObserveAsync(default!, default).ThrowsAsyncForAnyArgs(new IOException("disk on fire"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("disk on fire", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ValidWithNoExpiry_DoesNotRefresh()
+    {
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+    }
+
+    [Theory]
+    [InlineData(-60)]
+    [InlineData(10)]
+    public async Task RunOnceAsync_RegistrationPolicyWithExpiry_DoesNotRefresh(int secondsLeft)
+    {
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(secondsLeft)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RegistrationPolicyWithUnknown_DoesNotRefresh()
+    {
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.SourceSays(ExpiryObservation.Unknown("cache", "nothing cached"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RegistrationPolicyWithInvalid_Refreshes()
+    {
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.SourceSays(ExpiryObservation.Invalid("files", "registration missing: .runner"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RunnerBusy_PostponesWithoutTokenOrStop()
+    {
+        var probe = Substitute.For<IRunnerBusyProbe>();
+        probe.IsBusyAsync(default!, default).ReturnsForAnyArgs(true);
+        _fixture.BusyProbes.Add(probe);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
+        await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        Assert.Contains(_fixture.LogLines, l => l.Contains("busy", StringComparison.Ordinal) && l.Contains("postponed", StringComparison.Ordinal));
+        await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RunnerBusyThenIdle_RefreshesAtNextCheck()
+    {
+        var probe = Substitute.For<IRunnerBusyProbe>();
+        probe.IsBusyAsync(default!, default).ReturnsForAnyArgs(true, false);
+        _fixture.BusyProbes.Add(probe);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        var sut = _fixture.CreateSut();
+
+        var first = await sut.RunOnceAsync(CancellationToken.None);
+        var second = await sut.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Postponed, first[0].Outcome);
+        Assert.Equal(RefreshOutcome.Refreshed, second[0].Outcome);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_DryRun_LogsPlanAndChangesNothing()
+    {
+        _fixture.Configure = o => o.DryRun = true;
+        _fixture.IncludeFileSource = true;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        var recovery = Substitute.For<IRefreshRecovery>();
+        _fixture.Recoveries.Add(recovery);
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.DryRun, Assert.Single(results).Outcome);
+        await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
+        await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await recovery.DidNotReceiveWithAnyArgs().RecoverAsync(default!, default);
+        await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordCheckAsync(default!, default, default);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(_fixture.StateFile())));
+        Assert.False(File.Exists(_fixture.MetricsFile()));
+        Assert.Contains(_fixture.LogLines, l => l.Contains("dry run", StringComparison.Ordinal) && l.Contains("1. systemctl stop unit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_DryRunNotNeeded_DescribesNoPlan()
+    {
+        _fixture.Configure = o => o.DryRun = true;
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().DescribePlanAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_FailsThenSucceeds_RetriesAsAWhole()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+            _ => throw new RunnerReconfigurationException("config.sh failed"),
+            _ => throw new RunnerReconfigurationException("config.sh failed"),
+            _ => Task.CompletedTask);
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        await _fixture.Issuer.ReceivedWithAnyArgs(3).CreateRegistrationTokenAsync(default!, default);
+        Assert.Equal(2, _fixture.Logs.GetSnapshot().Count(r => r.Level == LogLevel.Warning && r.Message.Contains("attempt", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RetryBackoff_WaitsBetweenAttempts()
+    {
+        _fixture.Configure = o => o.RetryBackoff = TimeSpan.FromSeconds(30);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+            _ => throw new RunnerReconfigurationException("config.sh failed"),
+            _ => Task.CompletedTask);
+
+        var run = _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+        await WaitUntil(() => _fixture.Issuer.ReceivedCalls().Count() == 1);
+        _fixture.Time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(50);
+        Assert.Single(_fixture.Issuer.ReceivedCalls());
+        _fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        var results = await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Equal(2, _fixture.Issuer.ReceivedCalls().Count());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task RunOnceAsync_EveryAttemptFails_TriesMaxRetryAttemptsTimesAndReportsFailed(int attempts)
+    {
+        _fixture.Configure = o => o.MaxRetryAttempts = attempts;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default)
+            .ThrowsAsyncForAnyArgs(new RunnerReconfigurationException("config.sh remove failed: Uninstall service first"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
+        Assert.Contains("Uninstall service first", results[0].Reason, StringComparison.Ordinal);
+        await _fixture.Reconfigurer.ReceivedWithAnyArgs(attempts).ReconfigureAsync(default!, default!, default);
+        await _fixture.Sink.Received(1).RecordRefreshFailedAsync(Arg.Any<RunnerContext>(), Arg.Any<DateTimeOffset>(), 1, Arg.Any<CancellationToken>());
+        Assert.Contains(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Message.Contains("keeps its previous registration", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_ThirdConsecutiveFailureAcrossRestarts_LogsCriticalAlert()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Issuer.CreateRegistrationTokenAsync(default!, default).ThrowsAsyncForAnyArgs(new HttpRequestException("502 Bad Gateway"));
+
+        // Each run is a new engine, as cron starts a new process: the count must survive.
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+        Assert.DoesNotContain(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Critical);
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+        Assert.Single(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Critical && r.Message.Contains("3 consecutive", StringComparison.Ordinal));
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+        Assert.Contains(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Critical && r.Message.Contains("4 consecutive", StringComparison.Ordinal));
+        await _fixture.Sink.Received(1).RecordRefreshFailedAsync(Arg.Any<RunnerContext>(), Arg.Any<DateTimeOffset>(), 4, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_SuccessAfterFailures_ResetsConsecutiveFailures()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Configure = o => o.MaxRetryAttempts = 1;
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+            _ => throw new RunnerReconfigurationException("boom"),
+            _ => throw new RunnerReconfigurationException("boom"),
+            _ => Task.CompletedTask,
+            _ => throw new RunnerReconfigurationException("boom"));
+        var sut = _fixture.CreateSut();
+
+        for (var i = 0; i < 4; i++)
+        {
+            await sut.RunOnceAsync(CancellationToken.None);
+        }
+
+        await _fixture.Sink.Received(2).RecordRefreshFailedAsync(Arg.Any<RunnerContext>(), Arg.Any<DateTimeOffset>(), 1, Arg.Any<CancellationToken>());
+        await _fixture.Sink.Received(1).RecordRefreshFailedAsync(Arg.Any<RunnerContext>(), Arg.Any<DateTimeOffset>(), 2, Arg.Any<CancellationToken>());
+        await _fixture.Sink.ReceivedWithAnyArgs(1).RecordRefreshSucceededAsync(default!, default, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_OneRunnerFails_OthersAreStillRefreshed()
+    {
+        using var fixture = new EngineFixture(runners: 3);
+        fixture.SourceSays(ExpiryObservation.Expires("cache", fixture.Time.GetUtcNow().AddSeconds(-1)));
+        fixture.Configure = o => o.MaxRetryAttempts = 1;
+        fixture.Reconfigurer.ReconfigureAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-1"), Arg.Any<RegistrationToken>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new RunnerReconfigurationException("runner-1 broke"));
+        fixture.Source.ObserveAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-2"), Arg.Any<CancellationToken>())
+            .Returns<ValueTask<ExpiryObservation>>(_ => throw new InvalidOperationException("source broke for runner-2"));
+
+        var results = await fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(["runner-1", "runner-2", "runner-3"], results.Select(r => r.RunnerName));
+        Assert.Equal([RefreshOutcome.Failed, RefreshOutcome.Refreshed, RefreshOutcome.Refreshed], results.Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_MetricsSinkThrows_RefreshStillSucceeds()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Sink.RecordRefreshSucceededAsync(default!, default, default).ReturnsForAnyArgs(_ => ValueTask.FromException(new IOException("read-only file system")));
+        _fixture.Sink.RecordCheckAsync(default!, default, default).ReturnsForAnyArgs(_ => ValueTask.FromException(new IOException("read-only file system")));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("read-only file system", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RecordsCheckAndSuccess()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        await _fixture.Sink.Received(1).RecordCheckAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-1"), Now, Arg.Any<CancellationToken>());
+        await _fixture.Sink.Received(1).RecordRefreshSucceededAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-1"), Now, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_Recovery_RunsBeforeObserving()
+    {
+        var order = new List<string>();
+        var recovery = Substitute.For<IRefreshRecovery>();
+        recovery.RecoverAsync(default!, default).ReturnsForAnyArgs(_ =>
+        {
+            order.Add("recover");
+            return ValueTask.CompletedTask;
+        });
+        _fixture.Source.ObserveAsync(default!, default).ReturnsForAnyArgs(_ =>
+        {
+            order.Add("observe");
+            return ExpiryObservation.ValidNoExpiry("github");
+        });
+        _fixture.Recoveries.Add(recovery);
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(["recover", "observe"], order);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_NeverLogsTheToken()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+            call => throw new RunnerReconfigurationException($"failed with {call.Arg<RegistrationToken>()}"),
+            _ => Task.CompletedTask);
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.NotEmpty(_fixture.Logs.GetSnapshot());
+        Assert.All(_fixture.Logs.GetSnapshot(), r =>
+        {
+            Assert.DoesNotContain(EngineFixture.Secret, r.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(EngineFixture.Secret, r.Exception?.ToString() ?? string.Empty, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_Cancelled_StopsWithCancellation()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        using var cts = new CancellationTokenSource();
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(_ =>
+        {
+            cts.Cancel();
+            throw new OperationCanceledException(cts.Token);
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _fixture.CreateSut().RunOnceAsync(cts.Token));
+
+        await _fixture.Reconfigurer.ReceivedWithAnyArgs(1).ReconfigureAsync(default!, default!, default);
+        await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
