@@ -1,0 +1,115 @@
+using System.IO.Abstractions;
+using RunnerTokens.Expiry;
+using RunnerTokens.State;
+
+namespace RunnerTokens.Tests.Expiry;
+
+public sealed class RunnerFilesExpirySourceTests : IDisposable
+{
+    private static readonly DateTimeOffset _cached = new(2026, 11, 25, 13, 0, 0, TimeSpan.Zero);
+    private readonly RunnerDirectory _runner = new();
+    private readonly FileSystem _fileSystem = new();
+
+    public void Dispose() => _runner.Dispose();
+
+    [Fact]
+    public async Task ObserveAsync_RegisteredWithBomAndNothingCached_IsUnknown()
+    {
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Equal("runner-files", observation.Source);
+        Assert.Contains("state.json", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_CachedExpiry_IsThatExpiry()
+    {
+        new RunnerStateStore(_fileSystem).Write(Context(), new RunnerState { RegistrationTokenExpiresAt = _cached });
+
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.ExpiresAt, observation.Kind);
+        Assert.Equal(_cached, observation.ExpiresAt);
+    }
+
+    [Theory]
+    [InlineData(".credentials", "\"expires_at\": \"2026-11-25T12:30:00Z\",")]
+    [InlineData(".runner", "\"expiresAt\": 1795609800,")]
+    public async Task ObserveAsync_ExpiryInRunnerFileEarlierThanCache_IsTheEarliest(string file, string property)
+    {
+        new RunnerStateStore(_fileSystem).Write(Context(), new RunnerState { RegistrationTokenExpiresAt = _cached });
+        var json = file == ".runner" ? RunnerDirectory.RunnerJson : RunnerDirectory.CredentialsJson;
+        _runner.Write(file, json.Replace("{", "{\n  " + property, StringComparison.Ordinal).TrimStart());
+
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.ExpiresAt, observation.Kind);
+        Assert.True(observation.ExpiresAt < _cached);
+    }
+
+    [Theory]
+    [InlineData(".runner")]
+    [InlineData(".credentials")]
+    public async Task ObserveAsync_FileMissing_IsInvalidNamingTheFile(string file)
+    {
+        File.Delete(_runner.File(file));
+
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+        Assert.Contains(_runner.File(file), observation.Reason, StringComparison.Ordinal);
+        Assert.Contains("missing", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".runner", "{ \"agentId\": 7, ")]
+    [InlineData(".runner", "[]")]
+    [InlineData(".runner", "{ \"agentId\": 7 }")]
+    [InlineData(".credentials", "")]
+    [InlineData(".credentials", "{ \"data\": {} }")]
+    [InlineData(".credentials", "{ \"scheme\": \"OAuth\", \"expires_at\": \"soon\" }")]
+    public async Task ObserveAsync_FileCorrupt_IsInvalidNamingTheFileAndProblem(string file, string content)
+    {
+        _runner.Write(file, content);
+
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+        Assert.Contains($"corrupt: {_runner.File(file)}: ", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_StateFileCorrupt_IsUnknownNamingIt()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(StatePath)!);
+        File.WriteAllText(StatePath, "{ not json");
+
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains($"state file {StatePath} is corrupt", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_Cancelled_Throws()
+    {
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CreateSut().ObserveAsync(Context(), cts.Token).AsTask());
+    }
+
+    [Fact]
+    public async Task ObserveAsync_NullRunner_Throws() =>
+        await Assert.ThrowsAsync<ArgumentNullException>(() => CreateSut().ObserveAsync(null!, CancellationToken.None).AsTask());
+
+    private string StatePath => Path.Combine(_runner.Path, ".token-refresh", "state.json");
+
+    private RunnerFilesExpirySource CreateSut() => new(_fileSystem, new RunnerStateStore(_fileSystem));
+
+    private RunnerContext Context() =>
+        new("runner-1", _runner.Path, "https://github.com/acme", Path.Combine(_runner.Path, ".token-refresh"));
+
+    private ValueTask<ExpiryObservation> ObserveAsync() => CreateSut().ObserveAsync(Context(), CancellationToken.None);
+}

@@ -1,0 +1,108 @@
+using System.IO.Abstractions.TestingHelpers;
+
+namespace RunnerTokens.Tests.Health;
+
+public sealed class RefreshHealthTests
+{
+    private const string MetricsPath = "/var/tmp/runner-token-metrics.json";
+    private static readonly DateTimeOffset _now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private readonly MockFileSystem _fileSystem = new();
+
+    [Fact]
+    public void Evaluate_NoFile_IsCritical()
+    {
+        var report = RefreshHealth.Evaluate(_fileSystem, MetricsPath, _now);
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Equal(2, (int)report.Status);
+        Assert.StartsWith("CRITICAL: ", report.Message, StringComparison.Ordinal);
+        Assert.Contains(MetricsPath, report.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"last_check_timestamp\": null, \"consecutive_failures\": 5}")]
+    [InlineData("{\"last_check_timestamp\": 0}")]
+    public void Evaluate_NoCheckTimestamp_IsWarning(string json)
+    {
+        var report = Evaluate(json);
+
+        Assert.Equal(RefreshHealthStatus.Warning, report.Status);
+        Assert.Equal(1, (int)report.Status);
+        Assert.StartsWith("WARNING: ", report.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void Evaluate_ThreeOrMoreConsecutiveFailures_IsCritical(int failures)
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddSeconds(-10), failures));
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Equal($"CRITICAL: {failures} consecutive refresh failures", report.Message);
+    }
+
+    [Fact]
+    public void Evaluate_TwoConsecutiveFailuresRecentCheck_IsOk()
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddSeconds(-10), failures: 2));
+
+        Assert.Equal(RefreshHealthStatus.Ok, report.Status);
+    }
+
+    [Fact]
+    public void Evaluate_LastCheckOver300SecondsAgo_IsWarning()
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddSeconds(-301), failures: 0));
+
+        Assert.Equal(RefreshHealthStatus.Warning, report.Status);
+        Assert.Equal("WARNING: Last check was 301 seconds ago", report.Message);
+    }
+
+    [Fact]
+    public void Evaluate_LastCheckExactly300SecondsAgo_IsOk()
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddSeconds(-300), failures: 0));
+
+        Assert.Equal(RefreshHealthStatus.Ok, report.Status);
+        Assert.Equal("OK: Token refresh healthy", report.Message);
+        Assert.Equal(0, (int)report.Status);
+    }
+
+    [Fact]
+    public void Evaluate_FailuresWinOverStaleness()
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddHours(-1), failures: 3));
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"last_check_timestamp\": \"yesterday\"}")]
+    public void Evaluate_CorruptFile_IsCriticalNamingTheFile(string json)
+    {
+        var report = Evaluate(json);
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains(MetricsPath, report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_BadArguments_Throw()
+    {
+        Assert.Throws<ArgumentNullException>(() => RefreshHealth.Evaluate(null!, MetricsPath, _now));
+        Assert.Throws<ArgumentException>(() => RefreshHealth.Evaluate(_fileSystem, " ", _now));
+    }
+
+    private static string Metrics(DateTimeOffset lastCheck, int failures) =>
+        $"{{\"last_check_timestamp\": {lastCheck.ToUnixTimeSeconds()}, \"last_refresh_timestamp\": 0, \"total_refreshes\": 4, \"failed_refreshes\": {failures}, \"consecutive_failures\": {failures}, \"runner_org\": \"acme\", \"runner_name\": \"r1\"}}";
+
+    private RefreshHealthReport Evaluate(string json)
+    {
+        _fileSystem.AddFile(MetricsPath, new MockFileData(json));
+        return RefreshHealth.Evaluate(_fileSystem, MetricsPath, _now);
+    }
+}

@@ -1,0 +1,111 @@
+using System.IO.Abstractions;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using RunnerTokens.Metrics;
+using RunnerTokens.TestKit;
+
+namespace RunnerTokens.Tests.Metrics;
+
+public sealed class JsonFileMetricsSinkTests : IDisposable
+{
+    private static readonly DateTimeOffset _t0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _temp = new("metrics");
+    private readonly FakeLogger<JsonFileMetricsSink> _logger = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string MetricsPath => _temp.Combine("var", "runner-token-metrics.json");
+
+    [Fact]
+    public async Task RecordCheckAsync_NewFile_HasExactlyTheSeedsFields()
+    {
+        await CreateSut().RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+
+        using var json = Read();
+        Assert.Equal(
+            ["consecutive_failures", "failed_refreshes", "last_check_timestamp", "last_refresh_timestamp", "runner_name", "runner_org", "total_refreshes"],
+            json.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(_t0.ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal("acme", json.RootElement.GetProperty("runner_org").GetString());
+        Assert.Equal("runner-1", json.RootElement.GetProperty("runner_name").GetString());
+    }
+
+    [Fact]
+    public async Task Records_CountRefreshesAndFailures()
+    {
+        var sut = CreateSut();
+
+        await sut.RecordRefreshFailedAsync(Runner(), _t0, 1, CancellationToken.None);
+        await sut.RecordRefreshFailedAsync(Runner(), _t0.AddMinutes(1), 2, CancellationToken.None);
+        using (var failed = Read())
+        {
+            Assert.Equal(2, failed.RootElement.GetProperty("failed_refreshes").GetInt64());
+            Assert.Equal(2, failed.RootElement.GetProperty("consecutive_failures").GetInt32());
+            Assert.Equal(0, failed.RootElement.GetProperty("total_refreshes").GetInt64());
+        }
+
+        await sut.RecordRefreshSucceededAsync(Runner(), _t0.AddMinutes(2), CancellationToken.None);
+        using var succeeded = Read();
+        Assert.Equal(1, succeeded.RootElement.GetProperty("total_refreshes").GetInt64());
+        Assert.Equal(0, succeeded.RootElement.GetProperty("consecutive_failures").GetInt32());
+        Assert.Equal(2, succeeded.RootElement.GetProperty("failed_refreshes").GetInt64());
+        Assert.Equal(_t0.AddMinutes(2).ToUnixTimeSeconds(), succeeded.RootElement.GetProperty("last_refresh_timestamp").GetInt64());
+    }
+
+    [Fact]
+    public async Task Records_SurviveARestart()
+    {
+        await CreateSut().RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
+
+        await CreateSut().RecordRefreshSucceededAsync(Runner(), _t0.AddHours(1), CancellationToken.None);
+
+        using var json = Read();
+        Assert.Equal(2, json.RootElement.GetProperty("total_refreshes").GetInt64());
+    }
+
+    [Fact]
+    public async Task Records_LeaveNoTemporaryFileAndAreReadableByMonitoring()
+    {
+        var sut = CreateSut();
+        for (var i = 0; i < 5; i++)
+        {
+            await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(i), CancellationToken.None);
+        }
+
+        Assert.Equal([MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!));
+        Assert.True(File.GetUnixFileMode(MetricsPath).HasFlag(UnixFileMode.OtherRead));
+        Assert.False(File.GetUnixFileMode(MetricsPath).HasFlag(UnixFileMode.OtherWrite));
+    }
+
+    [Fact]
+    public async Task Records_CorruptFile_StartOverAndWarnNamingTheFile()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(MetricsPath)!);
+        File.WriteAllText(MetricsPath, "{\"total_refreshes\": ");
+
+        await CreateSut().RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
+
+        using var json = Read();
+        Assert.Equal(1, json.RootElement.GetProperty("total_refreshes").GetInt64());
+        Assert.Equal(LogLevel.Warning, _logger.LatestRecord.Level);
+        Assert.Contains(MetricsPath, _logger.LatestRecord.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_RunnerWithoutMetricsFile_WritesNothing()
+    {
+        var runner = new RunnerContext("runner-1", _temp.Path, "https://github.com/acme", _temp.Combine("state"));
+
+        await CreateSut().RecordCheckAsync(runner, _t0, CancellationToken.None);
+
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    private JsonFileMetricsSink CreateSut() => new(new FileSystem(), _logger);
+
+    private RunnerContext Runner() =>
+        new("runner-1", _temp.Path, "https://github.com/acme", _temp.Combine("state")) { MetricsFile = MetricsPath };
+
+    private JsonDocument Read() => JsonDocument.Parse(File.ReadAllText(MetricsPath));
+}
