@@ -118,6 +118,8 @@ internal sealed class EngineFixture : IDisposable
         return _provider.GetRequiredService<IRunnerTokenRefresher>();
     }
 
+    public IServiceProvider Provider => _provider ?? throw new InvalidOperationException("Call CreateSut() first.");
+
     public IEnumerable<string> LogLines => Logs.GetSnapshot().Select(r => r.Message);
 
     public void Dispose()

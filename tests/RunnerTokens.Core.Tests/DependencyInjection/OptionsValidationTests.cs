@@ -1,0 +1,130 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.Tests.DependencyInjection;
+
+public sealed class OptionsValidationTests : IDisposable
+{
+    private readonly RunnerDirectory _runner = new();
+
+    public void Dispose() => _runner.Dispose();
+
+    [Theory]
+    [InlineData("RefreshThreshold", "01:00:00", "00:59:59")]
+    [InlineData("RefreshThreshold", "-00:00:05", "00:00:00")]
+    [InlineData("CheckInterval", "00:00:00", "00:00:01")]
+    [InlineData("RetryBackoff", "02:00:00", "01:00:00")]
+    public void Start_TimeOutOfRange_FailsNamingSettingValueAndRange(string setting, string value, string bound)
+    {
+        var time = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+
+        var message = Validate(o => typeof(RunnerTokenRefreshOptions).GetProperty(setting)!.SetValue(o, time));
+
+        Assert.Contains($"{setting} = {value}", message, StringComparison.Ordinal);
+        Assert.Contains(bound, message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void Start_MaxRetryAttemptsOutOfRange_Fails(int attempts)
+    {
+        var message = Validate(o => o.MaxRetryAttempts = attempts);
+
+        Assert.Contains($"MaxRetryAttempts = {attempts} is not allowed: it must be from 1 to 100", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_NoRunners_Fails()
+    {
+        var message = Validate(o => o.Runners.Clear());
+
+        Assert.Contains("Runners is empty", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_RunnerDirectoryMissing_FailsNamingIt()
+    {
+        var message = Validate(o => o.Runners[0].Directory = "/nonexistent/actions-runner");
+
+        Assert.Contains("Runners[0].Directory = '/nonexistent/actions-runner' does not exist", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_NoOrganizationNorUrl_FailsSayingWhatToSet()
+    {
+        var message = Validate(o => o.Runners[0].Organization = null);
+
+        Assert.Contains("Runners[0]: neither Url nor Organization is set", message, StringComparison.Ordinal);
+        Assert.Contains("RUNNER_ORG", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://github.com")]
+    [InlineData("not a url")]
+    public void Start_BadUrl_FailsNamingIt(string url)
+    {
+        var message = Validate(o => o.Runners[0].Url = url);
+
+        Assert.Contains($"Runners[0].Url = '{url}' is not allowed", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_OrganizationWithSlash_Fails()
+    {
+        var message = Validate(o => o.Runners[0].Organization = "acme/widgets");
+
+        Assert.Contains("Runners[0].Organization = 'acme/widgets' is not allowed", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_TwoRunnersSameNameAndFiles_Fails()
+    {
+        var message = Validate(o => o.Runners.Add(new RunnerOptions { Name = "runner-1", Directory = _runner.Path, Organization = "acme" }));
+
+        Assert.Contains("share the name 'runner-1'", message, StringComparison.Ordinal);
+        Assert.Contains("share the metrics file", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_Valid_ResolvesDefaults()
+    {
+        using var provider = Build(o => o.Runners[0].Name = null);
+
+        var refresher = provider.GetRequiredService<IRunnerTokenRefresher>();
+
+        Assert.NotNull(refresher);
+        Assert.Equal(TimeSpan.FromSeconds(300), provider.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>().Value.RefreshThreshold);
+    }
+
+    [Fact]
+    public async Task Start_ValidateOnStart_FailsBeforeAnyCheck()
+    {
+        using var provider = Build(o => o.RefreshThreshold = TimeSpan.FromHours(2));
+        var validator = provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>();
+
+        var ex = Assert.Throws<OptionsValidationException>(validator.Validate);
+
+        Assert.Contains("RefreshThreshold = 02:00:00", ex.Message, StringComparison.Ordinal);
+        await Task.CompletedTask;
+    }
+
+    private ServiceProvider Build(Action<RunnerTokenRefreshOptions> change)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRunnerTokenRefresh(o =>
+        {
+            o.Runners.Add(new RunnerOptions { Name = "runner-1", Directory = _runner.Path, Organization = "acme" });
+            change(o);
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private string Validate(Action<RunnerTokenRefreshOptions> change)
+    {
+        using var provider = Build(change);
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>().Value);
+        return ex.Message;
+    }
+}

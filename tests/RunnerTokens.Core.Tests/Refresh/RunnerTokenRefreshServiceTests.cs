@@ -1,0 +1,116 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NSubstitute;
+using RunnerTokens.Refresh;
+
+namespace RunnerTokens.Tests.Refresh;
+
+public sealed class RunnerTokenRefreshServiceTests : IDisposable
+{
+    private readonly EngineFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task Daemon_ChecksAtStartThenEveryCheckInterval()
+    {
+        _fixture.Configure = o => o.CheckInterval = TimeSpan.FromSeconds(60);
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+        var service = CreateDaemon();
+
+        await service.StartAsync(CancellationToken.None);
+        await WaitForObservations(1);
+        _fixture.Time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50);
+        Assert.Single(_fixture.Source.ReceivedCalls());
+
+        _fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        await WaitForObservations(2);
+        _fixture.Time.Advance(TimeSpan.FromSeconds(60));
+        await WaitForObservations(3);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Daemon_CycleThrows_LogsErrorAndKeepsChecking()
+    {
+        var refresher = Substitute.For<IRunnerTokenRefresher>();
+        var calls = 0;
+        refresher.RunOnceAsync(default).ReturnsForAnyArgs(_ => ++calls == 1
+            ? throw new InvalidOperationException("cycle exploded")
+            : Task.FromResult<IReadOnlyList<RunnerRefreshResult>>([]));
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<RunnerTokenRefreshService>();
+        var options = Microsoft.Extensions.Options.Options.Create(new RunnerTokenRefreshOptions());
+        using var service = new RunnerTokenRefreshService(refresher, options, _fixture.Time, logger);
+
+        await service.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 500 && calls < 1; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        _fixture.Time.Advance(TimeSpan.FromSeconds(60));
+        for (var i = 0; i < 500 && calls < 2; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.Equal(2, calls);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Error && r.Message.Contains("cycle exploded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Daemon_StopDuringWait_EndsPromptly()
+    {
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+        var service = CreateDaemon();
+        await service.StartAsync(CancellationToken.None);
+        await WaitForObservations(1);
+
+        await service.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.True(service.ExecuteTask!.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task Daemon_StopDuringRefresh_CancelsTheRefresh()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
+        var entered = new TaskCompletionSource();
+        CancellationToken seen = default;
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(async call =>
+        {
+            seen = call.Arg<CancellationToken>();
+            entered.SetResult();
+            await Task.Delay(Timeout.Infinite, seen);
+        });
+        var service = CreateDaemon();
+        await service.StartAsync(CancellationToken.None);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        await service.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.True(seen.IsCancellationRequested);
+        Assert.True(service.ExecuteTask!.IsCompletedSuccessfully);
+        await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
+    }
+
+    private BackgroundService CreateDaemon()
+    {
+        _fixture.CreateSut();
+        return Assert.IsAssignableFrom<BackgroundService>(Assert.Single(_fixture.Provider.GetServices<IHostedService>()));
+    }
+
+    private async Task WaitForObservations(int count)
+    {
+        for (var i = 0; i < 500 && _fixture.Source.ReceivedCalls().Count() < count; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(count, _fixture.Source.ReceivedCalls().Count());
+    }
+}
