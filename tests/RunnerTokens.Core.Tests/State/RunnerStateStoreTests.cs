@@ -42,12 +42,13 @@ public sealed class RunnerStateStoreTests : IDisposable
         var store = new RunnerStateStore(new FileSystem());
         var path = Path.Combine(Runner().StateDirectory, "state.json");
         store.Write(Runner(), new RunnerState { ConsecutiveFailures = 1 });
-        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
 
         store.Write(Runner(), new RunnerState { ConsecutiveFailures = 2 });
 
         // The open handle still sees the complete old file: the new one was renamed over it, not rewritten in place.
-        Assert.Contains("\"consecutive_failures\": 1", new StreamReader(reader).ReadToEnd(), StringComparison.Ordinal);
+        Assert.Contains("\"consecutive_failures\": 1", reader.ReadToEnd(), StringComparison.Ordinal);
         Assert.Contains("\"consecutive_failures\": 2", File.ReadAllText(path), StringComparison.Ordinal);
     }
 
