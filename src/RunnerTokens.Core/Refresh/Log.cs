@@ -9,8 +9,8 @@ internal static partial class Log
         Message = "Runner {Runner}: source={Source} seconds_left={SecondsLeft} action={Action}: {Reason}")]
     public static partial void Decision(ILogger logger, string runner, string source, string secondsLeft, string action, string reason);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Runner {Runner}: dry run, would refresh with these steps:{Plan}")]
-    public static partial void DryRunPlan(ILogger logger, string runner, string plan);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Runner {Runner}: dry run, step {Step} of {Steps} would be: {Action}")]
+    public static partial void DryRunStep(ILogger logger, string runner, int step, int steps, string action);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Runner {Runner}: busy with a job on GitHub; refresh postponed to the next check")]
     public static partial void Postponed(ILogger logger, string runner);

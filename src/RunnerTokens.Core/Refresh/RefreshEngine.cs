@@ -110,7 +110,11 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             var plan = _reconfigurer is null
                 ? ["no IRunnerReconfigurer is registered: nothing would re-register the runner"]
                 : await _reconfigurer.DescribePlanAsync(runner, cancellationToken).ConfigureAwait(false);
-            Log.DryRunPlan(_logger, runner.Name, string.Concat(plan.Select((step, i) => $"{Environment.NewLine}  {i + 1}. {step}")));
+            for (var i = 0; i < plan.Count; i++)
+            {
+                Log.DryRunStep(_logger, runner.Name, i + 1, plan.Count, plan[i]);
+            }
+
             return new(runner.Name, RefreshOutcome.DryRun, decision.Reason);
         }
 

@@ -219,7 +219,7 @@ public sealed class RefreshEngineTests : IDisposable
         await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordCheckAsync(default!, default, default);
         Assert.False(Directory.Exists(Path.GetDirectoryName(_fixture.StateFile())));
         Assert.False(File.Exists(_fixture.MetricsFile()));
-        Assert.Contains(_fixture.LogLines, l => l.Contains("dry run", StringComparison.Ordinal) && l.Contains("1. systemctl stop unit", StringComparison.Ordinal));
+        Assert.Contains(_fixture.LogLines, l => l.Contains("dry run, step 1 of 4 would be: systemctl stop unit", StringComparison.Ordinal));
     }
 
     [Fact]

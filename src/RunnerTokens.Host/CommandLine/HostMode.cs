@@ -1,0 +1,9 @@
+namespace RunnerTokens.Host.CommandLine;
+
+internal enum HostMode
+{
+    None,
+    CheckAndRefresh,
+    Daemon,
+    Health,
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RunnerTokens.Host.CommandLine;
+
+namespace RunnerTokens.Host;
+
+/// <summary>Runs one invocation of the command: resolves settings, then health, one-shot or daemon.</summary>
+internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> environment, TextWriter output, TextWriter error)
+{
+    public async Task<int> RunAsync(CommandLineValues values, CancellationToken cancellationToken)
+    {
+        var settings = HostSettings.Resolve(values, environment);
+        if (settings.Errors.Count > 0)
+        {
+            foreach (var message in settings.Errors)
+            {
+                await error.WriteLineAsync($"runner-token-refresh: {message}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.InvalidConfiguration;
+        }
+
+        switch (settings.Mode)
+        {
+            case HostMode.Health:
+                var report = RefreshHealth.Evaluate(settings.MetricsFile, DateTimeOffset.UtcNow);
+                await output.WriteLineAsync(report.Message).ConfigureAwait(false);
+                return (int)report.Status;
+            case HostMode.CheckAndRefresh:
+                return await CheckAndRefreshAsync(settings, cancellationToken).ConfigureAwait(false);
+            case HostMode.Daemon:
+                return await RunDaemonAsync(settings, cancellationToken).ConfigureAwait(false);
+            default:
+                await error.WriteLineAsync("runner-token-refresh: choose a mode: --daemon, --check-and-refresh or --health (see --help).").ConfigureAwait(false);
+                return ExitCodes.InvalidConfiguration;
+        }
+    }
+
+    private async Task<int> CheckAndRefreshAsync(HostSettings settings, CancellationToken cancellationToken)
+    {
+        using var host = Build(settings, daemon: false);
+        try
+        {
+            var results = await host.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            return results.Any(r => r.Outcome == RefreshOutcome.Failed) ? ExitCodes.RefreshFailed : ExitCodes.Success;
+        }
+        catch (OptionsValidationException ex)
+        {
+            return await InvalidAsync(ex).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> RunDaemonAsync(HostSettings settings, CancellationToken cancellationToken)
+    {
+        using var host = Build(settings, daemon: true);
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (OptionsValidationException ex)
+        {
+            return await InvalidAsync(ex).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> InvalidAsync(OptionsValidationException ex)
+    {
+        foreach (var failure in ex.Failures)
+        {
+            await error.WriteLineAsync($"runner-token-refresh: {failure}").ConfigureAwait(false);
+        }
+
+        return ExitCodes.InvalidConfiguration;
+    }
+
+    private static IHost Build(HostSettings settings, bool daemon)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ssK ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (daemon)
+        {
+            // Under systemd: Type=notify readiness, and log lines in the journal's format with syslog priorities.
+            builder.Services.AddSystemd();
+        }
+
+        builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
+        return builder.Build();
+    }
+
+    private static void Copy(RunnerTokenRefreshOptions from, RunnerTokenRefreshOptions to)
+    {
+        to.RefreshThreshold = from.RefreshThreshold;
+        to.CheckInterval = from.CheckInterval;
+        to.MaxRetryAttempts = from.MaxRetryAttempts;
+        to.RetryBackoff = from.RetryBackoff;
+        to.Policy = from.Policy;
+        to.DryRun = from.DryRun;
+        to.MetricsFile = from.MetricsFile;
+        to.StateDirectory = from.StateDirectory;
+        foreach (var runner in from.Runners)
+        {
+            to.Runners.Add(runner);
+        }
+    }
+}
