@@ -1,0 +1,139 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using CliWrap;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.Systemd;
+
+/// <summary>
+/// Runs one command with CliWrap: a time limit, the caller's cancellation (the process tree is killed), empty standard
+/// input, the output kept (its tail, secrets masked) for the error message. Never throws for a failed command.
+/// </summary>
+internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvider timeProvider, ILogger<CommandRunner> logger)
+{
+    private const int MaxOutputLines = 40;
+
+    public async Task<CommandOutcome> RunAsync(CommandSpec spec, TimeSpan timeout, SecretMasker masker, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var shown = masker.Apply(spec.ToString());
+        var environment = BuildEnvironment(spec);
+        var program = ResolveProgram(spec.Program, environment.TryGetValue("PATH", out var path) ? path : null);
+        var output = new OutputTail(MaxOutputLines);
+
+        var command = Cli.Wrap(program)
+            .WithArguments(spec.Arguments)
+            .WithEnvironmentVariables(environment)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardInputPipe(PipeSource.Null)
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(output.Add))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(output.Add));
+        if (spec.WorkingDirectory is { } directory)
+        {
+            command = command.WithWorkingDirectory(directory);
+        }
+
+        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var started = Stopwatch.GetTimestamp();
+        CommandOutcome outcome;
+        try
+        {
+            var result = await command.ExecuteAsync(linked.Token).ConfigureAwait(false);
+            outcome = new CommandOutcome(shown, result.ExitCode, masker.Apply(output.Text));
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = new CommandOutcome(shown, -1, masker.Apply(output.Text)) { TimedOutAfter = timeout };
+        }
+        catch (Win32Exception ex)
+        {
+            outcome = new CommandOutcome(shown, -1, string.Empty) { StartError = $"{program}: {ex.Message}" };
+        }
+        catch (InvalidOperationException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            outcome = new CommandOutcome(shown, -1, string.Empty) { StartError = $"{program}: {ex.Message}" };
+        }
+
+        Log.CommandRan(logger, shown, outcome.ExitCode, Stopwatch.GetElapsedTime(started));
+        return outcome;
+    }
+
+    private Dictionary<string, string?> BuildEnvironment(CommandSpec spec)
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+
+        // config.sh reads every ACTIONS_RUNNER_INPUT_* as an option: none may leak in from the refresher's environment.
+        foreach (var name in System.Environment.GetEnvironmentVariables().Keys.OfType<string>())
+        {
+            if (name.StartsWith(ConfigScript.InputVariablePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                environment[name] = null;
+            }
+        }
+
+        foreach (var (name, value) in options.Value.Environment)
+        {
+            environment[name] = value;
+        }
+
+        foreach (var (name, value) in spec.Environment)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
+
+    /// <summary>Looks a bare program name up on the PATH the command will get, which may differ from the refresher's.</summary>
+    internal static string ResolveProgram(string program, string? pathVariable)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            return program;
+        }
+
+        var path = pathVariable ?? System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        foreach (var folder in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return program;
+    }
+
+    /// <summary>The last lines of stdout and stderr together, in arrival order; bounded so a chatty tool cannot fill memory.</summary>
+    private sealed class OutputTail(int maxLines)
+    {
+        private readonly Queue<string> _lines = new();
+        private readonly Lock _lock = new();
+
+        public string Text
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return string.Join('\n', _lines);
+                }
+            }
+        }
+
+        public void Add(string line)
+        {
+            lock (_lock)
+            {
+                _lines.Enqueue(line);
+                while (_lines.Count > maxLines)
+                {
+                    _lines.Dequeue();
+                }
+            }
+        }
+    }
+}

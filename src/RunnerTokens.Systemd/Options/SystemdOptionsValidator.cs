@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.Systemd;
+
+/// <summary>Checks what the attributes cannot: program names, unit names, environment names.</summary>
+internal sealed class SystemdOptionsValidator : IValidateOptions<SystemdOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SystemdOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.SystemctlPath))
+        {
+            errors.Add($"Systemd:{nameof(SystemdOptions.SystemctlPath)} = '{options.SystemctlPath}' is not allowed: set a program name found on PATH (systemctl) or an absolute path (/usr/bin/systemctl).");
+        }
+
+        foreach (var (runner, unit) in options.Units)
+        {
+            if (string.IsNullOrWhiteSpace(unit) || unit.Any(char.IsWhiteSpace) || unit.Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add($"Systemd:{nameof(SystemdOptions.Units)}:{runner} = '{unit}' is not allowed: a unit name has no spaces or '/', such as actions.runner.my-org.{runner}.service.");
+            }
+        }
+
+        foreach (var variable in options.Environment.Keys)
+        {
+            if (string.IsNullOrWhiteSpace(variable) || variable.Contains('=', StringComparison.Ordinal))
+            {
+                errors.Add($"Systemd:{nameof(SystemdOptions.Environment)} has the variable name '{variable}', which is not allowed: a name is not empty and has no '='.");
+            }
+            else if (variable.StartsWith(ConfigScript.InputVariablePrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"Systemd:{nameof(SystemdOptions.Environment)}:{variable} is not allowed: config.sh reads {ConfigScript.InputVariablePrefix}* as its options; set the runner's options (labels, group, ...) instead.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,63 @@
+using System.IO.Abstractions;
+using System.Text.Json;
+
+namespace RunnerTokens.Systemd;
+
+/// <summary>
+/// The journal (<c>systemd-journal.json</c>) and backup folder (<c>systemd-backup/</c>) in a runner's state folder,
+/// written atomically, for the owner only.
+/// </summary>
+internal sealed class ReconfigurationJournal(IFileSystem fileSystem)
+{
+    public const string JournalFileName = "systemd-journal.json";
+    public const string BackupFolderName = "systemd-backup";
+
+    public string JournalPath(RunnerContext runner) => fileSystem.Path.Combine(runner.StateDirectory, JournalFileName);
+
+    public string BackupPath(RunnerContext runner) => fileSystem.Path.Combine(runner.StateDirectory, BackupFolderName);
+
+    /// <summary>Reads the journal; null when there is none. A corrupt journal throws, naming the file: guessing could lose the runner.</summary>
+    public JournalEntry? Read(RunnerContext runner)
+    {
+        var path = JournalPath(runner);
+        if (!fileSystem.File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), SystemdJsonContext.Default.JournalEntry)
+                ?? throw new JsonException("the file holds null");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException(
+                $"The re-registration journal {path} is corrupt ({ex.Message}). Check the runner's files against the backup in {BackupPath(runner)}, then delete the journal.",
+                ex);
+        }
+    }
+
+    public void Write(RunnerContext runner, JournalEntry entry)
+    {
+        SafeFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, SystemdJsonContext.Default.JournalEntry);
+        SafeFile.Write(fileSystem, JournalPath(runner), bytes, SafeFile.OwnerOnly);
+    }
+
+    /// <summary>Drops the journal, then the backup: a backup left without a journal is only clutter, cleared by the next backup.</summary>
+    public void Delete(RunnerContext runner)
+    {
+        var journal = JournalPath(runner);
+        if (fileSystem.File.Exists(journal))
+        {
+            fileSystem.File.Delete(journal);
+        }
+
+        var backup = BackupPath(runner);
+        if (fileSystem.Directory.Exists(backup))
+        {
+            fileSystem.Directory.Delete(backup, recursive: true);
+        }
+    }
+}

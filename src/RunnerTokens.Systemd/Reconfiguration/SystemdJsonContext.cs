@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace RunnerTokens.Systemd;
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(JournalEntry))]
+internal sealed partial class SystemdJsonContext : JsonSerializerContext;

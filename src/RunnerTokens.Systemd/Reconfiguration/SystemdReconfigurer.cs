@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.IO.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.Systemd;
+
+/// <summary>
+/// Re-registers a runner under systemd: back up and journal, stop the unit, <c>config.sh remove</c> (with
+/// <c>.service</c> aside), <c>config.sh --replace</c>, start the unit. Any failure or cancellation rolls back.
+/// </summary>
+internal sealed class SystemdReconfigurer(
+    IOptions<SystemdOptions> options,
+    IFileSystem fileSystem,
+    CommandRunner commands,
+    UnitController units,
+    ReconfigurationJournal journal,
+    RegistrationBackup backup,
+    RegistrationRepair repair,
+    SystemdRefreshRecovery recovery,
+    DiagLogReader diagLog,
+    TimeProvider timeProvider,
+    ILogger<SystemdReconfigurer> logger,
+    ITokenIssuer? tokenIssuer = null) : IRunnerReconfigurer
+{
+    public async Task ReconfigureAsync(RunnerContext runner, RegistrationToken registrationToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(registrationToken);
+        var settings = options.Value;
+        var masker = new SecretMasker();
+        masker.Add(registrationToken.Token);
+
+        // A journal left by an earlier, interrupted refresh is finished first: never stack a backup on a half state.
+        await recovery.RecoverAsync(runner, cancellationToken).ConfigureAwait(false);
+
+        var (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        if (unit is null)
+        {
+            Log.NotAService(logger, runner.Name, origin);
+        }
+        else
+        {
+            Log.UnitFound(logger, runner.Name, unit, origin);
+        }
+
+        var previous = RunnerRegistration.Read(fileSystem, runner.Directory);
+        WarnAboutSettings(runner, previous);
+        var now = timeProvider.GetUtcNow();
+        var entry = new JournalEntry { Runner = runner.Name, Unit = unit, UserUnit = settings.UserUnits, StartedAt = now, UpdatedAt = now };
+        try
+        {
+            Advance(runner, entry, ReconfigurationStep.Backup);
+            entry.Files = backup.Save(runner);
+
+            Advance(runner, entry, ReconfigurationStep.Stop);
+            if (unit is not null)
+            {
+                await units.StopAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
+            }
+
+            Advance(runner, entry, ReconfigurationStep.Remove);
+            backup.MoveServiceAside(runner);
+            await RemoveAsync(runner, previous, masker, cancellationToken).ConfigureAwait(false);
+            backup.PutServiceBack(runner, entry.Files);
+
+            Advance(runner, entry, ReconfigurationStep.Configure);
+            var configure = await commands.RunAsync(
+                ConfigScript.Configure(runner, settings, previous, registrationToken.Token), settings.ConfigTimeout, masker, cancellationToken).ConfigureAwait(false);
+            if (!configure.Succeeded)
+            {
+                throw new StepFailedException(configure.Describe() + RootHint(configure));
+            }
+
+            Advance(runner, entry, ReconfigurationStep.Start);
+            if (unit is not null)
+            {
+                await units.StartAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
+            }
+
+            journal.Delete(runner);
+            Log.Reconfigured(logger, runner.Name, unit is null ? " (not a service)" : $"; {unit} is running");
+        }
+        catch (Exception ex)
+        {
+            var rollback = await RollBackAsync(runner, entry, masker).ConfigureAwait(false);
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                Log.Cancelled(logger, runner.Name, entry.Step, rollback);
+                throw;
+            }
+
+            var detail = ex is StepFailedException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            throw new RunnerReconfigurationException(
+                masker.Apply($"Runner {runner.Name}: re-registration failed at step '{StepName(entry.Step)}': {detail}. Rollback: {rollback}."),
+                ex);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> DescribePlanAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = options.Value;
+        var (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        var previous = RunnerRegistration.Read(fileSystem, runner.Directory);
+        var existing = RunnerFiles.BackedUp.Where(name => fileSystem.File.Exists(fileSystem.Path.Combine(runner.Directory, name))).ToList();
+        var plan = new List<string>
+        {
+            $"back up {(existing.Count == 0 ? "(no registration files found)" : string.Join(", ", existing))} from {runner.Directory} into {journal.BackupPath(runner)} and record each step in {journal.JournalPath(runner)} (owner-only, atomic writes)",
+        };
+
+        if (unit is null)
+        {
+            plan.Add($"not a service ({origin}): no unit is stopped or started");
+        }
+        else
+        {
+            plan.Add($"{SystemctlCommands.Build(settings, settings.UserUnits, SystemctlCommands.Stop, unit)}   (unit from {origin}), then `{SystemctlCommands.Build(settings, settings.UserUnits, SystemctlCommands.IsActive, unit)}` until inactive, for up to {Seconds(settings.StopTimeout)}");
+        }
+
+        var hasService = fileSystem.File.Exists(fileSystem.Path.Combine(runner.Directory, RunnerFiles.Service));
+        if (hasService)
+        {
+            plan.Add($"move {RunnerFiles.Service} aside to {RunnerFiles.ServiceAside} (config.sh remove refuses while it exists)");
+        }
+
+        var local = LocalRemoveReason(runner, previous);
+        plan.Add(local is null
+            ? $"{ConfigScript.Remove(runner, settings, local: false, removeToken: null)}   (remove token from the token issuer; `config.sh remove --local` if that fails)"
+            : $"{ConfigScript.Remove(runner, settings, local: true, removeToken: null)}   ({local})");
+        if (hasService)
+        {
+            plan.Add($"move {RunnerFiles.ServiceAside} back to {RunnerFiles.Service}");
+        }
+
+        plan.Add($"{ConfigScript.Configure(runner, settings, previous, registrationToken: null)}   (a fresh registration token)");
+        if (unit is not null)
+        {
+            plan.Add($"{SystemctlCommands.Build(settings, settings.UserUnits, SystemctlCommands.Start, unit)}, then `{SystemctlCommands.Build(settings, settings.UserUnits, SystemctlCommands.IsActive, unit)}` must say active");
+        }
+
+        plan.Add("on success: delete the backup and the journal; on any failure: restore the files byte for byte, put .service back, start the unit, report the step");
+        plan.AddRange(Warnings(runner, previous).Select(w => "note: " + w));
+        return ValueTask.FromResult<IReadOnlyList<string>>(plan);
+    }
+
+    private async Task RemoveAsync(RunnerContext runner, RunnerRegistration previous, SecretMasker masker, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var local = LocalRemoveReason(runner, previous);
+        if (local is null)
+        {
+            string? failure;
+            try
+            {
+                var removeToken = await tokenIssuer!.CreateRemoveTokenAsync(runner.Scope, cancellationToken).ConfigureAwait(false);
+                masker.Add(removeToken.Token);
+                var remove = await commands.RunAsync(
+                    ConfigScript.Remove(runner, settings, local: false, removeToken.Token), settings.ConfigTimeout, masker, cancellationToken).ConfigureAwait(false);
+                if (remove.Succeeded)
+                {
+                    return;
+                }
+
+                failure = remove.Describe();
+                if (IsRootRefusal(remove))
+                {
+                    // --local would be refused the same way.
+                    throw new StepFailedException(failure + RootHint(remove));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not StepFailedException)
+            {
+                failure = $"no remove token: {ex.Message}";
+            }
+
+            Log.RemoveFellBackToLocal(logger, runner.Name, masker.Apply(failure));
+        }
+        else
+        {
+            Log.RemovingLocally(logger, runner.Name, local);
+        }
+
+        var removeLocal = await commands.RunAsync(
+            ConfigScript.Remove(runner, settings, local: true, removeToken: null), settings.ConfigTimeout, masker, cancellationToken).ConfigureAwait(false);
+        if (!removeLocal.Succeeded)
+        {
+            throw new StepFailedException(removeLocal.Describe() + RootHint(removeLocal));
+        }
+    }
+
+    /// <summary>Why the server need not (or cannot) be asked to remove the runner; null when it should be.</summary>
+    private string? LocalRemoveReason(RunnerContext runner, RunnerRegistration previous)
+    {
+        if (!previous.Exists || !fileSystem.File.Exists(fileSystem.Path.Combine(runner.Directory, RunnerFiles.Credentials)))
+        {
+            return "the runner is not configured here: nothing to remove on the server";
+        }
+
+        var verdict = diagLog.Read(runner.Directory);
+        if (verdict.Deleted)
+        {
+            return $"the registration is already gone from the server ({verdict.Explanation})";
+        }
+
+        return tokenIssuer is null
+            ? "no ITokenIssuer is registered to issue a remove token; --replace replaces the runner on the server"
+            : null;
+    }
+
+    private async Task<string> RollBackAsync(RunnerContext runner, JournalEntry entry, SecretMasker masker)
+    {
+        // Not the refresh's token: a cancelled refresh (SIGTERM) must still leave the runner running. Only the limit stops it.
+        using var limit = new CancellationTokenSource(options.Value.RollbackTimeout, timeProvider);
+        try
+        {
+            var outcome = await repair.RepairAsync(runner, entry, afterCrash: false, masker, limit.Token).ConfigureAwait(false);
+            Log.RolledBack(logger, runner.Name, entry.Step, outcome);
+            return outcome;
+        }
+        catch (Exception ex)
+        {
+            var error = masker.Apply(ex is OperationCanceledException && limit.IsCancellationRequested
+                ? $"did not finish within Systemd:RollbackTimeout ({Seconds(options.Value.RollbackTimeout)})"
+                : ex.Message);
+            Log.RollbackFailed(logger, runner.Name, entry.Step, error, journal.JournalPath(runner));
+            return $"the rollback failed too ({error}); the journal {journal.JournalPath(runner)} is kept and the next check repairs the runner";
+        }
+    }
+
+    private void Advance(RunnerContext runner, JournalEntry entry, ReconfigurationStep step)
+    {
+        entry.Step = step;
+        entry.UpdatedAt = timeProvider.GetUtcNow();
+        journal.Write(runner, entry);
+        Log.StepStarted(logger, runner.Name, step);
+    }
+
+    private void WarnAboutSettings(RunnerContext runner, RunnerRegistration previous)
+    {
+        foreach (var warning in Warnings(runner, previous))
+        {
+            Log.Warning(logger, runner.Name, warning);
+        }
+    }
+
+    private static IEnumerable<string> Warnings(RunnerContext runner, RunnerRegistration previous)
+    {
+        if (runner.Labels.Count == 0)
+        {
+            yield return "no labels are configured: the runner is registered with the default labels only; custom labels it had on GitHub are not kept (set the runner's Labels)";
+        }
+
+        if (previous.Ephemeral && !runner.Ephemeral)
+        {
+            yield return $"{RunnerFiles.Runner} says ephemeral, the options do not: the runner is registered as not ephemeral";
+        }
+
+        if (previous.DisableUpdate && !runner.DisableUpdate)
+        {
+            yield return $"{RunnerFiles.Runner} says disableUpdate, the options do not: the runner is registered with updates on";
+        }
+
+        if (Environment.IsPrivilegedProcess)
+        {
+            yield return $"running as root: config.sh refuses to run as root unless {ConfigScript.AllowRunAsRootVariable}=1 (Systemd:AllowRunAsRoot), and files it writes belong to root; better run the refresher as the runner's user";
+        }
+    }
+
+    private static bool IsRootRefusal(CommandOutcome outcome) =>
+        outcome.Output.Contains("Must not run with sudo", StringComparison.OrdinalIgnoreCase);
+
+    private string RootHint(CommandOutcome outcome) =>
+        IsRootRefusal(outcome) || (Environment.IsPrivilegedProcess && !options.Value.AllowRunAsRoot)
+            ? $" (config.sh runs as root here: it refuses unless {ConfigScript.AllowRunAsRootVariable}=1; set Systemd:AllowRunAsRoot=true, or run the refresher as the runner's user)"
+            : string.Empty;
+
+    internal static string StepName(ReconfigurationStep step) => step switch
+    {
+        ReconfigurationStep.Backup => "backup",
+        ReconfigurationStep.Stop => "stop",
+        ReconfigurationStep.Remove => "remove",
+        ReconfigurationStep.Configure => "configure",
+        _ => "start",
+    };
+
+    private static string Seconds(TimeSpan time) => string.Create(CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###} s");
+}
