@@ -1,0 +1,59 @@
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace RunnerTokens.Host.Tests;
+
+/// <summary>Runs the built runner-token-refresh as a real process, with a controlled environment.</summary>
+internal static class HostProcess
+{
+    private static readonly string _dll = Path.Combine(AppContext.BaseDirectory, "runner-token-refresh.dll");
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static async Task<BufferedCommandResult> RunAsync(
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var variables = new Dictionary<string, string?>
+        {
+            // The seed's variables must come only from the test, never from the machine running it.
+            ["RUNNER_ORG"] = null,
+            ["RUNNER_NAME"] = null,
+            ["RUNNER_URL"] = null,
+            ["RUNNER_DIR"] = null,
+            ["REFRESH_THRESHOLD"] = null,
+            ["CHECK_INTERVAL"] = null,
+            ["MAX_RETRY_ATTEMPTS"] = null,
+            ["RETRY_BACKOFF_SECONDS"] = null,
+            ["LOG_FILE"] = null,
+            ["METRICS_FILE"] = null,
+            ["STATE_DIRECTORY"] = null,
+            ["GITHUB_TOKEN"] = null,
+            ["GH_TOKEN"] = null,
+            ["GITHUB_API_URL"] = null,
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[key] = value;
+        }
+
+        return await Cli.Wrap("dotnet")
+            .WithArguments([_dll, .. arguments])
+            .WithEnvironmentVariables(variables)
+            .WithWorkingDirectory(workingDirectory ?? RepositoryRoot)
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync(Encoding.UTF8, timeout.Token);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "RunnerTokens.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("RunnerTokens.sln not found above " + AppContext.BaseDirectory);
+    }
+}
