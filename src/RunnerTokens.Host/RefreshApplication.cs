@@ -25,7 +25,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         switch (settings.Mode)
         {
             case HostMode.Health:
-                var report = RefreshHealth.Evaluate(settings.MetricsFile, DateTimeOffset.UtcNow);
+                var report = RefreshHealth.Evaluate(settings.MetricsFile, TimeProvider.System.GetUtcNow());
                 await output.WriteLineAsync(report.Message).ConfigureAwait(false);
                 return (int)report.Status;
             case HostMode.CheckAndRefresh:
