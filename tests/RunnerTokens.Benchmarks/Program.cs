@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(RunnerTokens.Benchmarks.CheckBenchmarks).Assembly).Run(args);
