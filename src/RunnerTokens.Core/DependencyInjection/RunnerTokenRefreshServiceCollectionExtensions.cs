@@ -33,6 +33,7 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         services.TryAddSingleton<IFileSystem, FileSystem>();
         services.TryAddSingleton<RunnerContextFactory>();
         services.TryAddSingleton<RunnerStateStore>();
+        services.TryAddSingleton<RunnerLock>();
         services.TryAddSingleton<IRunnerTokenRefresher, RefreshEngine>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>());

@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Check cycle failed; the next one runs in {Interval}: {Error}")]
     public static partial void CycleFailed(ILogger logger, TimeSpan interval, string error, Exception exception);
 
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Runner {Runner}: another process held its lock for {Timeout}; check postponed to the next one")]
+    public static partial void Locked(ILogger logger, string runner, TimeSpan timeout);
+
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Daemon started: {Runners} runner(s), checking every {Interval}")]
     public static partial void DaemonStarted(ILogger logger, int runners, TimeSpan interval);
 }

@@ -23,6 +23,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly ITokenIssuer? _tokenIssuer;
     private readonly IRunnerReconfigurer? _reconfigurer;
     private readonly RunnerStateStore _stateStore;
+    private readonly RunnerLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RefreshEngine> _logger;
     private readonly ResiliencePipeline _retry;
@@ -35,6 +36,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         IEnumerable<IMetricsSink> sinks,
         IEnumerable<IRefreshRecovery> recoveries,
         RunnerStateStore stateStore,
+        RunnerLock runnerLock,
         TimeProvider timeProvider,
         ILogger<RefreshEngine> logger,
         ITokenIssuer? tokenIssuer = null,
@@ -49,6 +51,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _tokenIssuer = tokenIssuer;
         _reconfigurer = reconfigurer;
         _stateStore = stateStore;
+        _lock = runnerLock;
         _timeProvider = timeProvider;
         _logger = logger;
         _retry = BuildRetryPipeline();
@@ -79,14 +82,32 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
     private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
-        if (!_options.DryRun)
+        if (_options.DryRun)
         {
-            foreach (var recovery in _recoveries)
-            {
-                await recovery.RecoverAsync(runner, cancellationToken).ConfigureAwait(false);
-            }
+            // A dry run changes nothing, so it takes no lock and repairs nothing.
+            return await ObserveAndActAsync(runner, cancellationToken).ConfigureAwait(false);
         }
 
+        // Repair, check and refresh under one lock: another process may be in the middle of this runner's refresh,
+        // and its journal must not be "repaired" under its feet. Once we hold the lock we observe afresh, so a
+        // refresh the other process just made is seen and not repeated.
+        using var held = await _lock.AcquireAsync(runner, _options.LockTimeout, cancellationToken).ConfigureAwait(false);
+        if (held is null)
+        {
+            Log.Locked(_logger, runner.Name, _options.LockTimeout);
+            return new(runner.Name, RefreshOutcome.Postponed, "another process is working on this runner; postponed to the next check");
+        }
+
+        foreach (var recovery in _recoveries)
+        {
+            await recovery.RecoverAsync(runner, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ObserveAndActAsync(runner, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RunnerRefreshResult> ObserveAndActAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
         var observations = await ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
         var decision = RefreshDecider.Decide(observations, now, _options.RefreshThreshold, _options.Policy);

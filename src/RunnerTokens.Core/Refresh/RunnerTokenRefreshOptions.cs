@@ -17,6 +17,9 @@ public sealed class RunnerTokenRefreshOptions
     /// <summary>The default <see cref="RetryBackoff"/>: 30 seconds.</summary>
     public const int DefaultRetryBackoffSeconds = 30;
 
+    /// <summary>The default <see cref="LockTimeout"/>: 10 seconds.</summary>
+    public const int DefaultLockTimeoutSeconds = 10;
+
     /// <summary>The default <see cref="MetricsFile"/>, as the seed script's <c>METRICS_FILE</c>.</summary>
     public const string DefaultMetricsFile = "/var/tmp/runner-token-metrics.json";
 
@@ -42,6 +45,11 @@ public sealed class RunnerTokenRefreshOptions
     /// <value>The default value is 30 seconds.</value>
     [SettingRange("00:00:00", "01:00:00")]
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromSeconds(DefaultRetryBackoffSeconds);
+
+    /// <summary>Gets or sets how long a check waits for another process (a cron run, a daemon) working on the same runner.</summary>
+    /// <value>The default value is 10 seconds. After it, the check is postponed to the next one.</value>
+    [SettingRange("00:00:00", "00:10:00")]
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(DefaultLockTimeoutSeconds);
 
     /// <summary>Gets or sets when a registration is renewed.</summary>
     /// <value>The default value is <see cref="RefreshPolicy.Expiry"/>, the seed script's behaviour.</value>

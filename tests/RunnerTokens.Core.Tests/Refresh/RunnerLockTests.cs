@@ -1,0 +1,72 @@
+using NSubstitute;
+
+namespace RunnerTokens.Tests.Refresh;
+
+public sealed class RunnerLockTests : IDisposable
+{
+    private readonly EngineFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task RunOnceAsync_AnotherProcessHoldsTheLock_PostponesWithoutTouchingTheRunner()
+    {
+        _fixture.Configure = o => o.LockTimeout = TimeSpan.Zero;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
+        var recovery = Substitute.For<IRefreshRecovery>();
+        _fixture.Recoveries.Add(recovery);
+        var sut = _fixture.CreateSut();
+        using var other = HoldLock();
+
+        var results = await sut.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
+        Assert.Contains("another process", results[0].Reason, StringComparison.Ordinal);
+        await recovery.DidNotReceiveWithAnyArgs().RecoverAsync(default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LockReleasedWhileWaiting_RechecksAndDoesNotRefreshTwice()
+    {
+        _fixture.Configure = o => o.LockTimeout = TimeSpan.FromSeconds(10);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
+        var sut = _fixture.CreateSut();
+        var other = HoldLock();
+
+        var run = sut.RunOnceAsync(CancellationToken.None);
+        _fixture.Time.Advance(TimeSpan.FromSeconds(1));
+
+        // The other process finishes its refresh: the runner is now good for an hour, and the lock is free.
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddHours(1)));
+        other.Dispose();
+        for (var i = 0; i < 100 && !run.IsCompleted; i++)
+        {
+            _fixture.Time.Advance(TimeSpan.FromMilliseconds(200));
+            await Task.Delay(10);
+        }
+
+        var results = await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LockFreeAgainAfterACheck()
+    {
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+        var sut = _fixture.CreateSut();
+
+        await sut.RunOnceAsync(CancellationToken.None);
+
+        using var again = HoldLock();
+        Assert.NotNull(again);
+    }
+
+    private FileStream HoldLock()
+    {
+        var directory = Path.GetDirectoryName(_fixture.StateFile())!;
+        Directory.CreateDirectory(directory);
+        return new FileStream(Path.Combine(directory, "refresh.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+    }
+}
