@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens.Host.CommandLine;
+using Serilog;
 
 namespace RunnerTokens.Host;
 
@@ -76,7 +77,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         return ExitCodes.InvalidConfiguration;
     }
 
-    private static IHost Build(HostSettings settings, bool daemon)
+    private IHost Build(HostSettings settings, bool daemon)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddSimpleConsole(console =>
@@ -86,6 +87,13 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             console.UseUtcTimestamp = true;
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
+#pragma warning disable CA2000 // The logging provider owns and disposes the file logger (dispose: true).
+        if (LogFile.Open(settings.LogFile, error) is { } fileLogger)
+        {
+            builder.Logging.AddSerilog(fileLogger, dispose: true);
+        }
+#pragma warning restore CA2000
+
         if (daemon)
         {
             // Under systemd: Type=notify readiness, and log lines in the journal's format with syslog priorities.

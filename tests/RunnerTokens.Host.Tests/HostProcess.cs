@@ -26,7 +26,7 @@ internal static class HostProcess
             ["CHECK_INTERVAL"] = null,
             ["MAX_RETRY_ATTEMPTS"] = null,
             ["RETRY_BACKOFF_SECONDS"] = null,
-            ["LOG_FILE"] = null,
+            ["LOG_FILE"] = "/dev/null", // never the default /var/log file from a test
             ["METRICS_FILE"] = null,
             ["STATE_DIRECTORY"] = null,
             ["GITHUB_TOKEN"] = null,

@@ -30,4 +30,6 @@ internal sealed record CommandLineValues
     public string? Labels { get; init; }
 
     public string? Policy { get; init; }
+
+    public string? Config { get; init; }
 }

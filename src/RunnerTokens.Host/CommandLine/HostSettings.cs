@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 
 namespace RunnerTokens.Host.CommandLine;
 
@@ -21,6 +22,9 @@ internal sealed class HostSettings
     public string? LogFile { get; private set; }
 
     public List<string> Errors { get; } = [];
+
+    /// <summary>Gets the <c>--config</c> file, for the sections of the other packages; null without one.</summary>
+    public IConfiguration? Configuration { get; private set; }
 
     public static HostSettings Resolve(CommandLineValues values, IReadOnlyDictionary<string, string?> environment)
     {
@@ -45,20 +49,27 @@ internal sealed class HostSettings
         string? Setting(string? flagValue, string variable) =>
             flagValue ?? (environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value) ? value : null);
 
-        Refresh.MetricsFile = Setting(values.MetricsFile, "METRICS_FILE") ?? RunnerTokenRefreshOptions.DefaultMetricsFile;
-        LogFile = Setting(values.LogFile, "LOG_FILE");
+        if (ConfigFile.Load(values.Config, Errors) is { } configuration)
+        {
+            Configuration = configuration;
+            ConfigFile.Bind(configuration, Refresh, values.Config!, Errors);
+            Refresh.DryRun |= values.DryRun;
+        }
+
+        Refresh.MetricsFile = Setting(values.MetricsFile, "METRICS_FILE") ?? Refresh.MetricsFile;
+        LogFile = Setting(values.LogFile, "LOG_FILE") ?? DefaultLogFile;
         if (Mode == HostMode.Health)
         {
             return;
         }
 
-        Refresh.RefreshThreshold = Seconds(values.Threshold, "--threshold", "REFRESH_THRESHOLD", environment, RunnerTokenRefreshOptions.DefaultRefreshThresholdSeconds, 0, 3599);
-        Refresh.CheckInterval = Seconds(values.Interval, "--interval", "CHECK_INTERVAL", environment, RunnerTokenRefreshOptions.DefaultCheckIntervalSeconds, 1, 86_400);
-        Refresh.MaxRetryAttempts = (int)Number(null, null, "MAX_RETRY_ATTEMPTS", environment, RunnerTokenRefreshOptions.DefaultMaxRetryAttempts, 1, 100);
-        Refresh.RetryBackoff = Seconds(null, null, "RETRY_BACKOFF_SECONDS", environment, RunnerTokenRefreshOptions.DefaultRetryBackoffSeconds, 0, 3600);
+        Refresh.RefreshThreshold = Seconds(values.Threshold, "--threshold", "REFRESH_THRESHOLD", environment, Refresh.RefreshThreshold, 0, 3599);
+        Refresh.CheckInterval = Seconds(values.Interval, "--interval", "CHECK_INTERVAL", environment, Refresh.CheckInterval, 1, 86_400);
+        Refresh.MaxRetryAttempts = (int)Number(null, null, "MAX_RETRY_ATTEMPTS", environment, Refresh.MaxRetryAttempts, 1, 100);
+        Refresh.RetryBackoff = Seconds(null, null, "RETRY_BACKOFF_SECONDS", environment, Refresh.RetryBackoff, 0, 3600);
         Refresh.StateDirectory = Setting(null, "STATE_DIRECTORY") is { } state
             ? state.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() // systemd joins several with ':'
-            : null;
+            : Refresh.StateDirectory;
 
         if (values.Policy is { } policy)
         {
@@ -70,6 +81,20 @@ internal sealed class HostSettings
             {
                 Errors.Add($"--policy '{policy}' is not allowed: use expiry or registration.");
             }
+        }
+
+        if (Refresh.Runners.Count > 0)
+        {
+            // The config file lists the runners; the one-runner flags would be ambiguous beside them.
+            foreach (var (flag, value) in new[] { ("--org", values.Org), ("--url", values.Url), ("--name", values.Name), ("--runner-dir", values.RunnerDir), ("--labels", values.Labels) })
+            {
+                if (value is not null)
+                {
+                    Errors.Add($"{flag} '{value}' cannot be combined with the Runners of --config '{values.Config}': set it on the runner in the file.");
+                }
+            }
+
+            return;
         }
 
         var runner = new RunnerOptions
@@ -92,10 +117,13 @@ internal sealed class HostSettings
         Refresh.Runners.Add(runner);
     }
 
-    private TimeSpan Seconds(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, int fallback, int minimum, int maximum) =>
-        TimeSpan.FromSeconds(Number(flagValue, flag, variable, environment, fallback, minimum, maximum));
+    private TimeSpan Seconds(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, TimeSpan fallback, int minimum, int maximum)
+    {
+        var seconds = Number(flagValue, flag, variable, environment, -1, minimum, maximum);
+        return seconds < 0 ? fallback : TimeSpan.FromSeconds(seconds);
+    }
 
-    private long Number(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, int fallback, int minimum, int maximum)
+    private long Number(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, long fallback, int minimum, int maximum)
     {
         string name;
         string? text;

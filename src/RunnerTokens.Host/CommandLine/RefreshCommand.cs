@@ -22,9 +22,11 @@ internal static class RefreshCommand
         var labels = new Option<string>("--labels") { Description = "Custom labels to register with, comma-separated.", HelpName = "A,B" };
         var policy = new Option<string>("--policy") { Description = "expiry (default: renew before the cached token expires) or registration (renew only an invalid registration).", HelpName = "POLICY" };
 
+        var config = new Option<string>("--config") { Description = "JSON file with several runners and any option (see the README).", HelpName = "FILE" };
+
         var root = new RootCommand("Keeps self-hosted GitHub Actions runners registered: renews a runner's registration before it goes bad, re-registers it with config.sh and restarts its systemd service.")
         {
-            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy,
+            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy, config,
         };
 
         root.SetAction((parse, cancellationToken) => run(
@@ -44,6 +46,7 @@ internal static class RefreshCommand
                 MetricsFile = parse.GetValue(metricsFile),
                 Labels = parse.GetValue(labels),
                 Policy = parse.GetValue(policy),
+                Config = parse.GetValue(config),
             },
             cancellationToken));
         return root;
