@@ -18,7 +18,8 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the refresh engine (<see cref="IRunnerTokenRefresher"/>), its daemon (a hosted service), the runner-files
-    /// expiry source and the JSON metrics file. Options are validated at start. Calling it again adds nothing twice.
+    /// expiry source, the JSON metrics file and the <c>RunnerTokens</c> meter. Options are validated at start.
+    /// Calling it again adds nothing twice.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>A builder for the other RunnerTokens packages to add a token issuer, a reconfigurer and more.</returns>
@@ -37,6 +38,7 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         services.TryAddSingleton<IRunnerTokenRefresher, RefreshEngine>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, MeterMetricsSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>());
 
         return new RunnerTokenRefreshBuilder(services);

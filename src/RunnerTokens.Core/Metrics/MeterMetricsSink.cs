@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace RunnerTokens.Metrics;
+
+/// <summary>
+/// Publishes checks, refreshes and failures as <see cref="System.Diagnostics.Metrics"/> instruments of the meter
+/// <c>RunnerTokens</c>, tagged with the runner, for OpenTelemetry, <c>dotnet-counters</c> or any listener.
+/// Costs nearly nothing when nobody listens.
+/// </summary>
+internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
+{
+    public const string MeterName = "RunnerTokens";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _checks;
+    private readonly Counter<long> _refreshes;
+    private readonly Counter<long> _failures;
+    private readonly ConcurrentDictionary<string, (RunnerContext Runner, int Failures)> _consecutive = new(StringComparer.Ordinal);
+
+    public MeterMetricsSink(IMeterFactory? meterFactory = null)
+    {
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _checks = _meter.CreateCounter<long>("runnertokens.checks", unit: "{check}", description: "Checks of a runner's registration.");
+        _refreshes = _meter.CreateCounter<long>("runnertokens.refreshes", unit: "{refresh}", description: "Successful re-registrations.");
+        _failures = _meter.CreateCounter<long>("runnertokens.refresh.failures", unit: "{refresh}", description: "Refreshes that failed after every attempt.");
+        _meter.CreateObservableGauge(
+            "runnertokens.refresh.consecutive_failures",
+            () => _consecutive.Values.Select(v => new Measurement<int>(v.Failures, Tags(v.Runner))),
+            unit: "{refresh}",
+            description: "Refreshes failed in a row; 3 or more is critical.");
+    }
+
+    public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
+    {
+        _checks.Add(1, Tags(runner));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RecordRefreshSucceededAsync(RunnerContext runner, DateTimeOffset refreshedAt, CancellationToken cancellationToken)
+    {
+        _refreshes.Add(1, Tags(runner));
+        _consecutive[runner.Name] = (runner, 0);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask RecordRefreshFailedAsync(RunnerContext runner, DateTimeOffset failedAt, int consecutiveFailures, CancellationToken cancellationToken)
+    {
+        _failures.Add(1, Tags(runner));
+        _consecutive[runner.Name] = (runner, consecutiveFailures);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private static TagList Tags(RunnerContext runner) => new()
+    {
+        { "runner.name", runner.Name },
+        { "runner.scope", runner.Scope.DisplayName },
+    };
+}
