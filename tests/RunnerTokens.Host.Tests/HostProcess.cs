@@ -15,6 +15,14 @@ internal static class HostProcess
         IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await Command(arguments, environment, workingDirectory)
+            .ExecuteBufferedAsync(Encoding.UTF8, timeout.Token);
+    }
+
+    /// <summary>The command, to start and watch (a daemon) rather than run to the end.</summary>
+    public static Command Command(
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+    {
         var variables = new Dictionary<string, string?>
         {
             // The seed's variables must come only from the test, never from the machine running it.
@@ -38,12 +46,11 @@ internal static class HostProcess
             variables[key] = value;
         }
 
-        return await Cli.Wrap("dotnet")
+        return Cli.Wrap("dotnet")
             .WithArguments([_dll, .. arguments])
             .WithEnvironmentVariables(variables)
             .WithWorkingDirectory(workingDirectory ?? RepositoryRoot)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(Encoding.UTF8, timeout.Token);
+            .WithValidation(CommandResultValidation.None);
     }
 
     private static string FindRepositoryRoot()

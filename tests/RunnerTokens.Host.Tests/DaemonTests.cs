@@ -1,0 +1,55 @@
+using RunnerTokens.TestKit;
+
+namespace RunnerTokens.Host.Tests;
+
+public sealed class DaemonTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("daemon");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Daemon_SignalDuringSleep_StopsCleanlyWithExit0(string signal)
+    {
+        await using var daemon = RunningProcess.Start(HostProcess.Command(
+            ["--daemon", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--name", "r1", "--interval", "3600"]));
+        await daemon.WaitForOutputAsync("Runner r1: source=runner-files");
+
+        await daemon.SignalAsync(signal);
+
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("fail", daemon.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Daemon_ChecksAgainEachInterval()
+    {
+        await using var daemon = RunningProcess.Start(HostProcess.Command(
+            ["--daemon", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--name", "r1", "--interval", "1"]));
+
+        await daemon.WaitForOutputAsync("Daemon started: 1 runner(s), checking every 00:00:01");
+        for (var i = 0; i < 100 && CountDecisions(daemon.Output) < 3; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(CountDecisions(daemon.Output) >= 3, daemon.Output);
+        await daemon.SignalAsync("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task Daemon_InvalidConfiguration_Exits2BeforeStarting()
+    {
+        var result = await HostProcess.RunAsync(["--daemon", "--org", "acme", "--runner-dir", _temp.Combine("missing")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("does not exist", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Daemon started", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    private static int CountDecisions(string output) =>
+        output.Split('\n').Count(line => line.Contains("Runner r1: source=", StringComparison.Ordinal));
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text;
+using CliWrap;
+
+namespace RunnerTokens.Host.Tests;
+
+/// <summary>A started process whose output is collected as it comes, and which can be sent a Unix signal.</summary>
+internal sealed class RunningProcess : IAsyncDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly CancellationTokenSource _kill = new();
+    private readonly CommandTask<CommandResult> _task;
+
+    private RunningProcess(Command command)
+    {
+        _task = command
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(Append))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(Append))
+            .ExecuteAsync(_kill.Token);
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static RunningProcess Start(Command command) => new(command);
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; fails with the output so far when it does not come.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(_task.Task.IsCompleted, $"The process ended before printing '{text}'. Output:\n{Output}");
+            Assert.True(deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(30)), $"No '{text}' in the output:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _task.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout) => (await _task.Task.WaitAsync(timeout)).ExitCode;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _kill.CancelAsync();
+        try
+        {
+            await _task.Task;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _kill.Dispose();
+    }
+
+    private void Append(string line)
+    {
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
