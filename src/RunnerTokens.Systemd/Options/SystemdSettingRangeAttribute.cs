@@ -33,7 +33,7 @@ internal sealed class SystemdSettingRangeAttribute : ValidationAttribute
         var message = string.Format(
             CultureInfo.InvariantCulture,
             "Systemd:{0} = {1} is not allowed: it must be from {2} to {3}.",
-            validationContext.DisplayName,
+            validationContext.MemberName ?? validationContext.DisplayName,
             Show(value),
             Show(_minimum),
             Show(_maximum));

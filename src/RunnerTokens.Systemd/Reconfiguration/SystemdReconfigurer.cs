@@ -245,7 +245,7 @@ internal sealed class SystemdReconfigurer(
         }
     }
 
-    private static IEnumerable<string> Warnings(RunnerContext runner, RunnerRegistration previous)
+    private IEnumerable<string> Warnings(RunnerContext runner, RunnerRegistration previous)
     {
         if (runner.Labels.Count == 0)
         {
@@ -264,7 +264,9 @@ internal sealed class SystemdReconfigurer(
 
         if (Environment.IsPrivilegedProcess)
         {
-            yield return $"running as root: config.sh refuses to run as root unless {ConfigScript.AllowRunAsRootVariable}=1 (Systemd:AllowRunAsRoot), and files it writes belong to root; better run the refresher as the runner's user";
+            yield return options.Value.AllowRunAsRoot
+                ? $"running as root with {ConfigScript.AllowRunAsRootVariable}=1: the files config.sh writes belong to root, so the runner's unit must run as root too; better run the refresher as the runner's user"
+                : $"running as root: config.sh refuses to run as root unless {ConfigScript.AllowRunAsRootVariable}=1 (Systemd:AllowRunAsRoot); better run the refresher as the runner's user";
         }
     }
 

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.Systemd.Tests.Options;
+
+public sealed class SystemdOptionsValidationTests
+{
+    [Fact]
+    public void Validate_Defaults_Pass()
+    {
+        var options = Resolve(_ => { });
+
+        Assert.Equal("systemctl", options.SystemctlPath);
+        Assert.Equal(TimeSpan.FromSeconds(SystemdOptions.DefaultStopTimeoutSeconds), options.StopTimeout);
+    }
+
+    [Fact]
+    public void Validate_TimeoutOutOfRange_NamesSettingValueAndRange()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.StopTimeout = TimeSpan.Zero));
+
+        Assert.Contains("Systemd:StopTimeout = 00:00:00 (0 s) is not allowed: it must be from 00:00:01 (1 s) to 01:00:00 (3600 s).", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_BadUnitName_NamesRunnerAndValue()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.Units["runner-1"] = "two words.service"));
+
+        Assert.Contains("Systemd:Units:runner-1 = 'two words.service' is not allowed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_EmptySystemctlPath_Fails()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.SystemctlPath = " "));
+
+        Assert.Contains("Systemd:SystemctlPath", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RunnerInputVariableInEnvironment_Fails()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.Environment["ACTIONS_RUNNER_INPUT_TOKEN"] = "x"));
+
+        Assert.Contains("Systemd:Environment:ACTIONS_RUNNER_INPUT_TOKEN is not allowed", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static SystemdOptions Resolve(Action<SystemdOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddRunnerTokenRefresh().AddSystemd(configure);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<SystemdOptions>>().Value;
+    }
+}
