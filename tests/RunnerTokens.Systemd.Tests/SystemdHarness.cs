@@ -7,7 +7,7 @@ using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests;
 
-/// <summary>The reconfigurer and recovery as the host builds them (AddSystemd), over a fake machine, with fake logs and clock.</summary>
+/// <summary>The reconfigurer and recovery as the host builds them (AddSystemdReconfigurer), over a fake machine, with fake logs and clock.</summary>
 internal sealed class SystemdHarness : IDisposable
 {
     public const string RegistrationToken = "AABBREGISTRATIONTOKEN0123456789";
@@ -26,7 +26,7 @@ internal sealed class SystemdHarness : IDisposable
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Issuer);
-        services.AddRunnerTokenRefresh().AddSystemd(options =>
+        services.AddRunnerTokenRefresh().AddSystemdReconfigurer(options =>
         {
             options.Environment["PATH"] = Machine.PathVariable;
             options.AllowRunAsRoot = true;

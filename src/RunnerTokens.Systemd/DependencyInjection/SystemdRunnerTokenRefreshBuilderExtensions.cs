@@ -17,7 +17,7 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <returns>The builder.</returns>
-    public static IRunnerTokenRefreshBuilder AddSystemd(this IRunnerTokenRefreshBuilder builder)
+    public static IRunnerTokenRefreshBuilder AddSystemdReconfigurer(this IRunnerTokenRefreshBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
@@ -44,11 +44,11 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <param name="configure">Sets the options: systemctl path and prefix, user units, units, time limits.</param>
     /// <returns>The builder.</returns>
-    public static IRunnerTokenRefreshBuilder AddSystemd(this IRunnerTokenRefreshBuilder builder, Action<SystemdOptions> configure)
+    public static IRunnerTokenRefreshBuilder AddSystemdReconfigurer(this IRunnerTokenRefreshBuilder builder, Action<SystemdOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.AddSystemd();
+        builder.AddSystemdReconfigurer();
         builder.Services.Configure(configure);
         return builder;
     }
@@ -57,11 +57,11 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <param name="section">The section, shaped as <see cref="SystemdOptions"/>, such as <c>Systemd</c>.</param>
     /// <returns>The builder.</returns>
-    public static IRunnerTokenRefreshBuilder AddSystemd(this IRunnerTokenRefreshBuilder builder, IConfigurationSection section)
+    public static IRunnerTokenRefreshBuilder AddSystemdReconfigurer(this IRunnerTokenRefreshBuilder builder, IConfigurationSection section)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
-        builder.AddSystemd();
+        builder.AddSystemdReconfigurer();
         builder.Services.Configure<SystemdOptions>(section);
         return builder;
     }

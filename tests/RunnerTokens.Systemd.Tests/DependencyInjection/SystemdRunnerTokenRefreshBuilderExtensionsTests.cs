@@ -7,13 +7,13 @@ namespace RunnerTokens.Systemd.Tests.DependencyInjection;
 public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
 {
     [Fact]
-    public void AddSystemd_CalledTwice_AddsEachServiceOnce()
+    public void AddSystemdReconfigurer_CalledTwice_AddsEachServiceOnce()
     {
         var services = new ServiceCollection();
         services.AddLogging();
         var builder = services.AddRunnerTokenRefresh();
 
-        builder.AddSystemd().AddSystemd(o => o.UserUnits = true);
+        builder.AddSystemdReconfigurer().AddSystemdReconfigurer(o => o.UserUnits = true);
         using var provider = services.BuildServiceProvider();
 
         Assert.Single(services, d => d.ServiceType == typeof(IRunnerReconfigurer));
@@ -25,7 +25,7 @@ public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
     }
 
     [Fact]
-    public void AddSystemd_ConfigurationSection_BindsEveryOption()
+    public void AddSystemdReconfigurer_ConfigurationSection_BindsEveryOption()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -42,7 +42,7 @@ public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
         }).Build();
         var services = new ServiceCollection();
 
-        services.AddRunnerTokenRefresh().AddSystemd(configuration.GetSection("Systemd"));
+        services.AddRunnerTokenRefresh().AddSystemdReconfigurer(configuration.GetSection("Systemd"));
         using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<SystemdOptions>>().Value;
 
@@ -59,12 +59,12 @@ public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
     }
 
     [Fact]
-    public void AddSystemd_NullArguments_Throw()
+    public void AddSystemdReconfigurer_NullArguments_Throw()
     {
         var builder = new ServiceCollection().AddRunnerTokenRefresh();
 
-        Assert.Throws<ArgumentNullException>(() => ((IRunnerTokenRefreshBuilder)null!).AddSystemd());
-        Assert.Throws<ArgumentNullException>(() => builder.AddSystemd((Action<SystemdOptions>)null!));
-        Assert.Throws<ArgumentNullException>(() => builder.AddSystemd((IConfigurationSection)null!));
+        Assert.Throws<ArgumentNullException>(() => ((IRunnerTokenRefreshBuilder)null!).AddSystemdReconfigurer());
+        Assert.Throws<ArgumentNullException>(() => builder.AddSystemdReconfigurer((Action<SystemdOptions>)null!));
+        Assert.Throws<ArgumentNullException>(() => builder.AddSystemdReconfigurer((IConfigurationSection)null!));
     }
 }

@@ -49,7 +49,7 @@ public sealed class SystemdOptionsValidationTests
     private static SystemdOptions Resolve(Action<SystemdOptions> configure)
     {
         var services = new ServiceCollection();
-        services.AddRunnerTokenRefresh().AddSystemd(configure);
+        services.AddRunnerTokenRefresh().AddSystemdReconfigurer(configure);
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<SystemdOptions>>().Value;
     }

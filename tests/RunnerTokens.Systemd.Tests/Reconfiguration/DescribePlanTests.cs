@@ -17,7 +17,7 @@ public sealed class DescribePlanTests(ITestOutputHelper output)
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(Substitute.For<ITokenIssuer>());
-        services.AddRunnerTokenRefresh().AddSystemd();
+        services.AddRunnerTokenRefresh().AddSystemdReconfigurer();
         using var provider = services.BuildServiceProvider();
         var runner = new RunnerContext("sample-runner", sample, "https://github.com/your-org", state.Combine("sample-runner"));
 

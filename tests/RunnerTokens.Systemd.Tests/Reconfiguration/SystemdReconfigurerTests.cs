@@ -197,6 +197,20 @@ public sealed class SystemdReconfigurerTests
     }
 
     [Fact]
+    public async Task ReconfigureAsync_SystemctlMissing_ReportsCouldNotStartAndChangesNothing()
+    {
+        using var sut = new SystemdHarness(configure: o => o.SystemctlPath = "/nonexistent/systemctl");
+        var before = sut.Machine.Runner.Snapshot();
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+
+        Assert.Contains("step 'stop'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("`/nonexistent/systemctl stop actions.runner.my-org.runner-1.service` could not start", ex.Message, StringComparison.Ordinal);
+        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.Empty(sut.Machine.Runner.ConfigSh.Calls);
+    }
+
+    [Fact]
     public async Task ReconfigureAsync_UserUnits_CallsSystemctlUser()
     {
         using var sut = new SystemdHarness(userUnit: true);
