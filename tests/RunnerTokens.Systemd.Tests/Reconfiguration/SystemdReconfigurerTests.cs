@@ -81,7 +81,7 @@ public sealed class SystemdReconfigurerTests
     [MemberData(nameof(FailingSteps))]
     public async Task ReconfigureAsync_StepFails_RestoresFilesByteForByteAndUnitRuns(string failure)
     {
-        using var sut = new SystemdHarness(new RunnerLayout { Migrated = true });
+        using var sut = new SystemdHarness(new RunnerLayout { Migrated = true }, o => o.StopTimeout = TimeSpan.FromSeconds(10));
         var before = sut.Machine.Runner.Snapshot();
         var (step, toolText) = Arrange(sut, failure);
 
@@ -131,23 +131,38 @@ public sealed class SystemdReconfigurerTests
         Assert.True(File.Exists(sut.JournalPath));
     }
 
-    [Fact]
-    public async Task ReconfigureAsync_CancelledDuringConfigure_RollsBackAndRethrows()
+    [Theory]
+    [InlineData("stop", "Stop")]
+    [InlineData("remove", "Remove")]
+    [InlineData("configure", "Configure")]
+    public async Task ReconfigureAsync_CancelledMidStep_RollsBackAndRethrows(string hangingCommand, string step)
     {
         using var sut = new SystemdHarness();
         var before = sut.Machine.Runner.Snapshot();
-        sut.Machine.Runner.ConfigSh.Hang("configure");
+        Func<bool> started;
+        if (hangingCommand == "stop")
+        {
+            sut.Machine.Systemctl.Hang("stop");
+            started = () => sut.Machine.Systemctl.Calls.Count > 0;
+        }
+        else
+        {
+            sut.Machine.Runner.ConfigSh.Hang(hangingCommand);
+            started = () => sut.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == hangingCommand);
+        }
+
         using var cancellation = new CancellationTokenSource();
 
         var task = sut.ReconfigureAsync(cancellation.Token);
-        await WaitForAsync(() => sut.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"));
+        await WaitForAsync(started);
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
         AssertSameFiles(before, sut.Machine.Runner.Snapshot());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[^2]);
         Assert.False(File.Exists(sut.JournalPath));
-        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("cancelled at step Configure", StringComparison.Ordinal));
+        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains($"cancelled at step {step}", StringComparison.Ordinal));
     }
 
     [Fact]
