@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Runner {Runner}: re-registration cancelled at step {Step}; rolled back: {Rollback}")]
     public static partial void Cancelled(ILogger logger, string runner, ReconfigurationStep step, string rollback);
 
+    [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Runner {Runner}: config.sh remove left {File}; deleted it (it is in the backup)")]
+    public static partial void LeftoverDeleted(ILogger logger, string runner, string file);
+
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "Runner {Runner}: {Warning}")]
     public static partial void Warning(ILogger logger, string runner, string warning);
 }

@@ -3,7 +3,9 @@ namespace RunnerTokens.Systemd;
 /// <summary>The journal of one re-registration in progress: enough to finish or undo it after a crash. Never a token.</summary>
 internal sealed class JournalEntry
 {
-    public int Version { get; set; } = 1;
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
 
     public string Runner { get; set; } = string.Empty;
 

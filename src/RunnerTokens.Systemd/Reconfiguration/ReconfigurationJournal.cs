@@ -25,9 +25,10 @@ internal sealed class ReconfigurationJournal(IFileSystem fileSystem)
             return null;
         }
 
+        JournalEntry entry;
         try
         {
-            return JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), SystemdJsonContext.Default.JournalEntry)
+            entry = JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), SystemdJsonContext.Default.JournalEntry)
                 ?? throw new JsonException("the file holds null");
         }
         catch (JsonException ex)
@@ -36,6 +37,11 @@ internal sealed class ReconfigurationJournal(IFileSystem fileSystem)
                 $"The re-registration journal {path} is corrupt ({ex.Message}). Check the runner's files against the backup in {BackupPath(runner)}, then delete the journal.",
                 ex);
         }
+
+        return entry.Version == JournalEntry.CurrentVersion
+            ? entry
+            : throw new InvalidDataException(
+                $"The re-registration journal {path} has version {entry.Version}, which this version of RunnerTokens.Systemd does not know (it knows {JournalEntry.CurrentVersion}); repair the runner with the version that wrote it, or by hand from {BackupPath(runner)}.");
     }
 
     public void Write(RunnerContext runner, JournalEntry entry)

@@ -62,6 +62,7 @@ internal sealed class SystemdReconfigurer(
             Advance(runner, entry, ReconfigurationStep.Remove);
             backup.MoveServiceAside(runner);
             await RemoveAsync(runner, previous, masker, cancellationToken).ConfigureAwait(false);
+            DeleteLeftovers(runner);
             backup.PutServiceBack(runner, entry.Files);
 
             Advance(runner, entry, ReconfigurationStep.Configure);
@@ -187,6 +188,24 @@ internal sealed class SystemdReconfigurer(
         if (!removeLocal.Succeeded)
         {
             throw new StepFailedException(removeLocal.Describe() + RootHint(removeLocal));
+        }
+    }
+
+    /// <summary>
+    /// Deletes registration files config.sh remove left (a runner version that does not know the <c>*_migrated</c>
+    /// files): the listener prefers <c>.runner_migrated</c> to <c>.runner</c>, so a leftover would shadow the new
+    /// registration and the runner would loop on the old one. They are in the backup.
+    /// </summary>
+    private void DeleteLeftovers(RunnerContext runner)
+    {
+        foreach (var name in RunnerFiles.Registration)
+        {
+            var path = fileSystem.Path.Combine(runner.Directory, name);
+            if (fileSystem.File.Exists(path))
+            {
+                fileSystem.File.Delete(path);
+                Log.LeftoverDeleted(logger, runner.Name, name);
+            }
         }
     }
 

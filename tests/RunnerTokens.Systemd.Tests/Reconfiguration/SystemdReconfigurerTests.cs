@@ -274,6 +274,19 @@ public sealed class SystemdReconfigurerTests
     }
 
     [Fact]
+    public async Task ReconfigureAsync_RemoveLeavesMigratedFiles_DeletesThemSoTheyCannotShadowTheNewRegistration()
+    {
+        using var sut = new SystemdHarness(new RunnerLayout { Migrated = true });
+        sut.Machine.Runner.ConfigSh.KeepMigratedOnRemove();
+
+        await sut.ReconfigureAsync();
+
+        Assert.False(File.Exists(sut.Machine.Runner.File(".runner_migrated")));
+        Assert.False(File.Exists(sut.Machine.Runner.File(".credentials_migrated")));
+        Assert.Equal("100", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+    }
+
+    [Fact]
     public async Task ReconfigureAsync_ServerRefusesRemoval_FallsBackToLocalRemove()
     {
         using var sut = new SystemdHarness();

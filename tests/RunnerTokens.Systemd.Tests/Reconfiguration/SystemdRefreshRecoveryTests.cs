@@ -102,6 +102,19 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     [Fact]
+    public async Task RecoverAsync_JournalFromNewerVersion_ThrowsAndKeepsIt()
+    {
+        using var sut = new SystemdHarness();
+        CrashAt(sut, ReconfigurationStep.Remove, newRegistrationComplete: false);
+        await File.WriteAllTextAsync(sut.JournalPath, (await File.ReadAllTextAsync(sut.JournalPath)).Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal));
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
+
+        Assert.Contains("version 2", ex.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
     public async Task RecoverAsync_TamperedBackup_RefusesToRestoreIt()
     {
         using var sut = new SystemdHarness();

@@ -59,7 +59,8 @@ public sealed class FakeConfigSh
             if [ -f "$CONTROL/fail-remove-server" ]; then cat "$CONTROL/fail-remove-server" >&2; exit 1; fi
           fi
           if [ -f "$CONTROL/partial-remove" ]; then rm -f "$ROOT/.credentials"; echo "Failed to remove .runner: I/O error" >&2; exit 1; fi
-          rm -f "$ROOT/.runner" "$ROOT/.credentials" "$ROOT/.credentials_rsaparams" "$ROOT/.runner_migrated" "$ROOT/.credentials_migrated"
+          rm -f "$ROOT/.runner" "$ROOT/.credentials" "$ROOT/.credentials_rsaparams"
+          [ -f "$CONTROL/keep-migrated" ] || rm -f "$ROOT/.runner_migrated" "$ROOT/.credentials_migrated"
           echo "# Runner removal"
           echo "√ Runner removed successfully"
           echo "√ Removed .credentials"
@@ -140,6 +141,9 @@ public sealed class FakeConfigSh
     /// <summary>Makes <paramref name="command"/> hang for ten minutes (until killed).</summary>
     public void Hang(string command) => Mark($"hang-{command}", string.Empty);
 
+    /// <summary>Makes <c>remove</c> leave <c>.runner_migrated</c> and <c>.credentials_migrated</c>, as a runner version that does not know them.</summary>
+    public void KeepMigratedOnRemove() => Mark("keep-migrated", string.Empty);
+
     /// <summary>Makes the fake print the token it got, as a careless tool might, to test masking.</summary>
     public void EchoToken() => Mark("echo-token", string.Empty);
 
@@ -149,7 +153,7 @@ public sealed class FakeConfigSh
     /// <summary>Removes every failure marker.</summary>
     public void Heal()
     {
-        foreach (var marker in new[] { "fail-remove", "fail-configure", "fail-remove-server", "partial-remove", "partial-configure", "hang-remove", "hang-configure", "echo-token", "uid" })
+        foreach (var marker in new[] { "fail-remove", "fail-configure", "fail-remove-server", "partial-remove", "partial-configure", "hang-remove", "hang-configure", "echo-token", "uid", "keep-migrated" })
         {
             File.Delete(Path.Combine(ControlDirectory, marker));
         }
