@@ -4,7 +4,7 @@ using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests.Reconfiguration;
 
-public sealed class SystemdReconfigurerTests
+public sealed partial class SystemdReconfigurerTests
 {
     [Fact]
     public async Task ReconfigureAsync_ServiceRunner_StopsRemovesConfiguresStartsInOrder()

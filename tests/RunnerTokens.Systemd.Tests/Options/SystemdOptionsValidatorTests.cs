@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.Systemd.Tests.Options;
 
-public sealed class SystemdOptionsValidationTests
+public sealed class SystemdOptionsValidatorTests
 {
     [Fact]
     public void Validate_Defaults_Pass()

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 
 namespace RunnerTokens.Systemd.Tests.Reconfiguration;
 
-public sealed class DescribePlanTests(ITestOutputHelper output)
+public sealed partial class SystemdReconfigurerTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task DescribePlanAsync_SampleRunner_ListsEveryCommandWithTokenMaskedAndRunsNothing()
