@@ -217,10 +217,17 @@ internal sealed class SystemdReconfigurer(
             return "the runner is not configured here: nothing to remove on the server";
         }
 
-        var verdict = diagLog.Read(runner.Directory);
-        if (verdict.Deleted)
+        try
         {
-            return $"the registration is already gone from the server ({verdict.Explanation})";
+            var verdict = diagLog.Read(runner.Directory);
+            if (verdict.Deleted)
+            {
+                return $"the registration is already gone from the server ({verdict.Explanation})";
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // An unreadable log tells nothing: ask the server, as for a healthy one.
         }
 
         return tokenIssuer is null
