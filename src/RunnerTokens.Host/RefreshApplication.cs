@@ -100,7 +100,13 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             builder.Services.AddSystemd();
         }
 
-        builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
+        var refresh = builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
+        if (settings.Configuration?.GetSection("Systemd") is { } systemd)
+        {
+            refresh.AddSystemdReconfigurer(systemd);
+        }
+
+        refresh.AddSystemdReconfigurer(settings.Systemd.ApplyTo);
         return builder.Build();
     }
 

@@ -20,7 +20,8 @@ public sealed class DaemonTests : IDisposable
         await daemon.SignalAsync(signal);
 
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.DoesNotContain("fail", daemon.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(" fail: ", daemon.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" crit: ", daemon.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,6 +37,12 @@ internal static class HostProcess
             ["LOG_FILE"] = "/dev/null", // never the default /var/log file from a test
             ["METRICS_FILE"] = null,
             ["STATE_DIRECTORY"] = null,
+            ["SYSTEMCTL_PREFIX"] = null,
+            ["SYSTEMCTL_PATH"] = null,
+            ["SYSTEMCTL_USER"] = null,
+            ["RUNNER_SERVICE"] = null,
+            ["RUNNER_ALLOW_RUNASROOT"] = null,
+            ["CREDENTIALS_DIRECTORY"] = null,
             ["GITHUB_TOKEN"] = null,
             ["GH_TOKEN"] = null,
             ["GITHUB_API_URL"] = null,

@@ -32,4 +32,6 @@ internal sealed record CommandLineValues
     public string? Policy { get; init; }
 
     public string? Config { get; init; }
+
+    public string? Service { get; init; }
 }

@@ -23,6 +23,9 @@ internal sealed class HostSettings
 
     public List<string> Errors { get; } = [];
 
+    /// <summary>Gets the settings of the systemd reconfigurer that come from variables and flags; applied over the file's.</summary>
+    public SystemdSettings Systemd { get; } = new();
+
     /// <summary>Gets the <c>--config</c> file, for the sections of the other packages; null without one.</summary>
     public IConfiguration? Configuration { get; private set; }
 
@@ -83,10 +86,15 @@ internal sealed class HostSettings
             }
         }
 
+        Systemd.Prefix = Setting(null, "SYSTEMCTL_PREFIX");
+        Systemd.SystemctlPath = Setting(null, "SYSTEMCTL_PATH");
+        Systemd.UserUnits = Flag("SYSTEMCTL_USER", environment);
+        Systemd.AllowRunAsRoot = Flag("RUNNER_ALLOW_RUNASROOT", environment);
+
         if (Refresh.Runners.Count > 0)
         {
             // The config file lists the runners; the one-runner flags would be ambiguous beside them.
-            foreach (var (flag, value) in new[] { ("--org", values.Org), ("--url", values.Url), ("--name", values.Name), ("--runner-dir", values.RunnerDir), ("--labels", values.Labels) })
+            foreach (var (flag, value) in new[] { ("--org", values.Org), ("--url", values.Url), ("--name", values.Name), ("--runner-dir", values.RunnerDir), ("--labels", values.Labels), ("--service", values.Service) })
             {
                 if (value is not null)
                 {
@@ -115,6 +123,27 @@ internal sealed class HostSettings
         }
 
         Refresh.Runners.Add(runner);
+        Systemd.Unit = Setting(values.Service, "RUNNER_SERVICE");
+        Systemd.RunnerName = runner.Name ?? System.Net.Dns.GetHostName();
+    }
+
+    private bool? Flag(string variable, IReadOnlyDictionary<string, string?> environment)
+    {
+        if (!environment.TryGetValue(variable, out var text) || string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "1" or "true" or "yes":
+                return true;
+            case "0" or "false" or "no":
+                return false;
+            default:
+                Errors.Add($"{variable} '{text}' is not allowed: use 1 or 0 (true or false).");
+                return null;
+        }
     }
 
     private TimeSpan Seconds(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, TimeSpan fallback, int minimum, int maximum)

@@ -22,11 +22,12 @@ internal static class RefreshCommand
         var labels = new Option<string>("--labels") { Description = "Custom labels to register with, comma-separated.", HelpName = "A,B" };
         var policy = new Option<string>("--policy") { Description = "expiry (default: renew before the cached token expires) or registration (renew only an invalid registration).", HelpName = "POLICY" };
 
+        var service = new Option<string>("--service") { Description = "The runner's systemd unit (RUNNER_SERVICE, default: the name in the runner's .service file).", HelpName = "UNIT" };
         var config = new Option<string>("--config") { Description = "JSON file with several runners and any option (see the README).", HelpName = "FILE" };
 
         var root = new RootCommand("Keeps self-hosted GitHub Actions runners registered: renews a runner's registration before it goes bad, re-registers it with config.sh and restarts its systemd service.")
         {
-            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy, config,
+            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy, service, config,
         };
 
         root.SetAction((parse, cancellationToken) => run(
@@ -47,6 +48,7 @@ internal static class RefreshCommand
                 Labels = parse.GetValue(labels),
                 Policy = parse.GetValue(policy),
                 Config = parse.GetValue(config),
+                Service = parse.GetValue(service),
             },
             cancellationToken));
         return root;
