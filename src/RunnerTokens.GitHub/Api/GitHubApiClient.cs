@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Octokit;
+using Octokit.Internal;
+using Polly;
+using Polly.Retry;
+
+namespace RunnerTokens.GitHub;
+
+/// <summary>
+/// Sends REST calls through Octokit's connection over one long-lived HTTP handler (proxy from the environment, the
+/// system's CA store), each with a time limit, retried with Polly: server errors, timeouts and connection errors with
+/// exponential backoff and jitter, rate limits after the time GitHub names (within <see cref="GitHubOptions.MaxRateLimitWait"/>).
+/// Failures become <see cref="GitHubApiException"/>s whose messages say what to do, and never hold a token.
+/// </summary>
+internal sealed class GitHubApiClient : IDisposable
+{
+    private const int PrimaryResetMarginSeconds = 1;
+    private static readonly TimeSpan SecondaryLimitMinimumWait = TimeSpan.FromMinutes(1);
+    private static readonly ResiliencePropertyKey<CallState> StateKey = new("RunnerTokens.GitHub.Call");
+    private static readonly ProductHeaderValue Product = new("RunnerTokens", typeof(GitHubApiClient).Assembly.GetName().Version?.ToString(3) ?? "0");
+
+    private readonly GitHubOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly SecretMasker _masker;
+    private readonly ILogger<GitHubApiClient> _logger;
+    private readonly HttpClientAdapter _http;
+    private readonly ResponseCacheStore _responses = new();
+    private readonly ResiliencePipeline _pipeline;
+
+    public GitHubApiClient(IOptions<GitHubOptions> options, TimeProvider timeProvider, SecretMasker masker, ILogger<GitHubApiClient> logger)
+    {
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _masker = masker;
+        _logger = logger;
+        _http = new HttpClientAdapter(CreateHandler);
+
+        // Our own time limit (on the TimeProvider) ends each attempt; this one only backs it up.
+        _http.SetRequestTimeout(_options.RequestTimeout + TimeSpan.FromSeconds(30));
+        _pipeline = BuildPipeline();
+    }
+
+    internal ResponseCacheStore Responses => _responses;
+
+    /// <summary>
+    /// The handler under every call. <see cref="SocketsHttpHandler.UseProxy"/> with no <see cref="SocketsHttpHandler.Proxy"/>
+    /// means <see cref="HttpClient.DefaultProxy"/>: <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>ALL_PROXY</c> and <c>NO_PROXY</c>.
+    /// No certificate callback: the system's CA store decides (on Linux also <c>SSL_CERT_FILE</c> / <c>SSL_CERT_DIR</c>).
+    /// </summary>
+    internal static SocketsHttpHandler CreateHandler() => new()
+    {
+        // Octokit follows redirects itself, and drops the Authorization header when one leaves the host.
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.All,
+        UseProxy = true,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    public async Task<T> SendAsync<T>(GitHubRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var state = new CallState(request);
+        context.Properties.Set(StateKey, state);
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                static (ctx, s) => new ValueTask<T>(s.Client.AttemptAsync<T>(s.State, ctx.CancellationToken)),
+                context,
+                (Client: this, State: state)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> AttemptAsync<T>(CallState state, CancellationToken cancellationToken)
+        where T : class
+    {
+        var request = state.Request;
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            var connection = new Connection(
+                Product,
+                request.ApiRoot,
+                new InMemoryCredentialStore(new Credentials(request.Credential.Token, AuthenticationType.Bearer)),
+                _http,
+                SourceGeneratedJsonSerializer.Instance);
+            if (request.Conditional && request.Method == HttpMethod.Get)
+            {
+                connection.ResponseCache = _responses.For(request.Credential.Key);
+            }
+
+            var path = new Uri(request.Path, UriKind.Relative);
+            var response = request.Method == HttpMethod.Get
+                ? await connection.Get<T>(path, request.Query ?? new Dictionary<string, string>(), null!, linked.Token).ConfigureAwait(false)
+                : await connection.Post<T>(path, linked.Token).ConfigureAwait(false);
+            return response.Body ?? throw new GitHubApiException(
+                $"GitHub answered {request.Operation} with {(int)response.HttpResponse.StatusCode} but no JSON body (content type '{response.HttpResponse.ContentType}'); a proxy may be in the way.",
+                (int)response.HttpResponse.StatusCode,
+                GitHubFailureKind.Transient);
+        }
+        catch (Exception ex) when (ex is not GitHubApiException && !cancellationToken.IsCancellationRequested)
+        {
+            var failure = Classify(ex, state);
+            if (failure.StatusCode == 401)
+            {
+                request.Credential.Invalidate?.Invoke();
+            }
+
+            throw failure;
+        }
+    }
+
+    private GitHubApiException Classify(Exception exception, CallState state)
+    {
+        var request = state.Request;
+        var now = _timeProvider.GetUtcNow();
+        switch (exception)
+        {
+            case ApiException api:
+                return ClassifyAnswer(api, state, now);
+            case OperationCanceledException:
+                return new(
+                    $"GitHub did not answer {request.Operation} within {Seconds(_options.RequestTimeout)} (GitHub:RequestTimeout).",
+                    null,
+                    GitHubFailureKind.Transient);
+            case HttpRequestException http:
+                return new(
+                    $"Cannot reach {request.ApiRoot} for {request.Operation}: {_masker.Apply(http.Message)}{Inner(http)} (check the network, HTTPS_PROXY/NO_PROXY and GitHub:ApiUrl).",
+                    http.StatusCode is { } code ? (int)code : null,
+                    GitHubFailureKind.Transient);
+            case JsonException json:
+                return new(
+                    $"GitHub answered {request.Operation} with JSON that cannot be read: {_masker.Apply(json.Message)}",
+                    null,
+                    GitHubFailureKind.Transient);
+            default:
+                return new(
+                    $"{request.Operation} failed: {exception.GetType().Name}: {_masker.Apply(exception.Message)}",
+                    null,
+                    GitHubFailureKind.Transient);
+        }
+    }
+
+    private GitHubApiException ClassifyAnswer(ApiException api, CallState state, DateTimeOffset now)
+    {
+        var request = state.Request;
+        var status = (int)api.StatusCode;
+        var said = _masker.Apply(api.Message);
+        var credential = request.Credential.Description;
+        var headers = api.HttpResponse?.Headers;
+        var remaining = Header(headers, "x-ratelimit-remaining");
+        var reset = long.TryParse(Header(headers, "x-ratelimit-reset"), NumberStyles.None, CultureInfo.InvariantCulture, out var epoch)
+            ? DateTimeOffset.FromUnixTimeSeconds(epoch)
+            : (DateTimeOffset?)null;
+        var retryAfter = ParseRetryAfter(Header(headers, "retry-after"), now);
+
+        if (status is 403 or 429)
+        {
+            if (retryAfter is not null || status == 429 || api is SecondaryRateLimitExceededException or AbuseException
+                || (remaining != "0" && api is not RateLimitExceededException && said.Contains("rate limit", StringComparison.OrdinalIgnoreCase)))
+            {
+                // Secondary limit: Retry-After when given, else until the reset when the primary count is out too,
+                // else at least a minute, doubling each time.
+                var at = retryAfter
+                    ?? (remaining == "0" && reset is { } r ? r.AddSeconds(PrimaryResetMarginSeconds) : (DateTimeOffset?)null)
+                    ?? now + (SecondaryLimitMinimumWait * Math.Pow(2, state.UnhintedSecondaryWaits++));
+                return new(
+                    $"GitHub's secondary rate limit stopped {request.Operation} ({status}: {said}); retry after {Time(at)}.",
+                    status,
+                    GitHubFailureKind.RateLimited,
+                    at);
+            }
+
+            if (remaining == "0" || api is RateLimitExceededException)
+            {
+                var at = (reset ?? now + SecondaryLimitMinimumWait).AddSeconds(PrimaryResetMarginSeconds);
+                return new(
+                    $"GitHub's API rate limit for {credential} is used up ({status}: {said}) at {request.Operation}; it resets at {Time(at)}: retry after then.",
+                    status,
+                    GitHubFailureKind.RateLimited,
+                    at);
+            }
+        }
+
+        var lookedAt = request.Credential.LookedAt.Count == 0 ? string.Empty : $" Credentials looked at, in order: {string.Join("; ", request.Credential.LookedAt)}.";
+        return status switch
+        {
+            401 => new(
+                $"GitHub rejected {credential} (401: {said}) at {request.Operation}: it is wrong, expired or revoked. {request.PermissionHint}.{lookedAt}",
+                status,
+                GitHubFailureKind.Permanent),
+            403 => new(
+                $"GitHub refused {request.Operation} to {credential} (403: {said}): {request.PermissionHint}.{lookedAt}",
+                status,
+                GitHubFailureKind.Permanent),
+            404 => new(
+                $"GitHub answered 404 to {request.Operation}: {request.NotFoundHint ?? "it does not exist, or " + credential + " may not see it (GitHub answers 404, not 403, to hide what a credential may not access)"}. {request.PermissionHint}.",
+                status,
+                GitHubFailureKind.Permanent),
+            >= 500 => new(
+                $"GitHub failed on {request.Operation} ({status}: {said}).",
+                status,
+                GitHubFailureKind.Transient),
+            _ => new(
+                $"GitHub refused {request.Operation} ({status}: {said}).",
+                status,
+                GitHubFailureKind.Permanent),
+        };
+    }
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
+        if (_options.MaxRetryAttempts == 0)
+        {
+            return builder.Build();
+        }
+
+        builder.AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = _options.MaxRetryAttempts,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.RetryDelay,
+            MaxDelay = TimeSpan.FromMinutes(1),
+            ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context)),
+            DelayGenerator = args => new ValueTask<TimeSpan?>(
+                args.Outcome.Exception is GitHubApiException { Kind: GitHubFailureKind.RateLimited } limited
+                    ? RateLimitWait(limited)
+                    : null),
+            OnRetry = args =>
+            {
+                var state = args.Context.Properties.GetValue(StateKey, null!);
+                var error = args.Outcome.Exception?.Message ?? "no result";
+                if (args.Outcome.Exception is GitHubApiException { Kind: GitHubFailureKind.RateLimited })
+                {
+                    state.RateLimitWaited += args.RetryDelay;
+                    Log.RateLimitWait(_logger, state.Request.Operation, args.RetryDelay, error);
+                }
+                else
+                {
+                    Log.Retrying(_logger, state.Request.Operation, args.AttemptNumber + 1, _options.MaxRetryAttempts, args.RetryDelay, error);
+                }
+
+                return default;
+            },
+        });
+        return builder.Build();
+    }
+
+    private bool ShouldRetry(Exception? exception, ResilienceContext context)
+    {
+        switch (exception)
+        {
+            case GitHubApiException { Kind: GitHubFailureKind.Transient }:
+                return true;
+            case GitHubApiException { Kind: GitHubFailureKind.RateLimited } limited:
+                var state = context.Properties.GetValue(StateKey, null!);
+                var wait = RateLimitWait(limited);
+                if (state.RateLimitWaited + wait <= _options.MaxRateLimitWait)
+                {
+                    return true;
+                }
+
+                Log.RateLimitTooLong(_logger, state.Request.Operation, wait, _options.MaxRateLimitWait, limited.RetryAfter ?? _timeProvider.GetUtcNow());
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private TimeSpan RateLimitWait(GitHubApiException limited)
+    {
+        var wait = (limited.RetryAfter ?? _timeProvider.GetUtcNow()) - _timeProvider.GetUtcNow();
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
+
+    private static DateTimeOffset? ParseRetryAfter(string? value, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return now.AddSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    }
+
+    private static string? Header(IReadOnlyDictionary<string, string>? headers, string name)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        foreach (var (key, value) in headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    private string Inner(Exception exception) =>
+        exception.InnerException is { } inner ? $" ({_masker.Apply(inner.Message)})" : string.Empty;
+
+    private static string Seconds(TimeSpan time) => string.Create(CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###} s");
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>What one call has been through across its attempts.</summary>
+    private sealed class CallState(GitHubRequest request)
+    {
+        public GitHubRequest Request { get; } = request;
+
+        public TimeSpan RateLimitWaited { get; set; }
+
+        public int UnhintedSecondaryWaits { get; set; }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.GitHub;
+
+/// <summary>
+/// Turns the GitHub App's key into installation tokens: signs a JWT, finds the installation for a scope's owner (unless
+/// configured), exchanges the JWT for an installation token, and keeps that token until 5 minutes before it expires.
+/// Caches are per API root and installation, so several GitHub instances and organisations share one process.
+/// </summary>
+internal sealed class GitHubAppAuthenticator(
+    IOptions<GitHubOptions> options,
+    GitHubApiClient api,
+    SecretFile secretFile,
+    SecretMasker masker,
+    TimeProvider timeProvider,
+    ILogger<GitHubAppAuthenticator> logger)
+{
+    internal static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan JwtRenewBefore = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, long> _installations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ExpiresAt)> _installationTokens = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (string Jwt, DateTimeOffset Until)? _jwt;
+
+    public bool IsConfigured =>
+        (options.Value.AppId is not null || !string.IsNullOrWhiteSpace(options.Value.ClientId)) && !string.IsNullOrWhiteSpace(options.Value.PrivateKeyFile);
+
+    private string Issuer => !string.IsNullOrWhiteSpace(options.Value.ClientId)
+        ? options.Value.ClientId.Trim()
+        : options.Value.AppId!.Value.ToString(CultureInfo.InvariantCulture);
+
+    public async Task<GitHubCredential> GetInstallationCredentialAsync(RunnerScope scope, Uri apiRoot, List<string> lookedAt, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var installation = options.Value.InstallationId ?? await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
+            var key = $"{apiRoot.AbsoluteUri}|{installation}";
+            var now = timeProvider.GetUtcNow();
+            if (!_installationTokens.TryGetValue(key, out var held) || held.ExpiresAt - RenewBefore <= now)
+            {
+                var jwt = CreateJwtCredential(lookedAt);
+                var answer = await api.SendAsync<TokenResponse>(
+                    new GitHubRequest(HttpMethod.Post, apiRoot, $"app/installations/{installation}/access_tokens", jwt)
+                    {
+                        PermissionHint = $"the App JWT must be signed with the current private key of the App {Issuer} (GitHub:PrivateKeyFile), and the installation {installation} must belong to it",
+                        NotFoundHint = $"the GitHub App {Issuer} has no installation {installation}: check GitHub:InstallationId, or leave it unset to find the installation",
+                    },
+                    cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(answer.Token) || answer.ExpiresAt is not { } expiresAt)
+                {
+                    throw new GitHubApiException(
+                        $"GitHub answered POST app/installations/{installation}/access_tokens without a token or expires_at.", 201, GitHubFailureKind.Transient);
+                }
+
+                masker.Add(answer.Token);
+                held = (answer.Token, expiresAt);
+                _installationTokens[key] = held;
+                Log.InstallationTokenRenewed(logger, installation, expiresAt);
+            }
+
+            var description = $"the GitHub App {Issuer}'s installation {installation} token";
+            var used = new List<string>(lookedAt) { $"GitHub App {Issuer}, installation {installation}: used" };
+            return new GitHubCredential(
+                held.Token,
+                CredentialKind.AppInstallation,
+                description,
+                used,
+                () => _installationTokens.TryRemove(key, out _));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<long> FindInstallationAsync(RunnerScope scope, Uri apiRoot, List<string> lookedAt, CancellationToken cancellationToken)
+    {
+        var owner = scope.Kind == RunnerScopeKind.Repository ? $"repos/{scope.Owner}/{scope.Repository}" : $"orgs/{scope.Owner}";
+        var key = $"{apiRoot.AbsoluteUri}|{owner}";
+        if (_installations.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var jwt = CreateJwtCredential(lookedAt);
+        var answer = await api.SendAsync<InstallationResponse>(
+            new GitHubRequest(HttpMethod.Get, apiRoot, $"{owner}/installation", jwt)
+            {
+                PermissionHint = $"the App JWT must be signed with the current private key of the App {Issuer} (GitHub:PrivateKeyFile)",
+                NotFoundHint = $"the GitHub App {Issuer} is not installed on {scope.DisplayName}: install it there (with {(scope.Kind == RunnerScopeKind.Repository ? "the repository permission \"Administration: read and write\"" : "the organization permission \"Self-hosted runners: read and write\"")}), or set GitHub:InstallationId",
+            },
+            cancellationToken).ConfigureAwait(false);
+        _installations[key] = answer.Id;
+        Log.InstallationFound(logger, scope.DisplayName, answer.Id);
+        return answer.Id;
+    }
+
+    private GitHubCredential CreateJwtCredential(List<string> lookedAt)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (_jwt is not { } jwt || jwt.Until <= now)
+        {
+            var path = options.Value.PrivateKeyFile!;
+            var pem = secretFile.TryRead("GitHub App private key file (GitHub:PrivateKeyFile)", path, out var error)
+                ?? throw new GitHubApiException($"The GitHub App {Issuer} cannot sign in: {error}.", null, GitHubFailureKind.Permanent);
+            using var rsa = RSA.Create();
+            try
+            {
+                rsa.ImportFromPem(pem);
+            }
+            catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+            {
+                throw new GitHubApiException(
+                    $"The GitHub App {Issuer} cannot sign in: GitHub App private key file (GitHub:PrivateKeyFile) '{path}' holds no RSA private key in PEM form ({ex.GetType().Name}).",
+                    null,
+                    GitHubFailureKind.Permanent);
+            }
+
+            var token = AppJwt.Create(Issuer, rsa, now);
+            masker.Add(token);
+            jwt = (token, now + AppJwt.Lifetime - JwtRenewBefore);
+            _jwt = jwt;
+        }
+
+        return new GitHubCredential(
+            jwt.Jwt,
+            CredentialKind.AppJwt,
+            $"the GitHub App {Issuer}'s JWT (signed with {options.Value.PrivateKeyFile})",
+            [.. lookedAt, $"GitHub App {Issuer}: used"],
+            () => _jwt = null);
+    }
+}

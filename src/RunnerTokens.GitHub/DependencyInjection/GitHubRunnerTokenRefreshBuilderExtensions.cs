@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using RunnerTokens;
+using RunnerTokens.GitHub;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the GitHub side of RunnerTokens: registration and remove tokens, the busy check, and the registration source.</summary>
+public static class GitHubRunnerTokenRefreshBuilderExtensions
+{
+    /// <summary>
+    /// Adds the GitHub token issuer (<see cref="ITokenIssuer"/>) and busy check (<see cref="IRunnerBusyProbe"/>), with their
+    /// credentials, caches and rate-limit handling. Options are validated at start; credentials are read at the first
+    /// call. Calling it again adds nothing twice.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddGitHub(this IRunnerTokenRefreshBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptionsWithValidateOnStart<GitHubOptions, GitHubOptionsDataValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IEnvironmentVariables, ProcessEnvironmentVariables>();
+        services.TryAddSingleton<SecretMasker>();
+        services.TryAddSingleton<SecretFile>();
+        services.TryAddSingleton<GitHubApiClient>();
+        services.TryAddSingleton<GitHubCliTokenSource>();
+        services.TryAddSingleton<GitHubAppAuthenticator>();
+        services.TryAddSingleton<CredentialResolver>();
+        services.TryAddSingleton<RunnerListing>();
+        services.TryAddSingleton<ITokenIssuer, GitHubTokenIssuer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>());
+        return builder;
+    }
+
+    /// <summary>Adds the GitHub side and configures its options.</summary>
+    /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
+    /// <param name="configure">Sets the options: API URL, credentials, time limits.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddGitHub(this IRunnerTokenRefreshBuilder builder, Action<GitHubOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.AddGitHub();
+        builder.Services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds the GitHub side and binds its options to a configuration section.</summary>
+    /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
+    /// <param name="section">The section, shaped as <see cref="GitHubOptions"/>, such as <c>GitHub</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddGitHub(this IRunnerTokenRefreshBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.AddGitHub();
+        builder.Services.Configure<GitHubOptions>(section);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the GitHub side (as <see cref="AddGitHub(IRunnerTokenRefreshBuilder)"/>) and the registration source: an
+    /// <see cref="IExpirySource"/> that reports a runner's registration invalid when GitHub no longer lists it (deleted
+    /// after 14 days offline, or by an admin), for the registration policy. Calling it again adds nothing twice.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddGitHubRegistrationSource(this IRunnerTokenRefreshBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddGitHub();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, GitHubRegistrationExpirySource>());
+        return builder;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace RunnerTokens.GitHub;
+
+/// <summary>This package's log lines. None takes a token; messages are masked before they get here.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, retry {Attempt} of {Attempts} in {Delay}: {Error}")]
+    public static partial void Retrying(ILogger logger, string operation, int attempt, int attempts, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "GitHub {Operation} hit a rate limit; waiting {Delay}: {Error}")]
+    public static partial void RateLimitWait(ILogger logger, string operation, TimeSpan delay, string error);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "GitHub {Operation}: the rate limit asks for {Wait}, beyond GitHub:MaxRateLimitWait = {Limit}; giving up until {RetryAfter:O}")]
+    public static partial void RateLimitTooLong(ILogger logger, string operation, TimeSpan wait, TimeSpan limit, DateTimeOffset retryAfter);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "GitHub credential for {Scope}: {Credential}")]
+    public static partial void CredentialChosen(ILogger logger, string scope, string credential);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "{What} {Path} is readable by other users (mode {Mode}); make it readable by its owner only (chmod 600)")]
+    public static partial void SecretFileOpen(ILogger logger, string what, string path, string mode);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "GitHub App installation {InstallationId} token renewed; it expires at {ExpiresAt:O}")]
+    public static partial void InstallationTokenRenewed(ILogger logger, long installationId, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "GitHub {Kind} token for {Scope} fetched; it expires at {ExpiresAt:O}")]
+    public static partial void TokenFetched(ILogger logger, string kind, string scope, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "GitHub {Kind} token for {Scope} reused; it expires at {ExpiresAt:O}")]
+    public static partial void TokenReused(ILogger logger, string kind, string scope, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "GitHub lists {Count} runner(s) in {Scope}")]
+    public static partial void RunnersListed(ILogger logger, int count, string scope);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "Runner {Runner}: GitHub lists it as {Status}, busy={Busy}")]
+    public static partial void RunnerStatus(ILogger logger, string runner, string status, bool busy);
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Runner {Runner}: not listed on GitHub in {Scope}")]
+    public static partial void RunnerNotListed(ILogger logger, string runner, string scope);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "GitHub App is installed on {Owner} as installation {InstallationId}")]
+    public static partial void InstallationFound(ILogger logger, string owner, long installationId);
+}

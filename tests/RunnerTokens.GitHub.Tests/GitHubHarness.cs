@@ -1,0 +1,193 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using RunnerTokens.TestKit;
+using RunnerTokens.TestKit.GitHub;
+
+namespace RunnerTokens.GitHub.Tests;
+
+/// <summary>
+/// The package wired as a host wires it, against the fake GitHub API on loopback, with fake time, a fake environment
+/// (never the process's), fake logs and a temp folder.
+/// </summary>
+internal sealed class GitHubHarness : IAsyncDisposable
+{
+    public const string Pat = "ghp_TestPersonalAccessToken0123456789abcd";
+    public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private ServiceProvider? _provider;
+
+    private GitHubHarness(FakeGitHubApi api, FakeTimeProvider time)
+    {
+        Api = api;
+        Time = time;
+        Options = new GitHubOptions
+        {
+            ApiUrl = api.BaseUrl.ToString(),
+            RetryDelay = TimeSpan.Zero,
+            UseGitHubCli = false,
+            RequestTimeout = TimeSpan.FromSeconds(100),
+        };
+    }
+
+    public FakeGitHubApi Api { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public GitHubOptions Options { get; }
+
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    public TempDirectory Temp { get; } = new("gh-tests");
+
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    public ServiceProvider Services => _provider ??= Build();
+
+    public ITokenIssuer Issuer => Services.GetRequiredService<ITokenIssuer>();
+
+    public IRunnerBusyProbe BusyProbe => Services.GetServices<IRunnerBusyProbe>().Single();
+
+    public IExpirySource RegistrationSource => Services.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+
+    internal GitHubApiClient Client => Services.GetRequiredService<GitHubApiClient>();
+
+    internal CredentialResolver Credentials => Services.GetRequiredService<CredentialResolver>();
+
+    public static async Task<GitHubHarness> StartAsync()
+    {
+        var time = new FakeTimeProvider(Start);
+        var api = await FakeGitHubApi.StartAsync(time);
+        return new GitHubHarness(api, time);
+    }
+
+    /// <summary>Starts with <see cref="Pat"/> in GITHUB_TOKEN, accepted by the fake with the given scopes (all by default).</summary>
+    public static async Task<GitHubHarness> StartWithPatAsync(params string[] scopes)
+    {
+        var harness = await StartAsync();
+        harness.WithPat(Pat, scopes);
+        return harness;
+    }
+
+    /// <summary>A PAT the fake accepts, given to the package through GITHUB_TOKEN.</summary>
+    public GitHubHarness WithPat(string token = Pat, params string[] scopes)
+    {
+        Api.AddToken(token, scopes);
+        Environment["GITHUB_TOKEN"] = token;
+        return this;
+    }
+
+    public static RunnerContext RunnerAt(string name, string url) => new(name, "/opt/runner/" + name, url, "/var/lib/state/" + name);
+
+    public static RunnerContext Runner(string name, string scopePath = "orgs/acme") => RunnerAt(name, ScopeUrl(scopePath));
+
+    /// <summary>The runner URL of a scope path (<c>orgs/acme</c> → <c>https://github.com/acme</c>).</summary>
+    public static string ScopeUrl(string scopePath) => scopePath.Split('/') switch
+    {
+        ["orgs", var org] => $"https://github.com/{org}",
+        ["repos", var owner, var repo] => $"https://github.com/{owner}/{repo}",
+        ["enterprises", var ent] => $"https://github.com/enterprises/{ent}",
+        _ => throw new ArgumentException(scopePath),
+    };
+
+    public static RunnerScope Scope(string scopePath) => RunnerScope.Parse(ScopeUrl(scopePath));
+
+    /// <summary>Every log line and logged exception, as one text, to look for secrets in.</summary>
+    public string AllLogText() =>
+        string.Join('\n', Logs.GetSnapshot().Select(r => $"{r.Level} {r.Message} {r.Exception}"));
+
+    /// <summary>Lets fake time run (1 s steps) until <paramref name="task"/> ends, for waits the package makes on its TimeProvider.</summary>
+    public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? step = null, TimeSpan? max = null)
+    {
+        var advanced = TimeSpan.Zero;
+        while (!task.IsCompleted)
+        {
+            await Task.WhenAny(task, Task.Delay(5));
+            if (task.IsCompleted)
+            {
+                break;
+            }
+
+            if (advanced >= (max ?? TimeSpan.FromHours(2)))
+            {
+                throw new TimeoutException($"still running after {advanced} of fake time");
+            }
+
+            var by = step ?? TimeSpan.FromSeconds(1);
+            Time.Advance(by);
+            advanced += by;
+        }
+
+        return await task;
+    }
+
+    public async Task RunAsync(Task task, TimeSpan? step = null) =>
+        await RunAsync(Wrap(task), step);
+
+    /// <summary>Writes an executable fake <c>gh</c> that records its arguments and prints <paramref name="token"/> (or fails).</summary>
+    public string WriteFakeGh(string? token, int exitCode = 0, string stderr = "")
+    {
+        var path = Temp.Combine("gh");
+        var args = Temp.Combine("gh-args");
+        File.WriteAllText(path, $"""
+            #!/bin/sh
+            echo "$@" >> '{args}'
+            {(token is null ? string.Empty : $"echo '{token}'")}
+            {(stderr.Length == 0 ? string.Empty : $"echo '{stderr}' >&2")}
+            exit {exitCode}
+
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Options.UseGitHubCli = true;
+        Options.GhPath = path;
+        return args;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+
+        await Api.DisposeAsync();
+        Temp.Dispose();
+    }
+
+    private static async Task<bool> Wrap(Task task)
+    {
+        await task;
+        return true;
+    }
+
+    private ServiceProvider Build()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace)).AddFakeLogging();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton<IEnvironmentVariables>(new DictionaryEnvironment(Environment));
+        services.AddRunnerTokenRefresh().AddGitHubRegistrationSource();
+        services.Configure<GitHubOptions>(o =>
+        {
+            o.ApiUrl = Options.ApiUrl;
+            o.TokenFile = Options.TokenFile;
+            o.AppId = Options.AppId;
+            o.ClientId = Options.ClientId;
+            o.PrivateKeyFile = Options.PrivateKeyFile;
+            o.InstallationId = Options.InstallationId;
+            o.UseGitHubCli = Options.UseGitHubCli;
+            o.GhPath = Options.GhPath;
+            o.RequestTimeout = Options.RequestTimeout;
+            o.MaxRetryAttempts = Options.MaxRetryAttempts;
+            o.RetryDelay = Options.RetryDelay;
+            o.MaxRateLimitWait = Options.MaxRateLimitWait;
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private sealed class DictionaryEnvironment(Dictionary<string, string> values) : IEnvironmentVariables
+    {
+        public string? Get(string name) => values.TryGetValue(name, out var value) ? value : null;
+    }
+}
