@@ -90,7 +90,7 @@ public sealed class GitHubApiClientTests
 
         Assert.Equal([status, 201], h.Api.Requests.Select(r => r.StatusCode));
         var waited = h.Api.Requests[1].ReceivedAt - h.Api.Requests[0].ReceivedAt;
-        Assert.InRange(waited, TimeSpan.FromSeconds(42), TimeSpan.FromSeconds(43));
+        Assert.InRange(waited, TimeSpan.FromSeconds(42), TimeSpan.FromSeconds(45));
         Assert.NotNull(token);
         Assert.Contains(h.Logs.GetSnapshot(), r => r.Id.Id == 301 && r.Level == LogLevel.Warning);
     }
@@ -104,7 +104,7 @@ public sealed class GitHubApiClientTests
         await h.RunAsync(h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
 
         var waited = h.Api.Requests[1].ReceivedAt - h.Api.Requests[0].ReceivedAt;
-        Assert.InRange(waited, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(61));
+        Assert.InRange(waited, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(63));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class GitHubApiClientTests
         await h.RunAsync(h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
 
         Assert.Equal([403, 201], h.Api.Requests.Select(r => r.StatusCode));
-        Assert.InRange(h.Api.Requests[1].ReceivedAt, reset, reset.AddSeconds(3));
+        Assert.InRange(h.Api.Requests[1].ReceivedAt, reset, reset.AddSeconds(4));
     }
 
     [Fact]
@@ -151,7 +151,9 @@ public sealed class GitHubApiClientTests
 
         Assert.Equal(2, h.Api.Requests.Count);
         Assert.Equal(429, error.StatusCode);
-        Assert.Contains("retry after 2026-11-25 12:02:00 UTC", error.Message, StringComparison.Ordinal);
+        var retryAfter = Assert.NotNull(error.RetryAfter);
+        Assert.InRange(retryAfter, GitHubHarness.Start.AddSeconds(120), GitHubHarness.Start.AddSeconds(125));
+        Assert.Contains($"retry after {retryAfter.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

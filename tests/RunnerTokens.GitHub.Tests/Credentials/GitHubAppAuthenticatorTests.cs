@@ -1,0 +1,267 @@
+using System.Text;
+using System.Text.Json;
+using RunnerTokens.TestKit.GitHub;
+
+namespace RunnerTokens.GitHub.Tests.Credentials;
+
+public sealed class GitHubAppAuthenticatorTests
+{
+    private const long AppId = 4242;
+    private const long InstallationId = 77;
+    private static readonly RunnerScope Acme = GitHubHarness.Scope("orgs/acme");
+
+    private static async Task<(GitHubHarness Harness, FakeGitHubApp App)> StartAsync(string installedOn = "acme")
+    {
+        var h = await GitHubHarness.StartAsync();
+        var app = h.Api.AddApp(AppId).AddInstallation(InstallationId, installedOn);
+        h.Options.AppId = AppId;
+        h.Options.PrivateKeyFile = app.WritePrivateKey(h.Temp.Combine("app.pem"));
+        h.Api.AddScope("orgs/acme");
+        h.Api.AddScope("repos/octo/app");
+        h.Api.AddScope("enterprises/megacorp");
+        return (h, app);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_OrgScope_FindsTheInstallationSignsAJwtAndUsesTheInstallationToken()
+    {
+        // arrange
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+
+        // act
+        var token = await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        // assert: the fake verified the JWT's signature with the App's public key, or it would have answered 401
+        Assert.Equal(
+            ["GET /orgs/acme/installation", $"POST /app/installations/{InstallationId}/access_tokens", "POST /orgs/acme/actions/runners/registration-token"],
+            h.Api.Requests.Select(r => $"{r.Method} {r.Path}"));
+        Assert.All(h.Api.Requests, r => Assert.True(r.StatusCode is 200 or 201, r.ToString()));
+        var installationToken = h.Api.IssuedTokens.Single(t => t.Kind == "installation").Token;
+        Assert.Equal(installationToken, h.Api.Requests[2].BearerToken);
+        Assert.Equal(h.Api.IssuedTokens.Single(t => t.Kind == "registration").Token, token.Token);
+        var log = h.AllLogText();
+        Assert.DoesNotContain(installationToken, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Api.Requests[0].BearerToken!, log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_Jwt_HasIatAMinuteBackExpWithinTenMinutesAndTheAppIdAsIssuer()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        var jwt = h.Api.Requests[0].BearerToken!;
+        var parts = jwt.Split('.');
+        Assert.Equal(3, parts.Length);
+        using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
+        using var payload = JsonDocument.Parse(Base64UrlDecode(parts[1]));
+        Assert.Equal("RS256", header.RootElement.GetProperty("alg").GetString());
+        var now = GitHubHarness.Start.ToUnixTimeSeconds();
+        Assert.Equal(now - 60, payload.RootElement.GetProperty("iat").GetInt64());
+        var exp = payload.RootElement.GetProperty("exp").GetInt64();
+        Assert.InRange(exp - now, 60, 600);
+        Assert.Equal("4242", payload.RootElement.GetProperty("iss").GetString());
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_ClientIdSet_IsTheJwtIssuer()
+    {
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        h.Options.AppId = null;
+        h.Options.ClientId = app.ClientId;
+
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        using var payload = JsonDocument.Parse(Base64UrlDecode(h.Api.Requests[0].BearerToken!.Split('.')[1]));
+        Assert.Equal(app.ClientId, payload.RootElement.GetProperty("iss").GetString());
+        Assert.Equal(201, h.Api.Requests[^1].StatusCode);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_RepoScope_FindsTheRepositoryInstallation()
+    {
+        var (h, _) = await StartAsync(installedOn: "octo/app");
+        await using var _h = h;
+
+        await h.Issuer.CreateRegistrationTokenAsync(GitHubHarness.Scope("repos/octo/app"), CancellationToken.None);
+
+        Assert.Equal("/repos/octo/app/installation", h.Api.Requests[0].Path);
+        Assert.Equal(201, h.Api.Requests[^1].StatusCode);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_InstallationIdConfigured_SkipsTheLookup()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.Options.InstallationId = InstallationId;
+
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        Assert.Equal($"/app/installations/{InstallationId}/access_tokens", h.Api.Requests[0].Path);
+        Assert.Equal(2, h.Api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_TokenWithMoreThan5MinutesLeft_IsReused()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.Api.AddRunner("orgs/acme", "r1");
+
+        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(54));
+        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Single(h.Api.RequestsTo("/access_tokens"));
+        Assert.Single(h.Api.RequestsTo("/installation"));
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_Within5MinutesOfExpiry_RenewsTheToken()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.Api.AddRunner("orgs/acme", "r1");
+
+        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(55));
+        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        var issued = h.Api.IssuedTokens.Where(t => t.Kind == "installation").ToList();
+        Assert.Equal(2, issued.Count);
+        Assert.Equal(issued[1].Token, h.Api.Requests[^1].BearerToken);
+        Assert.Single(h.Api.RequestsTo("/installation"));
+        Assert.Equal(2, h.Logs.GetSnapshot().Count(r => r.Id.Id == 305));
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_TwoOrganisations_GetAnInstallationTokenEach()
+    {
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        app.AddInstallation(88, "other");
+        h.Api.AddScope("orgs/other");
+
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        await h.Issuer.CreateRegistrationTokenAsync(GitHubHarness.Scope("orgs/other"), CancellationToken.None);
+
+        Assert.Equal(2, h.Api.RequestsTo("/access_tokens").Count);
+        Assert.All(h.Api.RequestsTo("/registration-token"), r => Assert.Equal(201, r.StatusCode));
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_AppNotInstalled_FailsSayingToInstallIt()
+    {
+        var (h, _) = await StartAsync(installedOn: "someone-else");
+        await using var _h = h;
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(404, error.StatusCode);
+        Assert.Contains("the GitHub App 4242 is not installed on acme", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Self-hosted runners: read and write", error.Message, StringComparison.Ordinal);
+        Assert.Single(h.Api.Requests);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_KeyOfAnotherApp_IsRejectedByTheSignatureCheck()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        using var stranger = h.Api.AddApp(999);
+        stranger.WritePrivateKey(h.Options.PrivateKeyFile!);
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(401, error.StatusCode);
+        Assert.Contains("GitHub rejected the GitHub App 4242's JWT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("current private key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Api.Requests[0].BearerToken!, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_KeyFileNotPem_FailsNamingTheFile()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        File.WriteAllText(h.Options.PrivateKeyFile!, "not a key");
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Contains($"'{h.Options.PrivateKeyFile}' holds no RSA private key in PEM form", error.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Api.Requests);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_KeyFileMissing_FailsNamingTheFile()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.Options.PrivateKeyFile = h.Temp.Combine("nope.pem");
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Contains("GitHub App private key file (GitHub:PrivateKeyFile)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nope.pem' cannot be read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAsync_AppConfiguredAndEnterpriseScope_SkipsTheAppForTheNextCredential()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.WithPat();
+
+        await h.Issuer.CreateRegistrationTokenAsync(GitHubHarness.Scope("enterprises/megacorp"), CancellationToken.None);
+
+        var request = Assert.Single(h.Api.Requests);
+        Assert.Equal(GitHubHarness.Pat, request.BearerToken);
+        Assert.Equal(201, request.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetAsync_AppConfiguredEnterpriseScopeAndNoToken_FailsSayingAppsCannotManageEnterpriseRunners()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(
+            () => h.Issuer.CreateRegistrationTokenAsync(GitHubHarness.Scope("enterprises/megacorp"), CancellationToken.None));
+
+        Assert.Contains("GitHub App: skipped, GitHub Apps cannot manage enterprise runners", error.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Api.Requests);
+    }
+
+    [Fact]
+    public async Task GetAsync_AppAndPat_PrefersTheApp()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.WithPat();
+
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        Assert.DoesNotContain(h.Api.Requests, r => r.BearerToken == GitHubHarness.Pat);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_InstallationTokenRevoked_FetchesANewOneNextTime()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.Api.InjectFault(FakeFault.Status(401, "Bad credentials"), pathContains: "/registration-token");
+
+        await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        Assert.Equal(2, h.Api.RequestsTo("/access_tokens").Count);
+    }
+
+    private static string Base64UrlDecode(string text) =>
+        Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text));
+}
