@@ -1,0 +1,98 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.GitHub.Tests.Options;
+
+public sealed class GitHubOptionsValidationTests
+{
+    [Fact]
+    public void Validate_Defaults_Pass()
+    {
+        Assert.Null(Errors(_ => { }));
+    }
+
+    [Theory]
+    [InlineData("RequestTimeout", "GitHub:RequestTimeout = 00:00:00 (0 s) is not allowed: it must be from 00:00:01 (1 s) to 00:01:40 (100 s).")]
+    [InlineData("MaxRetryAttempts", "GitHub:MaxRetryAttempts = 11 is not allowed: it must be from 0 to 10.")]
+    [InlineData("RetryDelay", "GitHub:RetryDelay = 00:02:00 (120 s) is not allowed: it must be from 00:00:00 (0 s) to 00:01:00 (60 s).")]
+    [InlineData("MaxRateLimitWait", "GitHub:MaxRateLimitWait = 02:00:00 (7200 s) is not allowed: it must be from 00:00:00 (0 s) to 01:00:00 (3600 s).")]
+    public void Validate_OutOfRange_NamesSettingValueAndRange(string setting, string expected)
+    {
+        var errors = Errors(o =>
+        {
+            switch (setting)
+            {
+                case "RequestTimeout": o.RequestTimeout = TimeSpan.Zero; break;
+                case "MaxRetryAttempts": o.MaxRetryAttempts = 11; break;
+                case "RetryDelay": o.RetryDelay = TimeSpan.FromMinutes(2); break;
+                default: o.MaxRateLimitWait = TimeSpan.FromHours(2); break;
+            }
+        });
+
+        // The generated validator puts the member name first.
+        Assert.Equal($"{setting}: {expected}", errors);
+    }
+
+    [Theory]
+    [InlineData("not a url", "GitHub:ApiUrl = 'not a url' is not allowed")]
+    [InlineData("ftp://x", "GitHub:ApiUrl = 'ftp://x' is not allowed")]
+    public void Validate_BadApiUrl_Fails(string apiUrl, string expected)
+    {
+        Assert.StartsWith(expected, Errors(o => o.ApiUrl = apiUrl), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_AppIdWithoutKey_FailsNamingPrivateKeyFile()
+    {
+        Assert.StartsWith("GitHub:PrivateKeyFile is not set", Errors(o => o.AppId = 12), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_KeyWithoutAppId_FailsNamingAppIdAndClientId()
+    {
+        Assert.StartsWith("GitHub:AppId and GitHub:ClientId are not set", Errors(o => o.PrivateKeyFile = "/etc/app.pem"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_InstallationIdWithoutApp_Fails()
+    {
+        Assert.Contains("GitHub:InstallationId is set but no GitHub App is", Errors(o => o.InstallationId = 5), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NegativeAppId_Fails()
+    {
+        Assert.Contains("GitHub:AppId = -1 is not allowed", Errors(o => { o.AppId = -1; o.PrivateKeyFile = "/k.pem"; }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ClientIdAndKey_Pass()
+    {
+        Assert.Null(Errors(o => { o.ClientId = "Iv23liabc"; o.PrivateKeyFile = "/k.pem"; o.InstallationId = 9; }));
+    }
+
+    [Fact]
+    public void Validate_BadOptions_FailAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRunnerTokenRefresh().AddGitHub(o => o.AppId = 12);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GitHubOptions>>().Value);
+
+        Assert.Contains("GitHub:PrivateKeyFile is not set", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string? Errors(Action<GitHubOptions> configure)
+    {
+        var options = new GitHubOptions();
+        configure(options);
+        var results = new IValidateOptions<GitHubOptions>[] { new GitHubOptionsDataValidator(), new GitHubOptionsValidator() }
+            .Select(v => v.Validate(null, options))
+            .Where(r => r.Failed)
+            .SelectMany(r => r.Failures ?? [])
+            .ToList();
+        return results.Count == 0 ? null : string.Join(" | ", results);
+    }
+}
