@@ -41,6 +41,9 @@ internal sealed class GitHubHarness : IAsyncDisposable
 
     public TempDirectory Temp { get; } = new("gh-tests");
 
+    /// <summary>Gets or sets more registrations (the engine's options, a reconfigurer), applied when the services are built.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
     public ServiceProvider Services => _provider ??= Build();
@@ -168,6 +171,7 @@ internal sealed class GitHubHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<IEnvironmentVariables>(new DictionaryEnvironment(Environment));
         services.AddRunnerTokenRefresh().AddGitHubRegistrationSource();
+        ConfigureServices?.Invoke(services);
         services.Configure<GitHubOptions>(o =>
         {
             o.ApiUrl = Options.ApiUrl;

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
+using RunnerTokens.TestKit.Runner;
+
+namespace RunnerTokens.GitHub.Tests.DependencyInjection;
+
+/// <summary>The refresh engine of Core with this package plugged in, against the fake GitHub API.</summary>
+public sealed class AddGitHubEngineTests
+{
+    private static async Task<(GitHubHarness Harness, IRunnerReconfigurer Reconfigurer)> StartAsync(
+        Action<RunnerTokenRefreshOptions>? configure = null, bool brokenFiles = false)
+    {
+        var h = await GitHubHarness.StartAsync();
+        var runnerDirectory = FakeRunnerDirectory.Create(h.Temp.Combine("runner"), h.Temp.Combine("control"), new RunnerLayout { Name = "r1", GitHubUrl = "https://github.com/acme" });
+        if (brokenFiles)
+        {
+            // The runner-files source then says "invalid now", so the default policy refreshes.
+            File.Delete(runnerDirectory.File(".credentials"));
+        }
+
+        var reconfigurer = Substitute.For<IRunnerReconfigurer>();
+        reconfigurer.DescribePlanAsync(default!, default).ReturnsForAnyArgs(new ValueTask<IReadOnlyList<string>>(["config.sh remove", "config.sh configure"]));
+        h.ConfigureServices = services =>
+        {
+            services.AddSingleton(reconfigurer);
+            services.Configure<RunnerTokenRefreshOptions>(o =>
+            {
+                o.Runners.Add(new RunnerOptions { Name = "r1", Url = "https://github.com/acme", Directory = runnerDirectory.Path });
+                o.StateDirectory = h.Temp.Combine("state");
+                o.MetricsFile = h.Temp.Combine("metrics.json");
+                o.MaxRetryAttempts = 1;
+                o.RetryBackoff = TimeSpan.Zero;
+                o.Policy = RefreshPolicy.Registration;
+                configure?.Invoke(o);
+            });
+        };
+        return (h, reconfigurer);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RunnerDeletedOnGitHub_ReRegistersWithAFreshTokenNeverLogged()
+    {
+        var (h, reconfigurer) = await StartAsync();
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddScope("orgs/acme");
+
+        var results = await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None);
+
+        var result = Assert.Single(results);
+        Assert.Equal(RefreshOutcome.Refreshed, result.Outcome);
+        Assert.Contains("not listed on GitHub", result.Reason, StringComparison.Ordinal);
+        var issued = Assert.Single(h.Api.IssuedTokens);
+        await reconfigurer.Received(1).ReconfigureAsync(
+            Arg.Is<RunnerContext>(r => r.Name == "r1"), Arg.Is<RegistrationToken>(t => t.Token == issued.Token), Arg.Any<CancellationToken>());
+        Assert.DoesNotContain(issued.Token, h.AllLogText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(GitHubHarness.Pat, h.AllLogText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(issued.Token, File.ReadAllText(h.Temp.Combine("metrics.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RunnerListed_DoesNothing()
+    {
+        var (h, reconfigurer) = await StartAsync();
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddRunner("orgs/acme", "r1");
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.NotNeeded, result.Outcome);
+        Assert.Empty(h.Api.IssuedTokens);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RunnerBusyOnGitHub_PostponesWithoutFetchingAToken()
+    {
+        var (h, reconfigurer) = await StartAsync(o => o.Policy = RefreshPolicy.Expiry, brokenFiles: true);
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddRunner("orgs/acme", "r1", busy: true);
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.Postponed, result.Outcome);
+        Assert.Empty(h.Api.IssuedTokens);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_DryRunWithoutCredentials_WorksOfflineAndCallsNoEndpoint()
+    {
+        var (h, reconfigurer) = await StartAsync(o => { o.DryRun = true; o.Policy = RefreshPolicy.Expiry; });
+        await using var _h = h;
+        h.Api.AddRunner("orgs/acme", "r1");
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.DryRun, result.Outcome);
+        Assert.Empty(h.Api.Requests);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_CredentialWithoutThePermission_FailsNamingThePermission()
+    {
+        var (h, reconfigurer) = await StartAsync(o => o.Policy = RefreshPolicy.Expiry, brokenFiles: true);
+        await using var _h = h;
+        h.WithPat(GitHubHarness.Pat, "repo");
+        h.Api.AddScope("orgs/acme");
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.Failed, result.Outcome);
+        Assert.Contains("admin:org", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("GITHUB_TOKEN", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(GitHubHarness.Pat, h.AllLogText(), StringComparison.Ordinal);
+        Assert.Empty(h.Api.IssuedTokens);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+}
