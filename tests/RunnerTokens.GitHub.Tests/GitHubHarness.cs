@@ -41,6 +41,12 @@ internal sealed class GitHubHarness : IAsyncDisposable
 
     public TempDirectory Temp { get; } = new("gh-tests");
 
+    /// <summary>
+    /// Gets or sets a value indicating whether every host (api.github.com, api.NAME.ghe.com, GHES) is routed to the fake,
+    /// so the API root is derived from runner URLs as in production.
+    /// </summary>
+    public bool RouteEveryHostToFake { get; set; }
+
     /// <summary>Gets or sets more registrations (the engine's options, a reconfigurer), applied when the services are built.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
 
@@ -171,6 +177,11 @@ internal sealed class GitHubHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<IEnvironmentVariables>(new DictionaryEnvironment(Environment));
         services.AddRunnerTokenRefresh().AddGitHubRegistrationSource();
+        if (RouteEveryHostToFake)
+        {
+            services.AddSingleton(new GitHubHttpHandlerFactory(() => new LoopbackRoutingHandler(Api.BaseUrl)));
+        }
+
         ConfigureServices?.Invoke(services);
         services.Configure<GitHubOptions>(o =>
         {

@@ -31,13 +31,18 @@ internal sealed class GitHubApiClient : IDisposable
     private readonly ResponseCacheStore _responses = new();
     private readonly ResiliencePipeline _pipeline;
 
-    public GitHubApiClient(IOptions<GitHubOptions> options, TimeProvider timeProvider, SecretMasker masker, ILogger<GitHubApiClient> logger)
+    public GitHubApiClient(
+        IOptions<GitHubOptions> options,
+        TimeProvider timeProvider,
+        SecretMasker masker,
+        ILogger<GitHubApiClient> logger,
+        GitHubHttpHandlerFactory? handlerFactory = null)
     {
         _options = options.Value;
         _timeProvider = timeProvider;
         _masker = masker;
         _logger = logger;
-        _http = new HttpClientAdapter(CreateHandler);
+        _http = new HttpClientAdapter(handlerFactory is null ? CreateHandler : handlerFactory.Create);
 
         // Our own time limit (on the TimeProvider) ends each attempt; this one only backs it up.
         _http.SetRequestTimeout(_options.RequestTimeout + TimeSpan.FromSeconds(30));
@@ -198,7 +203,7 @@ internal sealed class GitHubApiClient : IDisposable
         return status switch
         {
             401 => new(
-                $"GitHub rejected {credential} (401: {said}) at {request.Operation}: it is wrong, expired or revoked. {request.PermissionHint}.{lookedAt}",
+                $"GitHub rejected {credential} (401: {said}) at {request.Operation}: it is wrong, expired or revoked. {Capitalized(request.PermissionHint)}.{lookedAt}",
                 status,
                 GitHubFailureKind.Permanent),
             403 => new(
@@ -206,7 +211,7 @@ internal sealed class GitHubApiClient : IDisposable
                 status,
                 GitHubFailureKind.Permanent),
             404 => new(
-                $"GitHub answered 404 to {request.Operation}: {request.NotFoundHint ?? "it does not exist, or " + credential + " may not see it (GitHub answers 404, not 403, to hide what a credential may not access)"}. {request.PermissionHint}.",
+                $"GitHub answered 404 to {request.Operation}: {request.NotFoundHint ?? "it does not exist, or " + credential + " may not see it (GitHub answers 404, not 403, to hide what a credential may not access)"}. {Capitalized(request.PermissionHint)}.",
                 status,
                 GitHubFailureKind.Permanent),
             >= 500 => new(
@@ -322,6 +327,9 @@ internal sealed class GitHubApiClient : IDisposable
 
     private string Inner(Exception exception) =>
         exception.InnerException is { } inner ? $" ({_masker.Apply(inner.Message)})" : string.Empty;
+
+    private static string Capitalized(string text) =>
+        text.Length == 0 ? text : string.Concat(char.ToUpperInvariant(text[0]).ToString(), text.AsSpan(1));
 
     private static string Seconds(TimeSpan time) => string.Create(CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###} s");
 

@@ -43,6 +43,30 @@ public sealed class GitHubTokenIssuerTests
         Assert.Equal(h.Api.IssuedTokens[0].Token, token.Token);
     }
 
+    [Theory]
+    [InlineData("https://github.com/acme", "https://api.github.com", "/orgs/acme")]
+    [InlineData("https://github.com/octo/app", "https://api.github.com", "/repos/octo/app")]
+    [InlineData("https://github.com/enterprises/megacorp", "https://api.github.com", "/enterprises/megacorp")]
+    [InlineData("https://octocorp.ghe.com/acme", "https://api.octocorp.ghe.com", "/orgs/acme")]
+    [InlineData("https://octocorp.ghe.com/enterprises/megacorp", "https://api.octocorp.ghe.com", "/enterprises/megacorp")]
+    [InlineData("https://ghes.example.com/octo/app", "https://ghes.example.com", "/api/v3/repos/octo/app")]
+    [InlineData("https://ghes.example.com:8443/enterprises/megacorp", "https://ghes.example.com:8443", "/api/v3/enterprises/megacorp")]
+    public async Task CreateRegistrationTokenAsync_NoApiUrl_CallsTheApiDerivedFromTheRunnerUrl(string runnerUrl, string host, string path)
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Options.ApiUrl = null;
+        h.RouteEveryHostToFake = true;
+        h.Api.AddScope(path.Replace("/api/v3", string.Empty, StringComparison.Ordinal).TrimStart('/'));
+
+        var token = await h.Issuer.CreateRegistrationTokenAsync(RunnerScope.Parse(runnerUrl), CancellationToken.None);
+
+        var request = Assert.Single(h.Api.Requests);
+        Assert.Equal(host, request.Header("X-Original-Host"));
+        Assert.Equal(path + "/actions/runners/registration-token", request.Path);
+        Assert.Equal(201, request.StatusCode);
+        Assert.Equal(h.Api.IssuedTokens.Single().Token, token.Token);
+    }
+
     [Fact]
     public async Task CreateRegistrationTokenAsync_GhesRunnerUrl_UsesApiV3OnTheSameHost()
     {
