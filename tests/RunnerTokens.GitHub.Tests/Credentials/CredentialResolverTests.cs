@@ -202,6 +202,18 @@ public sealed class CredentialResolverTests
     }
 
     [Fact]
+    public async Task GetAsync_GitHubCliFailsPrintingAToken_MasksItInTheError()
+    {
+        await using var h = await GitHubHarness.StartAsync();
+        h.WriteFakeGh(token: null, exitCode: 4, stderr: "error: token " + GhToken + " is invalid");
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Contains("exited with code 4: error: token *** is invalid", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(GhToken, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetAsync_GitHubCliMissing_FailsSayingToInstallItOrSetGhPath()
     {
         await using var h = await GitHubHarness.StartAsync();
