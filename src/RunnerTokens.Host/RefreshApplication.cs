@@ -101,11 +101,13 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         }
 
         var refresh = builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
-        if (settings.Configuration?.GetSection("Systemd") is { } systemd)
+        if (settings.Configuration is { } file)
         {
-            refresh.AddSystemdReconfigurer(systemd);
+            refresh.AddGitHub(file.GetSection("GitHub")).AddSystemdReconfigurer(file.GetSection("Systemd"));
         }
 
+        // GitHub: tokens, the busy probe, and whether GitHub still lists the runner (a deleted runner is re-registered).
+        refresh.AddGitHub(settings.GitHub.ApplyTo).AddGitHubRegistrationSource();
         refresh.AddSystemdReconfigurer(settings.Systemd.ApplyTo);
         return builder.Build();
     }

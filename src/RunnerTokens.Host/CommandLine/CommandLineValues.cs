@@ -34,4 +34,14 @@ internal sealed record CommandLineValues
     public string? Config { get; init; }
 
     public string? Service { get; init; }
+
+    public string? ApiUrl { get; init; }
+
+    public string? TokenFile { get; init; }
+
+    public string? AppId { get; init; }
+
+    public string? AppKeyFile { get; init; }
+
+    public string? InstallationId { get; init; }
 }

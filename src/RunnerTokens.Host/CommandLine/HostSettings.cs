@@ -26,6 +26,9 @@ internal sealed class HostSettings
     /// <summary>Gets the settings of the systemd reconfigurer that come from variables and flags; applied over the file's.</summary>
     public SystemdSettings Systemd { get; } = new();
 
+    /// <summary>Gets the GitHub settings that come from variables and flags; applied over the file's.</summary>
+    public GitHubSettings GitHub { get; } = new();
+
     /// <summary>Gets the <c>--config</c> file, for the sections of the other packages; null without one.</summary>
     public IConfiguration? Configuration { get; private set; }
 
@@ -85,6 +88,18 @@ internal sealed class HostSettings
                 Errors.Add($"--policy '{policy}' is not allowed: use expiry or registration.");
             }
         }
+
+        GitHub.ApiUrl = Setting(values.ApiUrl, "GITHUB_API_URL");
+        if (GitHub.ApiUrl is { } api && (!Uri.TryCreate(api, UriKind.Absolute, out var apiUri) || (apiUri.Scheme != Uri.UriSchemeHttps && apiUri.Scheme != Uri.UriSchemeHttp)))
+        {
+            Errors.Add($"{(values.ApiUrl is null ? "GITHUB_API_URL" : "--api-url")} '{api}' is not allowed: it must be an absolute http(s) URL such as https://ghes.example.com/api/v3.");
+        }
+
+        GitHub.TokenFile = Setting(values.TokenFile, "GITHUB_TOKEN_FILE");
+        GitHub.AppId = Setting(values.AppId, "GITHUB_APP_ID");
+        GitHub.AppKeyFile = Setting(values.AppKeyFile, "GITHUB_APP_PRIVATE_KEY_FILE");
+        var installation = Number(values.InstallationId, "--installation-id", "GITHUB_APP_INSTALLATION_ID", environment, 0, 1, int.MaxValue);
+        GitHub.InstallationId = installation > 0 ? installation : null;
 
         Systemd.Prefix = Setting(null, "SYSTEMCTL_PREFIX");
         Systemd.SystemctlPath = Setting(null, "SYSTEMCTL_PATH");

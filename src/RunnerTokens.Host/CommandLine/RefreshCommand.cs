@@ -23,11 +23,16 @@ internal static class RefreshCommand
         var policy = new Option<string>("--policy") { Description = "expiry (default: renew before the cached token expires) or registration (renew only an invalid registration).", HelpName = "POLICY" };
 
         var service = new Option<string>("--service") { Description = "The runner's systemd unit (RUNNER_SERVICE, default: the name in the runner's .service file).", HelpName = "UNIT" };
+        var apiUrl = new Option<string>("--api-url") { Description = "GitHub API root (GITHUB_API_URL; default from the runner URL: https://api.github.com, https://HOST/api/v3, https://api.NAME.ghe.com).", HelpName = "URL" };
+        var tokenFile = new Option<string>("--token-file") { Description = "File holding a GitHub token (GITHUB_TOKEN_FILE; default $CREDENTIALS_DIRECTORY/github-token). Else GITHUB_TOKEN, GH_TOKEN, then `gh auth token`.", HelpName = "FILE" };
+        var appId = new Option<string>("--app-id") { Description = "GitHub App id or client id (GITHUB_APP_ID); with --app-key-file.", HelpName = "ID" };
+        var appKeyFile = new Option<string>("--app-key-file") { Description = "GitHub App private key, PEM (GITHUB_APP_PRIVATE_KEY_FILE).", HelpName = "FILE" };
+        var installationId = new Option<string>("--installation-id") { Description = "GitHub App installation id (GITHUB_APP_INSTALLATION_ID; default: looked up for the organisation or repository).", HelpName = "ID" };
         var config = new Option<string>("--config") { Description = "JSON file with several runners and any option (see the README).", HelpName = "FILE" };
 
         var root = new RootCommand("Keeps self-hosted GitHub Actions runners registered: renews a runner's registration before it goes bad, re-registers it with config.sh and restarts its systemd service.")
         {
-            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy, service, config,
+            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy, service, apiUrl, tokenFile, appId, appKeyFile, installationId, config,
         };
 
         root.SetAction((parse, cancellationToken) => run(
@@ -49,6 +54,11 @@ internal static class RefreshCommand
                 Policy = parse.GetValue(policy),
                 Config = parse.GetValue(config),
                 Service = parse.GetValue(service),
+                ApiUrl = parse.GetValue(apiUrl),
+                TokenFile = parse.GetValue(tokenFile),
+                AppId = parse.GetValue(appId),
+                AppKeyFile = parse.GetValue(appKeyFile),
+                InstallationId = parse.GetValue(installationId),
             },
             cancellationToken));
         return root;
