@@ -98,6 +98,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         {
             // Under systemd: Type=notify readiness, and log lines in the journal's format with syslog priorities.
             builder.Services.AddSystemd();
+
+            // On SIGTERM a refresh in progress rolls back (its own limit is Systemd:RollbackTimeout); give it the time.
+            // The unit's TimeoutStopSec is longer still.
+            builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(10));
         }
 
         var refresh = builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
@@ -106,8 +110,14 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             refresh.AddGitHub(file.GetSection("GitHub")).AddSystemdReconfigurer(file.GetSection("Systemd"));
         }
 
-        // GitHub: tokens, the busy probe, and whether GitHub still lists the runner (a deleted runner is re-registered).
-        refresh.AddGitHub(settings.GitHub.ApplyTo).AddGitHubRegistrationSource();
+        // GitHub: tokens and the busy probe; with --policy registration also whether GitHub still lists the runner.
+        // Not with the expiry policy: "GitHub lists it" would count as "valid, no expiry" and so stop the seed's
+        // renewal before the cached token's expiry from ever starting.
+        refresh.AddGitHub(settings.GitHub.ApplyTo);
+        if (settings.Refresh.Policy == RefreshPolicy.Registration)
+        {
+            refresh.AddGitHubRegistrationSource();
+        }
         refresh.AddSystemdReconfigurer(settings.Systemd.ApplyTo);
         return builder.Build();
     }

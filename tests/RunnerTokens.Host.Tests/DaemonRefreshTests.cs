@@ -1,0 +1,52 @@
+namespace RunnerTokens.Host.Tests;
+
+public sealed class DaemonRefreshTests
+{
+    [Fact]
+    public async Task Daemon_SigtermDuringRefresh_RollsBackAndExits0()
+    {
+        await using var e2e = await EndToEnd.StartAsync();
+        var before = e2e.Machine.Runner.Snapshot();
+        e2e.Machine.Runner.ConfigSh.Hang("configure");
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "3600"), e2e.Environment));
+        await WaitUntilAsync(() => e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"), daemon);
+
+        await daemon.SignalAsync("TERM");
+
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(before, e2e.Machine.Runner.Snapshot());
+        Assert.True(e2e.Machine.Systemctl.IsActive("actions.runner.my-org.runner-1.service"));
+        Assert.False(File.Exists(Path.Combine(e2e.Machine.StateDirectory, "runner-1", "systemd-journal.json")));
+        Assert.DoesNotContain(EndToEnd.Token, daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAndRefresh_WhileDaemonRefreshes_WaitsThenPostponesWithoutTouchingTheRunner()
+    {
+        await using var e2e = await EndToEnd.StartAsync();
+        e2e.Machine.Runner.ConfigSh.Hang("configure");
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "3600"), e2e.Environment));
+        await WaitUntilAsync(() => e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"), daemon);
+        var calls = e2e.Machine.Sequence.Count;
+        var config = Path.Combine(e2e.Machine.RootPath, "lock.json");
+        await File.WriteAllTextAsync(config, "{ \"LockTimeout\": \"00:00:01\" }");
+
+        var cron = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--config", config), e2e.Environment);
+
+        Assert.Equal(0, cron.ExitCode);
+        Assert.Contains("another process", cron.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(calls, e2e.Machine.Sequence.Count);
+        await daemon.SignalAsync("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, RunningProcess process)
+    {
+        for (var i = 0; i < 600 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "Timed out. Output:\n" + process.Output);
+    }
+}
