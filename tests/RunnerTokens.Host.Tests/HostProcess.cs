@@ -44,6 +44,10 @@ internal static class HostProcess
             ["RUNNER_ALLOW_RUNASROOT"] = null,
             ["CREDENTIALS_DIRECTORY"] = null,
             ["GITHUB_TOKEN"] = null,
+            ["GITHUB_TOKEN_FILE"] = null,
+            ["GITHUB_APP_ID"] = null,
+            ["GITHUB_APP_PRIVATE_KEY_FILE"] = null,
+            ["GITHUB_APP_INSTALLATION_ID"] = null,
             ["GH_TOKEN"] = null,
             ["GITHUB_API_URL"] = null,
         };

@@ -1,0 +1,64 @@
+namespace RunnerTokens.Host.Tests;
+
+public sealed class CredentialsEndToEndTests
+{
+    [Fact]
+    public async Task TokenFileFlag_IsUsedInsteadOfTheEnvironment()
+    {
+        await using var e2e = await EndToEnd.StartAsync();
+        var file = Path.Combine(e2e.Machine.RootPath, "github-token");
+        await File.WriteAllTextAsync(file, EndToEnd.Token + "\n");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var environment = e2e.Environment;
+        environment["GITHUB_TOKEN"] = "ghp_wrong_token_that_the_fake_refuses";
+
+        var result = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--token-file", file), environment);
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        Assert.Single(e2e.Api.IssuedTokens, t => t.Kind == "registration");
+    }
+
+    [Fact]
+    public async Task CredentialsDirectory_AsSystemdLoadCredentialSetsIt_IsUsed()
+    {
+        await using var e2e = await EndToEnd.StartAsync();
+        var credentials = Path.Combine(e2e.Machine.RootPath, "credentials");
+        Directory.CreateDirectory(credentials);
+        await File.WriteAllTextAsync(Path.Combine(credentials, "github-token"), EndToEnd.Token);
+        var environment = e2e.Environment;
+        environment["GITHUB_TOKEN"] = null;
+        environment["CREDENTIALS_DIRECTORY"] = credentials;
+
+        var result = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh"), environment);
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+    }
+
+    [Fact]
+    public async Task GitHubAppFlags_SignAJwtAndGetAnInstallationToken()
+    {
+        await using var e2e = await EndToEnd.StartAsync();
+        using var app = e2e.Api.AddApp(123456).AddInstallation(987, "my-org");
+        var key = app.WritePrivateKey(Path.Combine(e2e.Machine.RootPath, "app.pem"));
+        var environment = e2e.Environment;
+        environment["GITHUB_TOKEN"] = null;
+
+        var result = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--app-id", "123456", "--app-key-file", key), environment);
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        Assert.Contains(e2e.Api.Requests, r => r.Path.EndsWith("/app/installations/987/access_tokens", StringComparison.Ordinal));
+        Assert.Single(e2e.Api.IssuedTokens, t => t.Kind == "registration");
+        Assert.DoesNotContain(app.PrivateKeyPem.Split('\n')[1], result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--api-url", "not a url", "--api-url 'not a url' is not allowed")]
+    [InlineData("--installation-id", "abc", "--installation-id 'abc' is not allowed")]
+    public async Task BadGitHubFlag_Exits2NamingIt(string flag, string value, string message)
+    {
+        var result = await HostProcess.RunAsync(["--check-and-refresh", "--org", "acme", "--runner-dir", "samples/actions-runner", flag, value]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+    }
+}
