@@ -231,7 +231,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
 
         var issuer = _tokenIssuer ?? throw new InvalidOperationException(
-            "No ITokenIssuer is registered: add one (builder.AddGitHubTokenIssuer() from RunnerTokens.GitHub) to fetch registration tokens.");
+            "No ITokenIssuer is registered: add one (builder.AddGitHub() from RunnerTokens.GitHub) to fetch registration tokens.");
         var reconfigurer = _reconfigurer ?? throw new InvalidOperationException(
             "No IRunnerReconfigurer is registered: add one (builder.AddSystemdReconfigurer() from RunnerTokens.Systemd) to re-register runners.");
 

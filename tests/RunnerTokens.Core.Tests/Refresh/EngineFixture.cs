@@ -49,6 +49,9 @@ internal sealed class EngineFixture : IDisposable
 
     public bool IncludeFileSource { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether <see cref="Issuer"/> is registered (a host that forgot AddGitHub() has none).</summary>
+    public bool IncludeIssuer { get; set; } = true;
+
     public Action<RunnerTokenRefreshOptions>? Configure { get; set; }
 
     public RunnerTokenRefreshOptions Options { get; private set; } = new();
@@ -97,7 +100,11 @@ internal sealed class EngineFixture : IDisposable
 
         services.AddSingleton(Source);
         services.AddSingleton(Sink);
-        services.AddSingleton(Issuer);
+        if (IncludeIssuer)
+        {
+            services.AddSingleton(Issuer);
+        }
+
         services.AddSingleton(Reconfigurer);
         foreach (var probe in BusyProbes)
         {

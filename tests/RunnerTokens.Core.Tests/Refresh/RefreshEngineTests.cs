@@ -292,6 +292,21 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_NoTokenIssuer_FailsNamingTheMethodThatAddsOne()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Configure = o => o.MaxRetryAttempts = 1;
+        _fixture.IncludeIssuer = false;
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
+        var logged = string.Join('\n', _fixture.Logs.GetSnapshot().Select(r => r.Message + " " + r.Exception?.Message));
+        Assert.Contains("builder.AddGitHub() from RunnerTokens.GitHub", results[0].Reason + logged, StringComparison.Ordinal);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_ThirdConsecutiveFailureAcrossRestarts_LogsCriticalAlert()
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
