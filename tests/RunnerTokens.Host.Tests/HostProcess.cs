@@ -7,7 +7,7 @@ namespace RunnerTokens.Host.Tests;
 /// <summary>Runs the built runner-token-refresh as a real process, with a controlled environment.</summary>
 internal static class HostProcess
 {
-    private static readonly string _dll = Path.Combine(AppContext.BaseDirectory, "runner-token-refresh.dll");
+    public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "runner-token-refresh.dll");
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
@@ -57,7 +57,7 @@ internal static class HostProcess
         }
 
         return Cli.Wrap("dotnet")
-            .WithArguments([_dll, .. arguments])
+            .WithArguments([DllPath, .. arguments])
             .WithEnvironmentVariables(variables)
             .WithWorkingDirectory(workingDirectory ?? RepositoryRoot)
             .WithValidation(CommandResultValidation.None);

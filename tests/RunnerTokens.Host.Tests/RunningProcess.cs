@@ -50,6 +50,15 @@ internal sealed class RunningProcess : IAsyncDisposable
         await kill.WaitForExitAsync();
     }
 
+    /// <summary>Signals the child of the started process (when a wrapper shell started the command).</summary>
+    public async Task SignalChildAsync(string signal)
+    {
+        var pid = _task.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var children = (await File.ReadAllTextAsync($"/proc/{pid}/task/{pid}/children")).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        using var kill = Process.Start("kill", ["-" + signal, Assert.Single(children)])!;
+        await kill.WaitForExitAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout) => (await _task.Task.WaitAsync(timeout)).ExitCode;
 
     public async ValueTask DisposeAsync()
