@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "GitHub App is installed on {Owner} as installation {InstallationId}")]
     public static partial void InstallationFound(ILogger logger, string owner, long installationId);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub lists its custom labels as {Labels}")]
+    public static partial void RunnerLabels(ILogger logger, string runner, string labels);
 }

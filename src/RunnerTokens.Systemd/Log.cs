@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "Runner {Runner}: {Warning}")]
     public static partial void Warning(ILogger logger, string runner, string warning);
+
+    [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "Runner {Runner}: {Labels}")]
+    public static partial void LabelsChosen(ILogger logger, string runner, string labels);
 }

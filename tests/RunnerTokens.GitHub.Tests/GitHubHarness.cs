@@ -58,6 +58,8 @@ internal sealed class GitHubHarness : IAsyncDisposable
 
     public IRunnerBusyProbe BusyProbe => Services.GetServices<IRunnerBusyProbe>().Single();
 
+    public IRunnerLabelSource LabelSource => Services.GetServices<IRunnerLabelSource>().Single();
+
     public IExpirySource RegistrationSource => Services.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
 
     internal GitHubApiClient Client => Services.GetRequiredService<GitHubApiClient>();

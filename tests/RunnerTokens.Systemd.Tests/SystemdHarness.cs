@@ -15,7 +15,12 @@ internal sealed class SystemdHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public SystemdHarness(RunnerLayout? layout = null, Action<SystemdOptions>? configure = null, bool userUnit = false, Func<RunnerContext, RunnerContext>? shapeRunner = null)
+    public SystemdHarness(
+        RunnerLayout? layout = null,
+        Action<SystemdOptions>? configure = null,
+        bool userUnit = false,
+        Func<RunnerContext, RunnerContext>? shapeRunner = null,
+        IReadOnlyList<IRunnerLabelSource>? labelSources = null)
     {
         Machine = new FakeRunnerMachine(layout, userUnit);
         Issuer = Substitute.For<ITokenIssuer>();
@@ -26,6 +31,11 @@ internal sealed class SystemdHarness : IDisposable
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Issuer);
+        foreach (var source in labelSources ?? [])
+        {
+            services.AddSingleton(source);
+        }
+
         services.AddRunnerTokenRefresh().AddSystemdReconfigurer(options =>
         {
             options.Environment["PATH"] = Machine.PathVariable;

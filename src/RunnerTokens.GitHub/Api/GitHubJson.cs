@@ -32,6 +32,16 @@ internal sealed class RunnerResponse
     public bool Busy { get; set; }
 
     public bool? Ephemeral { get; set; }
+
+    public List<LabelResponse>? Labels { get; set; }
+}
+
+/// <summary>One label of a listed runner: <c>type</c> is <c>read-only</c> for the defaults (<c>self-hosted</c>, OS, architecture), <c>custom</c> for the others.</summary>
+internal sealed class LabelResponse
+{
+    public string? Name { get; set; }
+
+    public string? Type { get; set; }
 }
 
 /// <summary>The answer of <c>GET /orgs/{org}/installation</c> and <c>GET /repos/{owner}/{repo}/installation</c>.</summary>

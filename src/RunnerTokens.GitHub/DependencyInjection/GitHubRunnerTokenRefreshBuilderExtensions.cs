@@ -6,12 +6,13 @@ using RunnerTokens.GitHub;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the GitHub side of RunnerTokens: registration and remove tokens, the busy check, and the registration source.</summary>
+/// <summary>Registers the GitHub side of RunnerTokens: registration and remove tokens, the busy check, the runner's labels, and the registration source.</summary>
 public static class GitHubRunnerTokenRefreshBuilderExtensions
 {
     /// <summary>
-    /// Adds the GitHub token issuer (<see cref="ITokenIssuer"/>) and busy check (<see cref="IRunnerBusyProbe"/>), with their
-    /// credentials, caches and rate-limit handling. Options are validated at start; credentials are read at the first
+    /// Adds the GitHub token issuer (<see cref="ITokenIssuer"/>), busy check (<see cref="IRunnerBusyProbe"/>) and label
+    /// source (<see cref="IRunnerLabelSource"/>: the custom labels GitHub lists for a runner, which a re-registration
+    /// keeps), with their credentials, caches and rate-limit handling. Options are validated at start; credentials are read at the first
     /// call. Calling it again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
@@ -35,6 +36,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<RunnerListing>();
         services.TryAddSingleton<ITokenIssuer, GitHubTokenIssuer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerLabelSource, GitHubRunnerLabelSource>());
         return builder;
     }
 

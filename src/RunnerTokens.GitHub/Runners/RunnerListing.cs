@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 namespace RunnerTokens.GitHub;
 
 /// <summary>One runner as GitHub lists it.</summary>
-internal sealed record ListedRunner(long Id, string Name, string Status, bool Busy);
+internal sealed record ListedRunner(long Id, string Name, string Status, bool Busy)
+{
+    /// <summary>Gets the labels of type <c>custom</c>, in GitHub's order: those <c>config.sh --labels</c> gave.</summary>
+    public IReadOnlyList<string> CustomLabels { get; init; } = [];
+}
 
 /// <summary>The runners of one scope at one time.</summary>
 internal sealed class RunnerSnapshot(IReadOnlyDictionary<string, ListedRunner> runners, DateTimeOffset fetchedAt)
@@ -70,7 +74,10 @@ internal sealed class RunnerListing(
                 {
                     if (runner.Name is { Length: > 0 } name)
                     {
-                        runners[name] = new ListedRunner(runner.Id, name, runner.Status ?? "unknown", runner.Busy);
+                        runners[name] = new ListedRunner(runner.Id, name, runner.Status ?? "unknown", runner.Busy)
+                        {
+                            CustomLabels = CustomLabels(runner.Labels),
+                        };
                     }
                 }
 
@@ -90,4 +97,12 @@ internal sealed class RunnerListing(
             gate.Release();
         }
     }
+
+    private static string[] CustomLabels(List<LabelResponse>? labels) =>
+        labels is null
+            ? []
+            : [.. labels
+                .Where(l => string.Equals(l.Type, "custom", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(l.Name))
+                .Select(l => l.Name!)
+                .Distinct(StringComparer.OrdinalIgnoreCase)];
 }

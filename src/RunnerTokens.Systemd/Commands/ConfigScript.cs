@@ -23,16 +23,21 @@ internal static class ConfigScript
         return Build(runner, arguments, environment);
     }
 
-    public static CommandSpec Configure(RunnerContext runner, SystemdOptions options, RunnerRegistration previous, string? registrationToken)
+    /// <param name="runner">The runner.</param>
+    /// <param name="options">The package's options.</param>
+    /// <param name="previous">The registration being replaced.</param>
+    /// <param name="labels">The custom labels: the runner's own <see cref="RunnerContext.Labels"/>, else those a label source knew; none passes no <c>--labels</c>.</param>
+    /// <param name="registrationToken">The token; null shows it masked, for a plan.</param>
+    public static CommandSpec Configure(RunnerContext runner, SystemdOptions options, RunnerRegistration previous, IReadOnlyList<string> labels, string? registrationToken)
     {
         var environment = BaseEnvironment(options);
         environment[TokenVariable] = registrationToken ?? SecretMasker.Mask;
 
         var arguments = new List<string> { "--unattended", "--url", runner.Url, "--name", runner.Name, "--replace" };
-        if (runner.Labels.Count > 0)
+        if (labels.Count > 0)
         {
             arguments.Add("--labels");
-            arguments.Add(string.Join(',', runner.Labels));
+            arguments.Add(string.Join(',', labels));
         }
 
         if (RunnerGroup(runner, previous) is { } group)

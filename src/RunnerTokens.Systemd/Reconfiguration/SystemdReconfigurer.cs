@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace RunnerTokens.Systemd;
 
 /// <summary>
-/// Re-registers a runner under systemd: back up and journal, stop the unit, <c>config.sh remove</c> (with
+/// Re-registers a runner under systemd: ask the label sources for the runner's custom labels (unless its options list
+/// them) while GitHub still lists it, back up and journal, stop the unit, <c>config.sh remove</c> (with
 /// <c>.service</c> aside), <c>config.sh --replace</c>, start the unit. Any failure or cancellation rolls back.
 /// </summary>
 internal sealed class SystemdReconfigurer(
@@ -21,6 +22,7 @@ internal sealed class SystemdReconfigurer(
     DiagLogReader diagLog,
     TimeProvider timeProvider,
     ILogger<SystemdReconfigurer> logger,
+    IEnumerable<IRunnerLabelSource> labelSources,
     ITokenIssuer? tokenIssuer = null) : IRunnerReconfigurer
 {
     public async Task ReconfigureAsync(RunnerContext runner, RegistrationToken registrationToken, CancellationToken cancellationToken)
@@ -45,7 +47,10 @@ internal sealed class SystemdReconfigurer(
         }
 
         var previous = RunnerRegistration.Read(fileSystem, runner.Directory);
-        WarnAboutSettings(runner, previous);
+
+        // Before anything is removed: once removed, GitHub no longer lists the runner, nor its labels.
+        var labels = await ChooseLabelsAsync(runner, masker, cancellationToken).ConfigureAwait(false);
+        WarnAboutSettings(runner, previous, labels);
         var now = timeProvider.GetUtcNow();
         var entry = new JournalEntry { Runner = runner.Name, Unit = unit, UserUnit = settings.UserUnits, StartedAt = now, UpdatedAt = now };
         try
@@ -67,7 +72,7 @@ internal sealed class SystemdReconfigurer(
 
             Advance(runner, entry, ReconfigurationStep.Configure);
             var configure = await commands.RunAsync(
-                ConfigScript.Configure(runner, settings, previous, registrationToken.Token), settings.ConfigTimeout, masker, cancellationToken).ConfigureAwait(false);
+                ConfigScript.Configure(runner, settings, previous, labels.Labels, registrationToken.Token), settings.ConfigTimeout, masker, cancellationToken).ConfigureAwait(false);
             if (!configure.Succeeded)
             {
                 throw new StepFailedException(configure.Describe() + RootHint(configure));
@@ -98,7 +103,7 @@ internal sealed class SystemdReconfigurer(
         }
     }
 
-    public ValueTask<IReadOnlyList<string>> DescribePlanAsync(RunnerContext runner, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<string>> DescribePlanAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
         cancellationToken.ThrowIfCancellationRequested();
@@ -106,10 +111,15 @@ internal sealed class SystemdReconfigurer(
         var (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
         var previous = RunnerRegistration.Read(fileSystem, runner.Directory);
         var existing = RunnerFiles.BackedUp.Where(name => fileSystem.File.Exists(fileSystem.Path.Combine(runner.Directory, name))).ToList();
-        var plan = new List<string>
+        var labels = await ChooseLabelsAsync(runner, new SecretMasker(), cancellationToken).ConfigureAwait(false);
+        var plan = new List<string>();
+        if (runner.Labels.Count == 0 && labels.Known)
         {
-            $"back up {(existing.Count == 0 ? "(no registration files found)" : string.Join(", ", existing))} from {runner.Directory} into {journal.BackupPath(runner)} and record each step in {journal.JournalPath(runner)} (owner-only, atomic writes)",
-        };
+            plan.Add($"ask the label sources for the runner's custom labels before it is removed: {labels.Note(runner)}");
+        }
+
+        plan.Add(
+            $"back up {(existing.Count == 0 ? "(no registration files found)" : string.Join(", ", existing))} from {runner.Directory} into {journal.BackupPath(runner)} and record each step in {journal.JournalPath(runner)} (owner-only, atomic writes)");
 
         if (unit is null)
         {
@@ -135,15 +145,46 @@ internal sealed class SystemdReconfigurer(
             plan.Add($"move {RunnerFiles.ServiceAside} back to {RunnerFiles.Service}");
         }
 
-        plan.Add($"{ConfigScript.Configure(runner, settings, previous, registrationToken: null)}   (a fresh registration token)");
+        plan.Add($"{ConfigScript.Configure(runner, settings, previous, labels.Labels, registrationToken: null)}   (a fresh registration token)");
         if (unit is not null)
         {
             plan.Add($"{SystemctlCommands.Build(settings, settings.UserUnits, SystemctlCommands.Start, unit)}, then `{SystemctlCommands.Build(settings, settings.UserUnits, SystemctlCommands.IsActive, unit)}` must say active");
         }
 
         plan.Add("on success: delete the backup and the journal; on any failure: restore the files byte for byte, put .service back, start the unit, report the step");
-        plan.AddRange(Warnings(runner, previous).Select(w => "note: " + w));
-        return ValueTask.FromResult<IReadOnlyList<string>>(plan);
+        plan.AddRange(Warnings(runner, previous, labels).Select(w => "note: " + w));
+        return plan;
+    }
+
+    /// <summary>
+    /// The runner's configured labels; else the first answer of a label source, in registration order. A source that
+    /// fails is passed over with a warning: the refresh goes on, without <c>--labels</c> if nobody knows.
+    /// </summary>
+    private async Task<LabelChoice> ChooseLabelsAsync(RunnerContext runner, SecretMasker masker, CancellationToken cancellationToken)
+    {
+        if (runner.Labels.Count > 0)
+        {
+            return new LabelChoice(runner.Labels, "the runner's options", []);
+        }
+
+        var failures = new List<string>();
+        foreach (var source in labelSources)
+        {
+            var name = source.GetType().Name;
+            try
+            {
+                if (await source.GetCustomLabelsAsync(runner, cancellationToken).ConfigureAwait(false) is { } labels)
+                {
+                    return new LabelChoice([.. labels.Where(l => !string.IsNullOrWhiteSpace(l)).Distinct(StringComparer.OrdinalIgnoreCase)], name, failures);
+                }
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                failures.Add(masker.Apply($"{name} failed: {ex.Message}"));
+            }
+        }
+
+        return new LabelChoice([], null, failures);
     }
 
     private async Task RemoveAsync(RunnerContext runner, RunnerRegistration previous, SecretMasker masker, CancellationToken cancellationToken)
@@ -263,19 +304,28 @@ internal sealed class SystemdReconfigurer(
         Log.StepStarted(logger, runner.Name, step);
     }
 
-    private void WarnAboutSettings(RunnerContext runner, RunnerRegistration previous)
+    private void WarnAboutSettings(RunnerContext runner, RunnerRegistration previous, LabelChoice labels)
     {
-        foreach (var warning in Warnings(runner, previous))
+        if (labels.Known && labels.Note(runner) is { } kept)
+        {
+            Log.LabelsChosen(logger, runner.Name, kept);
+        }
+
+        foreach (var warning in Warnings(runner, previous, labels))
         {
             Log.Warning(logger, runner.Name, warning);
         }
     }
 
-    private IEnumerable<string> Warnings(RunnerContext runner, RunnerRegistration previous)
+    private IEnumerable<string> Warnings(RunnerContext runner, RunnerRegistration previous, LabelChoice labels)
     {
-        if (runner.Labels.Count == 0)
+        if (!labels.Known && labels.Note(runner) is { } unknown)
         {
-            yield return "no labels are configured: the runner is registered with the default labels only; custom labels it had on GitHub are not kept (set the runner's Labels)";
+            yield return unknown;
+        }
+        else if (labels.Failures.Count > 0)
+        {
+            yield return $"a label source failed ({string.Join("; ", labels.Failures)}); {labels.Note(runner)}";
         }
 
         if (previous.Ephemeral && !runner.Ephemeral)

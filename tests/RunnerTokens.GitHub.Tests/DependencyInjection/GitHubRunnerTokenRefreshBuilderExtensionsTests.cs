@@ -26,6 +26,18 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
     }
 
     [Fact]
+    public void AddGitHub_CalledTwice_AddsOneLabelSource()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+
+        services.AddRunnerTokenRefresh().AddGitHub().AddGitHub().AddGitHubRegistrationSource();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<GitHubRunnerLabelSource>(Assert.Single(provider.GetServices<IRunnerLabelSource>()));
+    }
+
+    [Fact]
     public void AddGitHub_WithoutRegistrationSource_AddsNoGitHubExpirySource()
     {
         var services = new ServiceCollection();

@@ -130,7 +130,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
     }
 
     /// <summary>Lists a runner in a scope (<c>orgs/acme</c>, <c>repos/owner/repo</c> or <c>enterprises/ent</c>).</summary>
-    public FakeRunner AddRunner(string scopePath, string name, bool busy = false, string status = "online")
+    public FakeRunner AddRunner(string scopePath, string name, bool busy = false, string status = "online", params string[] labels)
     {
         lock (_gate)
         {
@@ -141,6 +141,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
             }
 
             var runner = new FakeRunner(_nextId++, name) { Busy = busy, Status = status };
+            runner.Labels.AddRange(labels);
             list.Add(runner);
             return runner;
         }
@@ -377,11 +378,16 @@ public sealed class FakeGitHubApi : IAsyncDisposable
                 w.WriteBoolean("busy", runner.Busy);
                 w.WriteBoolean("ephemeral", false);
                 w.WriteStartArray("labels");
-                w.WriteStartObject();
-                w.WriteNumber("id", 1);
-                w.WriteString("name", "self-hosted");
-                w.WriteString("type", "read-only");
-                w.WriteEndObject();
+                var labelId = 0;
+                foreach (var (label, type) in new[] { "self-hosted", runner.Os, "X64" }.Select(l => (l, "read-only")).Concat(runner.Labels.Select(l => (l, "custom"))))
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("id", ++labelId);
+                    w.WriteString("name", label);
+                    w.WriteString("type", type);
+                    w.WriteEndObject();
+                }
+
                 w.WriteEndArray();
                 w.WriteEndObject();
             }

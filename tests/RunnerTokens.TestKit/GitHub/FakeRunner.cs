@@ -18,4 +18,7 @@ public sealed class FakeRunner
     public bool Busy { get; set; }
 
     public string Os { get; set; } = "Linux";
+
+    /// <summary>Gets the custom labels (type <c>custom</c>), listed after the read-only defaults <c>self-hosted</c>, the OS and <c>X64</c>.</summary>
+    public List<string> Labels { get; } = [];
 }
