@@ -76,7 +76,7 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
 
         try
         {
-            using var document = JsonDocument.Parse(Utf8.WithoutBom(bytes).ToArray());
+            using var document = JsonDocument.Parse(Utf8Bom.Strip(bytes));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

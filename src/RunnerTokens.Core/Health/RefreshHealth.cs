@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.IO.Abstractions;
 using System.Text.Json;
-using RunnerTokens.State;
 
 namespace RunnerTokens;
 
@@ -43,7 +42,7 @@ public static class RefreshHealth
         long consecutiveFailures;
         try
         {
-            using var document = JsonDocument.Parse(Utf8.WithoutBom(fileSystem.File.ReadAllBytes(metricsFile)).ToArray());
+            using var document = JsonDocument.Parse(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(metricsFile)));
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is corrupt: expected a JSON object");

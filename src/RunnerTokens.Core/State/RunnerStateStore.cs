@@ -23,7 +23,7 @@ internal sealed class RunnerStateStore(IFileSystem fileSystem)
         try
         {
             var bytes = fileSystem.File.ReadAllBytes(path);
-            return JsonSerializer.Deserialize(Utf8.WithoutBom(bytes), StateJsonContext.Default.RunnerState)
+            return JsonSerializer.Deserialize(Utf8Bom.Strip(bytes).Span, StateJsonContext.Default.RunnerState)
                 ?? throw new JsonException("the file holds null");
         }
         catch (JsonException ex)

@@ -73,7 +73,7 @@ public sealed class GitHubOptions
 
     /// <summary>Gets or sets the time limit of one HTTP request to GitHub (and of one <c>gh auth token</c> run).</summary>
     /// <value>The default value is 30 seconds.</value>
-    [GitHubSettingRange("00:00:01", "00:01:40")]
+    [SettingRange("00:00:01", "00:01:40", Section = "GitHub")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(DefaultRequestTimeoutSeconds);
 
     /// <summary>
@@ -81,12 +81,12 @@ public sealed class GitHubOptions
     /// or a rate limit. 401, 403 (other than rate limits), 404 and 422 are never retried.
     /// </summary>
     /// <value>The default value is 4.</value>
-    [GitHubSettingRange(0, 10)]
+    [SettingRange(0, 10, Section = "GitHub")]
     public int MaxRetryAttempts { get; set; } = DefaultMaxRetryAttempts;
 
     /// <summary>Gets or sets the first wait before a retry after a server error; later waits grow exponentially, with jitter.</summary>
     /// <value>The default value is 2 seconds.</value>
-    [GitHubSettingRange("00:00:00", "00:01:00")]
+    [SettingRange("00:00:00", "00:01:00", Section = "GitHub")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(DefaultRetryDelaySeconds);
 
     /// <summary>
@@ -94,6 +94,6 @@ public sealed class GitHubOptions
     /// <c>x-ratelimit-reset</c>). A longer wait fails the call at once, with a message saying when to retry.
     /// </summary>
     /// <value>The default value is 300 seconds.</value>
-    [GitHubSettingRange("00:00:00", "01:00:00")]
+    [SettingRange("00:00:00", "01:00:00", Section = "GitHub")]
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(DefaultMaxRateLimitWaitSeconds);
 }

@@ -56,17 +56,17 @@ public sealed class SystemdOptions
 
     /// <summary>Gets or sets the time limit of one <c>systemctl start</c> or <c>is-active</c>.</summary>
     /// <value>The default value is 60 seconds.</value>
-    [SystemdSettingRange("00:00:01", "01:00:00")]
+    [SettingRange("00:00:01", "01:00:00", Section = "Systemd")]
     public TimeSpan SystemctlTimeout { get; set; } = TimeSpan.FromSeconds(DefaultSystemctlTimeoutSeconds);
 
     /// <summary>Gets or sets how long <c>systemctl stop</c> and the wait until the unit is inactive may take together.</summary>
     /// <value>The default value is 360 seconds: the runner unit gives a job up to 5 minutes to stop.</value>
-    [SystemdSettingRange("00:00:01", "01:00:00")]
+    [SettingRange("00:00:01", "01:00:00", Section = "Systemd")]
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(DefaultStopTimeoutSeconds);
 
     /// <summary>Gets or sets the time limit of one <c>config.sh</c> run (remove or configure).</summary>
     /// <value>The default value is 300 seconds.</value>
-    [SystemdSettingRange("00:00:01", "01:00:00")]
+    [SettingRange("00:00:01", "01:00:00", Section = "Systemd")]
     public TimeSpan ConfigTimeout { get; set; } = TimeSpan.FromSeconds(DefaultConfigTimeoutSeconds);
 
     /// <summary>
@@ -74,6 +74,6 @@ public sealed class SystemdOptions
     /// The rollback is not cancelled with the refresh; only this limit stops it.
     /// </summary>
     /// <value>The default value is 120 seconds.</value>
-    [SystemdSettingRange("00:00:01", "01:00:00")]
+    [SettingRange("00:00:01", "01:00:00", Section = "Systemd")]
     public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromSeconds(DefaultRollbackTimeoutSeconds);
 }

@@ -46,9 +46,9 @@ internal sealed class ReconfigurationJournal(IFileSystem fileSystem)
 
     public void Write(RunnerContext runner, JournalEntry entry)
     {
-        SafeFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
+        AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, SystemdJsonContext.Default.JournalEntry);
-        SafeFile.Write(fileSystem, JournalPath(runner), bytes, SafeFile.OwnerOnly);
+        AtomicFile.Write(fileSystem, JournalPath(runner), bytes, AtomicFile.OwnerOnly);
     }
 
     /// <summary>Drops the journal, then the backup: a backup left without a journal is only clutter, cleared by the next backup.</summary>

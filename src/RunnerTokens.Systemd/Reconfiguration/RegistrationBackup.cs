@@ -18,8 +18,8 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             fileSystem.Directory.Delete(folder, recursive: true);
         }
 
-        SafeFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
-        SafeFile.CreateOwnerOnlyDirectory(fileSystem, folder);
+        AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
+        AtomicFile.CreateOwnerOnlyDirectory(fileSystem, folder);
         var files = new List<BackedUpFile>();
         foreach (var name in RunnerFiles.BackedUp)
         {
@@ -30,13 +30,13 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             }
 
             var bytes = fileSystem.File.ReadAllBytes(source);
-            SafeFile.Write(fileSystem, fileSystem.Path.Combine(folder, name), bytes, SafeFile.OwnerOnly);
+            AtomicFile.Write(fileSystem, fileSystem.Path.Combine(folder, name), bytes, AtomicFile.OwnerOnly);
             files.Add(new BackedUpFile
             {
                 Name = name,
                 Sha256 = Hash(bytes),
                 Length = bytes.Length,
-                Mode = (int)SafeFile.GetMode(fileSystem, source),
+                Mode = (int)AtomicFile.GetMode(fileSystem, source),
                 LastWriteTimeUtc = fileSystem.File.GetLastWriteTimeUtc(source),
             });
         }
@@ -73,7 +73,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
                 continue;
             }
 
-            SafeFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
+            AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
         }
     }
 
@@ -111,7 +111,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         if (files.FirstOrDefault(f => f.Name == RunnerFiles.Service) is { } saved)
         {
             var bytes = ReadVerified(fileSystem.Path.Combine(journal.BackupPath(runner), RunnerFiles.Service), saved);
-            SafeFile.Write(fileSystem, service, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
+            AtomicFile.Write(fileSystem, service, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
         }
     }
 

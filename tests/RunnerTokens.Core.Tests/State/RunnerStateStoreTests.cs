@@ -23,6 +23,18 @@ public sealed class RunnerStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Write_StateFolderExistedOpenToOthers_MakesItOwnerOnly()
+    {
+        var runner = Runner();
+        Directory.CreateDirectory(runner.StateDirectory);
+        File.SetUnixFileMode(runner.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        new RunnerStateStore(new FileSystem()).Write(runner, new RunnerState { ConsecutiveFailures = 1 });
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(runner.StateDirectory));
+    }
+
+    [Fact]
     public void Read_AfterWrite_RoundTrips()
     {
         var store = new RunnerStateStore(new FileSystem());

@@ -1,3 +1,5 @@
+using RunnerTokens.Shared;
+
 namespace RunnerTokens.GitHub.Tests.Api;
 
 public sealed class SecretMaskerTests

@@ -75,6 +75,19 @@ public sealed partial class SystemdReconfigurerTests
         Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ReconfigureAsync_ToolPrintsAGitHubToken_MaskedInExceptionAndLogs()
+    {
+        const string Pat = "ghp_LeakedByAProxyScript0123456789abcdef";
+        using var sut = new SystemdHarness();
+        sut.Machine.Runner.ConfigSh.Fail("configure", $"Http response code: Unauthorized (GITHUB_TOKEN={Pat})");
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+
+        Assert.Contains("Unauthorized (GITHUB_TOKEN=***)", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Pat, sut.EverythingVisible(ex), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> FailingSteps => new() { "stop", "stop-never-inactive", "remove", "remove-partway", "configure", "configure-partway" };
 
     [Theory]

@@ -1,12 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 
-namespace RunnerTokens;
+namespace RunnerTokens.Shared;
 
 /// <summary>
 /// A range check whose message names the setting, its value and what is allowed, so a bad value can be fixed from
 /// the error alone. Handles <see cref="int"/> and <see cref="TimeSpan"/> without type converters (AOT-safe).
 /// </summary>
+/// <remarks>Shared source: compiled into Core, and linked into GitHub and Systemd, where it stays internal.</remarks>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class SettingRangeAttribute : ValidationAttribute
 {
@@ -27,6 +28,12 @@ internal sealed class SettingRangeAttribute : ValidationAttribute
         _maximum = TimeSpan.Parse(maximum, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Gets or sets the configuration section the setting is read from (<c>GitHub</c>, <c>Systemd</c>): the message then
+    /// names it as <c>Section:Property</c>, as the user writes it. Unset, the message uses the validator's display name.
+    /// </summary>
+    public string? Section { get; set; }
+
     public override bool IsValid(object? value) =>
         value is IComparable comparable
         && value.GetType() == _minimum.GetType()
@@ -40,10 +47,13 @@ internal sealed class SettingRangeAttribute : ValidationAttribute
             return ValidationResult.Success;
         }
 
+        var setting = Section is null
+            ? validationContext.DisplayName
+            : $"{Section}:{validationContext.MemberName ?? validationContext.DisplayName}";
         var message = string.Format(
             CultureInfo.InvariantCulture,
             "{0} = {1} is not allowed: it must be from {2} to {3}.",
-            validationContext.DisplayName,
+            setting,
             Show(value),
             Show(_minimum),
             Show(_maximum));

@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
 
-namespace RunnerTokens.GitHub;
+namespace RunnerTokens.Shared;
 
 /// <summary>
-/// Replaces every token this package has seen (credentials, installation and registration tokens), and anything shaped
-/// like a GitHub token, in text bound for a log line or an exception message.
+/// Replaces every token it was given (credentials, installation, registration and remove tokens), and anything shaped
+/// like a GitHub token, in text bound for a log line or an exception message. Thread-safe.
 /// </summary>
+/// <remarks>Shared source: compiled into Core, and linked into GitHub and Systemd, where it stays internal.</remarks>
 internal sealed partial class SecretMasker
 {
     public const string Mask = "***";
@@ -16,6 +17,7 @@ internal sealed partial class SecretMasker
 
     public void Add(string? secret)
     {
+        // No real token is that short; masking a short string would garble every message it occurs in.
         if (string.IsNullOrEmpty(secret) || secret.Length < 4)
         {
             return;

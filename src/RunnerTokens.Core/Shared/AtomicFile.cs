@@ -1,20 +1,30 @@
 using System.IO.Abstractions;
 
-namespace RunnerTokens.State;
+namespace RunnerTokens.Shared;
 
-/// <summary>Writes a file so that readers see the old content or the new, never a part: temporary file, flush, rename.</summary>
+/// <summary>
+/// Writes a file so that readers see the old content or the new, never a part: temporary file in the same folder,
+/// mode set before any content, flush to disk, rename.
+/// </summary>
+/// <remarks>Shared source: compiled into Core, and linked into Systemd, where it stays internal.</remarks>
 internal static class AtomicFile
 {
     /// <summary>Read and write for the owner only: state may be read by nobody else.</summary>
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Owner may list and enter; nobody else may.</summary>
-    public const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
 
     /// <summary>Readable by all, written by the owner: for the metrics file, which monitoring reads.</summary>
     public const UnixFileMode WorldReadable = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
-    public static void Write(IFileSystem fileSystem, string path, ReadOnlySpan<byte> content, UnixFileMode mode)
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/>, creating its folder if needed.</summary>
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="path">The file.</param>
+    /// <param name="content">The whole new content.</param>
+    /// <param name="mode">The file's mode, set before any content is written.</param>
+    /// <param name="lastWriteTimeUtc">A modification time to give the file (a restored backup keeps its own); null for now.</param>
+    public static void Write(IFileSystem fileSystem, string path, ReadOnlySpan<byte> content, UnixFileMode mode, DateTime? lastWriteTimeUtc = null)
     {
         var fullPath = fileSystem.Path.GetFullPath(path);
         var directory = fileSystem.Path.GetDirectoryName(fullPath)
@@ -32,6 +42,11 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+            if (lastWriteTimeUtc is { } time)
+            {
+                fileSystem.File.SetLastWriteTimeUtc(temporary, time);
+            }
+
             fileSystem.File.Move(temporary, fullPath, overwrite: true);
         }
         catch
@@ -41,23 +56,32 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Creates the folder if needed and makes it owner-only, also when it existed: it holds state, and a backup of the
+    /// runner's private key, that nobody else may read.
+    /// </summary>
     public static void CreateOwnerOnlyDirectory(IFileSystem fileSystem, string path)
     {
-        if (fileSystem.Directory.Exists(path))
+        if (!fileSystem.Directory.Exists(path))
+        {
+            fileSystem.Directory.CreateDirectory(path);
+        }
+
+        SetMode(fileSystem, path, OwnerOnlyDirectory);
+    }
+
+    public static UnixFileMode GetMode(IFileSystem fileSystem, string path) =>
+        OperatingSystem.IsWindows() ? OwnerOnly : fileSystem.File.GetUnixFileMode(path);
+
+    private static void SetMode(IFileSystem fileSystem, string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        fileSystem.Directory.CreateDirectory(path);
-        SetMode(fileSystem, path, OwnerOnlyDirectory);
-    }
-
-    private static void SetMode(IFileSystem fileSystem, string path, UnixFileMode mode)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            fileSystem.File.SetUnixFileMode(path, mode);
-        }
+        // chmod: works on files and folders alike.
+        fileSystem.File.SetUnixFileMode(path, mode);
     }
 
     private static void TryDelete(IFileSystem fileSystem, string path)
@@ -66,12 +90,9 @@ internal static class AtomicFile
         {
             fileSystem.File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The original error matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }
