@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,10 @@ internal sealed class SystemdReconfigurer(
     IEnumerable<IRunnerLabelSource> labelSources,
     ITokenIssuer? tokenIssuer = null) : IRunnerReconfigurer
 {
+    // The last labels a source gave for each runner (by directory). A retry after a failed configure step finds the
+    // runner removed from GitHub, so no source knows its labels any more; this keeps them for that retry.
+    private readonly ConcurrentDictionary<string, LabelChoice> _knownLabels = new(StringComparer.Ordinal);
+
     public async Task ReconfigureAsync(RunnerContext runner, RegistrationToken registrationToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
@@ -157,8 +162,9 @@ internal sealed class SystemdReconfigurer(
     }
 
     /// <summary>
-    /// The runner's configured labels; else the first answer of a label source, in registration order. A source that
-    /// fails is passed over with a warning: the refresh goes on, without <c>--labels</c> if nobody knows.
+    /// The runner's configured labels; else the first answer of a label source, in registration order; else the last
+    /// answer this process had for the runner. A source that fails is passed over with a warning: the refresh goes on,
+    /// without <c>--labels</c> if nobody knows.
     /// </summary>
     private async Task<LabelChoice> ChooseLabelsAsync(RunnerContext runner, SecretMasker masker, CancellationToken cancellationToken)
     {
@@ -175,7 +181,9 @@ internal sealed class SystemdReconfigurer(
             {
                 if (await source.GetCustomLabelsAsync(runner, cancellationToken).ConfigureAwait(false) is { } labels)
                 {
-                    return new LabelChoice([.. labels.Where(l => !string.IsNullOrWhiteSpace(l)).Distinct(StringComparer.OrdinalIgnoreCase)], name, failures);
+                    var answer = new LabelChoice([.. labels.Where(l => !string.IsNullOrWhiteSpace(l)).Distinct(StringComparer.OrdinalIgnoreCase)], name, failures);
+                    _knownLabels[runner.Directory] = answer with { Failures = [] };
+                    return answer;
                 }
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
@@ -184,7 +192,9 @@ internal sealed class SystemdReconfigurer(
             }
         }
 
-        return new LabelChoice([], null, failures);
+        return _knownLabels.TryGetValue(runner.Directory, out var known)
+            ? known with { Origin = $"{known.Origin} (remembered from an earlier attempt; no source knows the runner now)", Failures = failures }
+            : new LabelChoice([], null, failures);
     }
 
     private async Task RemoveAsync(RunnerContext runner, RunnerRegistration previous, SecretMasker masker, CancellationToken cancellationToken)

@@ -83,6 +83,26 @@ public sealed partial class SystemdReconfigurerTests
     }
 
     [Fact]
+    public async Task ReconfigureAsync_RetryAfterTheRunnerWasRemoved_KeepsTheLabelsTheSourceGaveBefore()
+    {
+        var source = Substitute.For<IRunnerLabelSource>();
+        source.GetCustomLabelsAsync(Arg.Any<RunnerContext>(), Arg.Any<CancellationToken>()).Returns(
+            new ValueTask<IReadOnlyList<string>?>(["gpu"]),
+            new ValueTask<IReadOnlyList<string>?>((IReadOnlyList<string>?)null));
+        using var sut = new SystemdHarness(shapeRunner: WithoutLabels, labelSources: [source]);
+        sut.Machine.Runner.ConfigSh.Fail("configure", "Http response code: InternalServerError");
+        await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+        sut.Machine.Runner.ConfigSh.Heal();
+
+        await sut.ReconfigureAsync();
+
+        var configures = sut.Machine.Runner.ConfigSh.Calls.Where(c => c.Command == "configure").ToList();
+        Assert.Equal(["gpu", "gpu"], configures.Select(c => c.ValueOf("--labels")));
+        await source.Received(2).GetCustomLabelsAsync(Arg.Any<RunnerContext>(), Arg.Any<CancellationToken>());
+        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Message.Contains("remembered from an earlier attempt", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ReconfigureAsync_LabelsConfigured_DoesNotAskTheSources()
     {
         var source = LabelSource(["from-github"]);
