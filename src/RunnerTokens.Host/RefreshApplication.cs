@@ -122,9 +122,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         return builder.Build();
     }
 
-    private static void Copy(RunnerTokenRefreshOptions from, RunnerTokenRefreshOptions to)
+    internal static void Copy(RunnerTokenRefreshOptions from, RunnerTokenRefreshOptions to)
     {
         to.RefreshThreshold = from.RefreshThreshold;
+        to.LockTimeout = from.LockTimeout;
         to.CheckInterval = from.CheckInterval;
         to.MaxRetryAttempts = from.MaxRetryAttempts;
         to.RetryBackoff = from.RetryBackoff;

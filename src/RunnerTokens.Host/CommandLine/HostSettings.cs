@@ -13,8 +13,6 @@ internal sealed class HostSettings
 
     public HostMode Mode { get; private set; }
 
-    public bool DryRun { get; private set; }
-
     public RunnerTokenRefreshOptions Refresh { get; } = new();
 
     public string MetricsFile => Refresh.MetricsFile;
@@ -49,7 +47,6 @@ internal sealed class HostSettings
         }
 
         Mode = modes.Count == 1 ? modes[0] : HostMode.None;
-        DryRun = values.DryRun;
         Refresh.DryRun = values.DryRun;
 
         string? Setting(string? flagValue, string variable) =>
