@@ -34,6 +34,8 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         services.TryAddSingleton<IFileSystem, FileSystem>();
         services.TryAddSingleton<RunnerContextFactory>();
         services.TryAddSingleton<RunnerStateStore>();
+        services.TryAddSingleton<RegistrationRecordStore>();
+        services.TryAddSingleton<RegistrationResolver>();
         services.TryAddSingleton<RunnerLock>();
         services.TryAddSingleton<IRunnerTokenRefresher, RefreshEngine>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());

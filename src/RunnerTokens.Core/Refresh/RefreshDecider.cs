@@ -10,7 +10,7 @@ internal static class RefreshDecider
     {
         if (observations.FirstOrDefault(o => o.Kind == ExpiryObservationKind.InvalidNow) is { } invalid)
         {
-            return new(true, invalid.Source, null, $"registration invalid: {invalid.Reason}");
+            return new(true, invalid.Source, null, $"registration invalid: {invalid.Reason}") { Invalid = true };
         }
 
         var allSources = observations.Count == 0 ? "none" : string.Join(",", observations.Select(o => o.Source));

@@ -5,4 +5,8 @@ namespace RunnerTokens.Refresh;
 /// <param name="Source">The source whose answer decided, or a list when none did alone.</param>
 /// <param name="SecondsLeft">Seconds until the deciding expiry; negative once passed; null without one.</param>
 /// <param name="Reason">Why, in words.</param>
-internal sealed record RefreshDecision(bool Refresh, string Source, long? SecondsLeft, string Reason);
+internal sealed record RefreshDecision(bool Refresh, string Source, long? SecondsLeft, string Reason)
+{
+    /// <summary>Gets a value indicating whether a source said the registration is invalid now (not merely expiring).</summary>
+    public bool Invalid { get; init; }
+}

@@ -23,6 +23,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly ITokenIssuer? _tokenIssuer;
     private readonly IRunnerReconfigurer? _reconfigurer;
     private readonly RunnerStateStore _stateStore;
+    private readonly RegistrationResolver _registrations;
     private readonly RunnerLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RefreshEngine> _logger;
@@ -36,6 +37,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         IEnumerable<IMetricsSink> sinks,
         IEnumerable<IRefreshRecovery> recoveries,
         RunnerStateStore stateStore,
+        RegistrationResolver registrations,
         RunnerLock runnerLock,
         TimeProvider timeProvider,
         ILogger<RefreshEngine> logger,
@@ -51,6 +53,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _tokenIssuer = tokenIssuer;
         _reconfigurer = reconfigurer;
         _stateStore = stateStore;
+        _registrations = registrations;
         _lock = runnerLock;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -128,9 +131,17 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
                 return new(runner.Name, RefreshOutcome.NotNeeded, decision.Reason);
             }
 
-            var plan = _reconfigurer is null
-                ? ["no IRunnerReconfigurer is registered: nothing would re-register the runner"]
-                : await _reconfigurer.DescribePlanAsync(runner, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string> plan;
+            if (_reconfigurer is null)
+            {
+                plan = ["no IRunnerReconfigurer is registered: nothing would re-register the runner"];
+            }
+            else
+            {
+                var registration = await _registrations.ResolveAsync(runner, cancellationToken).ConfigureAwait(false);
+                plan = await _reconfigurer.DescribePlanAsync(runner, registration, cancellationToken).ConfigureAwait(false);
+            }
+
             for (var i = 0; i < plan.Count; i++)
             {
                 Log.DryRunStep(_logger, runner.Name, i + 1, plan.Count, plan[i]);
@@ -140,6 +151,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
 
         await ForEachSinkAsync(runner, sink => sink.RecordCheckAsync(runner, now, cancellationToken)).ConfigureAwait(false);
+
+        // What .runner says now goes into the registration record, for the day the listener deletes .runner.
+        _registrations.Remember(runner);
         if (!decision.Refresh)
         {
             return new(runner.Name, RefreshOutcome.NotNeeded, decision.Reason);
@@ -174,24 +188,39 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         context.Properties.Set(RunnerKey, runner);
         try
         {
+            // Resolved once, before anything changes: GitHub's listing and .runner still show the runner as it is.
+            var registration = await _registrations.ResolveAsync(runner, cancellationToken).ConfigureAwait(false);
+            Log.RegistrationResolved(_logger, runner.Name, registration.Name, registration.Url, string.Join("; ", registration.Origins));
+            _registrations.Remember(runner, registration);
+
+            var attempt = new Attempt(this, runner, registration, decision.Invalid);
             var token = await _retry.ExecuteAsync(
-                static (ctx, state) => new ValueTask<RegistrationToken>(state.AttemptAsync(ctx.Properties.GetValue(RunnerKey, null!), ctx.CancellationToken)),
+                static (ctx, state) => new ValueTask<RegistrationToken>(state.Engine.AttemptAsync(state, ctx.CancellationToken)),
                 context,
-                this).ConfigureAwait(false);
+                attempt).ConfigureAwait(false);
 
             var state = _stateStore.Read(runner, out _);
             state.RegistrationTokenExpiresAt = token.ExpiresAt;
             state.ConsecutiveFailures = 0;
             WriteState(runner, state);
+            _registrations.Remember(runner, registration);
             Log.Refreshed(_logger, runner.Name, token.ExpiresAt);
             var at = _timeProvider.GetUtcNow();
             await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);
             return new(runner.Name, RefreshOutcome.Refreshed, decision.Reason);
         }
-        catch (RunnerBusyException)
+        catch (RunnerBusyException busy)
         {
-            Log.Postponed(_logger, runner.Name);
-            return new(runner.Name, RefreshOutcome.Postponed, "runner busy with a job; postponed to the next check");
+            if (busy.Known)
+            {
+                Log.Postponed(_logger, runner.Name);
+            }
+            else
+            {
+                Log.PostponedUnknownBusy(_logger, runner.Name, busy.Message);
+            }
+
+            return new(runner.Name, RefreshOutcome.Postponed, busy.Message);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -220,13 +249,33 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     }
 
     /// <summary>One attempt: busy check right before anything that could stop the runner, token, reconfigure.</summary>
-    private async Task<RegistrationToken> AttemptAsync(RunnerContext runner, CancellationToken cancellationToken)
+    private async Task<RegistrationToken> AttemptAsync(Attempt attempt, CancellationToken cancellationToken)
     {
+        var runner = attempt.Runner;
         foreach (var probe in _busyProbes)
         {
-            if (await probe.IsBusyAsync(runner, cancellationToken).ConfigureAwait(false))
+            RunnerBusyState busy;
+            string why;
+            try
             {
-                throw new RunnerBusyException();
+                busy = await probe.GetBusyStateAsync(runner, cancellationToken).ConfigureAwait(false);
+                why = $"{probe.GetType().Name} cannot tell whether the runner is in a job";
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                busy = RunnerBusyState.Unknown;
+                why = $"{probe.GetType().Name} failed ({ex.Message})";
+            }
+
+            if (busy == RunnerBusyState.Busy)
+            {
+                throw new RunnerBusyException("runner busy with a job; postponed to the next check", known: true);
+            }
+
+            // A runner whose registration is invalid cannot be in a job; a valid one is never stopped on a guess.
+            if (busy == RunnerBusyState.Unknown && !attempt.RegistrationInvalid)
+            {
+                throw new RunnerBusyException($"{why}, and its registration is valid: not stopping it on a guess", known: false);
             }
         }
 
@@ -236,7 +285,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             "No IRunnerReconfigurer is registered: add one (builder.AddSystemdReconfigurer() from RunnerTokens.Systemd) to re-register runners.");
 
         var token = await issuer.CreateRegistrationTokenAsync(runner.Scope, cancellationToken).ConfigureAwait(false);
-        await reconfigurer.ReconfigureAsync(runner, token, cancellationToken).ConfigureAwait(false);
+        await reconfigurer.ReconfigureAsync(runner, attempt.Registration, token, cancellationToken).ConfigureAwait(false);
         return token;
     }
 
@@ -300,12 +349,12 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
     private static readonly ResiliencePropertyKey<RunnerContext> RunnerKey = new("RunnerTokens.Runner");
 
-    /// <summary>Thrown inside an attempt to stop the retries: a busy runner is postponed, not failed.</summary>
-    private sealed class RunnerBusyException : Exception
+    /// <summary>What one refresh's attempts share.</summary>
+    private sealed record Attempt(RefreshEngine Engine, RunnerContext Runner, RunnerRegistration Registration, bool RegistrationInvalid);
+
+    /// <summary>Thrown inside an attempt to stop the retries: a busy runner (or one whose state is unknown) is postponed, not failed.</summary>
+    private sealed class RunnerBusyException(string message, bool known) : Exception(message)
     {
-        public RunnerBusyException()
-            : base("The runner is busy with a job.")
-        {
-        }
+        public bool Known { get; } = known;
     }
 }

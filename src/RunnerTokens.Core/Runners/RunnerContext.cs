@@ -44,11 +44,20 @@ public sealed class RunnerContext
     /// <summary>Gets the runner group to register in; <see langword="null"/> to keep the runner's own.</summary>
     public string? RunnerGroup { get; init; }
 
-    /// <summary>Gets a value indicating whether the runner registers as ephemeral.</summary>
-    public bool Ephemeral { get; init; }
+    /// <summary>Gets a value indicating whether the runner registers as ephemeral; <see langword="null"/> to keep the runner's own choice.</summary>
+    public bool? Ephemeral { get; init; }
 
-    /// <summary>Gets a value indicating whether the runner registers with automatic updates turned off.</summary>
-    public bool DisableUpdate { get; init; }
+    /// <summary>Gets a value indicating whether the runner registers with automatic updates turned off; <see langword="null"/> to keep the runner's own choice.</summary>
+    public bool? DisableUpdate { get; init; }
+
+    /// <summary>Gets a value indicating whether the runner registers without the default labels; <see langword="null"/> to keep the runner's own choice.</summary>
+    public bool? NoDefaultLabels { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether <see cref="Name"/> or <see cref="Url"/> may differ from the runner's registration:
+    /// an intended rename or move (the old registration is removed on the server, the runner gets a new id).
+    /// </summary>
+    public bool AllowRename { get; init; }
 
     /// <summary>Gets the metrics file for this runner; <see langword="null"/> when it has none.</summary>
     public string? MetricsFile { get; init; }

@@ -1,14 +1,19 @@
 using System.IO.Abstractions;
-using System.Net;
+using RunnerTokens.State;
 
 namespace RunnerTokens.Runners;
 
-/// <summary>Turns the configured runners into <see cref="RunnerContext"/>s with every default resolved, or says what is wrong.</summary>
-internal sealed class RunnerContextFactory(IFileSystem fileSystem)
+/// <summary>
+/// Turns the configured runners into <see cref="RunnerContext"/>s with every default resolved, or says what is wrong.
+/// A runner's name and URL come from the runner itself: its <c>.runner</c>, else its registration record, else what
+/// <c>config.sh</c> would pick (the host name cut at the first dot). Configured ones that differ are refused unless
+/// the runner's options ask for a rename.
+/// </summary>
+internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationRecordStore records, Func<string>? machineName = null)
 {
     public const string LocalStateFolderName = ".token-refresh";
 
-    private readonly Lazy<string> _hostName = new(Dns.GetHostName);
+    private readonly Lazy<string> _machineName = new(machineName ?? RunnerIdentity.MachineName);
 
     public IReadOnlyList<RunnerContext> CreateAll(RunnerTokenRefreshOptions options)
     {
@@ -34,29 +39,6 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem)
         var setting = $"{nameof(RunnerTokenRefreshOptions.Runners)}[{index}]";
         var before = errors.Count;
 
-        var name = string.IsNullOrWhiteSpace(runner.Name) ? _hostName.Value : runner.Name.Trim();
-
-        string? url = runner.Url;
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            if (string.IsNullOrWhiteSpace(runner.Organization))
-            {
-                errors.Add($"{setting}: neither {nameof(RunnerOptions.Url)} nor {nameof(RunnerOptions.Organization)} is set; set the organisation (RUNNER_ORG, --org) or the runner URL (RUNNER_URL, --url).");
-            }
-            else if (runner.Organization.Contains('/', StringComparison.Ordinal) || runner.Organization.Any(char.IsWhiteSpace))
-            {
-                errors.Add($"{setting}.{nameof(RunnerOptions.Organization)} = '{runner.Organization}' is not allowed: an organisation name has no '/' or spaces (for a repository runner, set the URL).");
-            }
-            else
-            {
-                url = $"https://github.com/{runner.Organization.Trim()}";
-            }
-        }
-        else if (!RunnerScope.TryParse(url, out _, out var urlError))
-        {
-            errors.Add($"{setting}.{nameof(RunnerOptions.Url)} = '{url}' is not allowed: {urlError}.");
-        }
-
         string? directory = null;
         if (string.IsNullOrWhiteSpace(runner.Directory))
         {
@@ -68,10 +50,72 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem)
             if (!fileSystem.Directory.Exists(directory))
             {
                 errors.Add($"{setting}.{nameof(RunnerOptions.Directory)} = '{runner.Directory}' does not exist; set it to the runner's installation folder (where config.sh is).");
+                directory = null;
             }
         }
 
-        if (errors.Count > before || url is null || directory is null)
+        var configuredName = string.IsNullOrWhiteSpace(runner.Name) ? null : runner.Name.Trim();
+        string? configuredUrl = null;
+        if (!string.IsNullOrWhiteSpace(runner.Url))
+        {
+            configuredUrl = runner.Url.Trim();
+            if (!RunnerScope.TryParse(configuredUrl, out _, out var urlError))
+            {
+                errors.Add($"{setting}.{nameof(RunnerOptions.Url)} = '{runner.Url}' is not allowed: {urlError}.");
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(runner.Organization))
+        {
+            if (runner.Organization.Contains('/', StringComparison.Ordinal) || runner.Organization.Any(char.IsWhiteSpace))
+            {
+                errors.Add($"{setting}.{nameof(RunnerOptions.Organization)} = '{runner.Organization}' is not allowed: an organisation name has no '/' or spaces (for a repository runner, set the URL).");
+            }
+            else
+            {
+                configuredUrl = $"https://github.com/{runner.Organization.Trim()}";
+            }
+        }
+
+        if (errors.Count > before || directory is null)
+        {
+            return null;
+        }
+
+        // The runner's own word first: .runner; else what the record remembers of it (.runner deleted by the listener).
+        var (registered, _) = RunnerSettingsFile.Read(fileSystem, directory);
+        string? name;
+        string? url;
+        if (registered is not null)
+        {
+            name = configuredName ?? registered.AgentName!;
+            url = configuredUrl ?? registered.GitHubUrl;
+            if (!runner.Rename)
+            {
+                var runnerFile = fileSystem.Path.Combine(directory, RunnerSettingsFile.FileName);
+                if (configuredName is not null && !string.Equals(configuredName, registered.AgentName, StringComparison.Ordinal))
+                {
+                    errors.Add($"{setting}.{nameof(RunnerOptions.Name)} = '{configuredName}' is not allowed: the runner in {directory} is registered as '{registered.AgentName}' ({runnerFile}). Leave the name unset to keep it, or set {nameof(RunnerOptions.Rename)} (--rename) to rename the runner on GitHub (it then gets a new id).");
+                }
+
+                if (configuredUrl is not null && registered.GitHubUrl is not null && !RunnerIdentity.SameUrl(configuredUrl, registered.GitHubUrl))
+                {
+                    errors.Add($"{setting}.{(string.IsNullOrWhiteSpace(runner.Url) ? nameof(RunnerOptions.Organization) : nameof(RunnerOptions.Url))} gives the URL '{configuredUrl}', which is not allowed: the runner in {directory} is registered at '{registered.GitHubUrl}' ({runnerFile}). Leave the organisation and URL unset to keep it, or set {nameof(RunnerOptions.Rename)} (--rename) to move the runner (it then gets a new id).");
+                }
+            }
+        }
+        else
+        {
+            var remembered = FindRecord(options, runner, directory, configuredName);
+            name = configuredName ?? remembered?.Name ?? _machineName.Value;
+            url = configuredUrl ?? (string.IsNullOrWhiteSpace(remembered?.Url) ? null : remembered.Url);
+        }
+
+        if (url is null)
+        {
+            errors.Add($"{setting}: the runner in {directory} is not registered (no {RunnerSettingsFile.FileName}) and neither {nameof(RunnerOptions.Url)} nor {nameof(RunnerOptions.Organization)} is set; set the organisation (RUNNER_ORG, --org) or the runner URL (RUNNER_URL, --url).");
+        }
+
+        if (errors.Count > before || url is null)
         {
             return null;
         }
@@ -90,8 +134,28 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem)
             RunnerGroup = string.IsNullOrWhiteSpace(runner.RunnerGroup) ? null : runner.RunnerGroup.Trim(),
             Ephemeral = runner.Ephemeral,
             DisableUpdate = runner.DisableUpdate,
+            NoDefaultLabels = runner.NoDefaultLabels,
+            AllowRename = runner.Rename,
             MetricsFile = string.IsNullOrWhiteSpace(metricsFile) ? null : fileSystem.Path.GetFullPath(metricsFile),
         };
+    }
+
+    /// <summary>The record of a runner without <c>.runner</c>: in its own state folder, or found by its directory in the shared one.</summary>
+    private RegistrationRecord? FindRecord(RunnerTokenRefreshOptions options, RunnerOptions runner, string directory, string? configuredName)
+    {
+        if (runner.StateDirectory is { Length: > 0 } own)
+        {
+            return records.Read(fileSystem.Path.GetFullPath(own), out _);
+        }
+
+        if (options.StateDirectory is { Length: > 0 } shared)
+        {
+            var sharedPath = fileSystem.Path.GetFullPath(shared);
+            return (configuredName is null ? null : records.Read(fileSystem.Path.Combine(sharedPath, SafeFileName(configuredName)), out _))
+                ?? records.FindInSharedFolder(sharedPath, directory);
+        }
+
+        return records.Read(fileSystem.Path.Combine(directory, LocalStateFolderName), out _);
     }
 
     private static string SafeFileName(string name)

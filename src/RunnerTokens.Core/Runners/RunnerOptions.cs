@@ -7,7 +7,11 @@ public sealed class RunnerOptions
     public const string DefaultDirectory = "./actions-runner";
 
     /// <summary>Gets or sets the runner's name on GitHub.</summary>
-    /// <value>The default value is the host name, as <c>hostname</c> prints it.</value>
+    /// <value>
+    /// The default value is the name the runner is registered under (<c>.runner</c>'s <c>agentName</c>), else the
+    /// name in the registration record, else what <c>config.sh</c> would pick: the host name cut at the first dot.
+    /// A name that differs from the registered one is refused unless <see cref="Rename"/> is set.
+    /// </value>
     public string? Name { get; set; }
 
     /// <summary>Gets or sets the runner's installation folder, where <c>config.sh</c> and <c>.runner</c> are.</summary>
@@ -22,24 +26,40 @@ public sealed class RunnerOptions
     /// Gets or sets the URL the runner registers with: <c>https://github.com/ORG</c>, <c>https://github.com/OWNER/REPO</c>
     /// or <c>https://github.com/enterprises/ENT</c> (or the same on a GitHub Enterprise Server host).
     /// </summary>
-    /// <value>The default value is <c>https://github.com/{Organization}</c>.</value>
+    /// <value>
+    /// The default value is <c>https://github.com/{Organization}</c> when an organisation is set, else the URL the
+    /// runner is registered with (<c>.runner</c>'s <c>gitHubUrl</c>), else the one in the registration record. A URL
+    /// that differs from the registered one is refused unless <see cref="Rename"/> is set.
+    /// </value>
     public string? Url { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a <see cref="Name"/> or <see cref="Url"/> that differs from the runner's
+    /// registration is an intended rename or move: the old registration is removed on the server and the runner is
+    /// registered anew under the new name or URL, with a new id.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: a differing name or URL is refused at start.</value>
+    public bool Rename { get; set; }
+
     /// <summary>Gets the custom labels to register the runner with.</summary>
-    /// <value>The default value is empty: the labels the runner had are kept.</value>
+    /// <value>The default value is empty: the custom labels the runner has are kept.</value>
     public IList<string> Labels { get; } = [];
 
     /// <summary>Gets or sets the runner group to register the runner in.</summary>
-    /// <value>The default value is <see langword="null"/>: the group the runner was in.</value>
+    /// <value>The default value is <see langword="null"/>: the group the runner is in.</value>
     public string? RunnerGroup { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the runner registers as ephemeral (one job, then removed).</summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool Ephemeral { get; set; }
+    /// <value>The default value is <see langword="null"/>: as the runner is registered.</value>
+    public bool? Ephemeral { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the runner registers with automatic updates turned off.</summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool DisableUpdate { get; set; }
+    /// <value>The default value is <see langword="null"/>: as the runner is registered.</value>
+    public bool? DisableUpdate { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the runner registers without the default labels (<c>self-hosted</c>, the OS, the architecture).</summary>
+    /// <value>The default value is <see langword="null"/>: as the runner is registered.</value>
+    public bool? NoDefaultLabels { get; set; }
 
     /// <summary>Gets or sets the folder for this runner's state (expiry cache, failure count, backups, journal).</summary>
     /// <value>

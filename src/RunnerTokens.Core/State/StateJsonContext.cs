@@ -6,4 +6,5 @@ namespace RunnerTokens.State;
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(RunnerState))]
 [JsonSerializable(typeof(MetricsDocument))]
+[JsonSerializable(typeof(RegistrationRecord))]
 internal sealed partial class StateJsonContext : JsonSerializerContext;

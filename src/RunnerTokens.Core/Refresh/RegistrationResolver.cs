@@ -1,0 +1,199 @@
+using System.IO.Abstractions;
+using Microsoft.Extensions.Logging;
+using RunnerTokens.Runners;
+using RunnerTokens.State;
+
+namespace RunnerTokens.Refresh;
+
+/// <summary>
+/// Works out how to register a runner again exactly as it is, taking each setting from the first that knows it: the
+/// runner's options (an explicit choice), its <c>.runner</c>, what the server lists (<see cref="IRunnerRegistrationSource"/>),
+/// then the registration record. Keeps that record up to date, so a runner whose <c>.runner</c> is gone or that
+/// GitHub no longer lists comes back with its group, labels and flags.
+/// </summary>
+internal sealed class RegistrationResolver(
+    IFileSystem fileSystem,
+    RegistrationRecordStore records,
+    IEnumerable<IRunnerRegistrationSource> sources,
+    ILogger<RegistrationResolver> logger)
+{
+    private readonly IRunnerRegistrationSource[] _sources = [.. sources];
+
+    /// <summary>Resolves the registration to repeat. Asks the server; a source that fails is noted, not fatal.</summary>
+    /// <exception cref="RunnerReconfigurationException">The runner was registered under another name or URL since the refresher started, and no rename is allowed.</exception>
+    public async Task<RunnerRegistration> ResolveAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
+        var record = records.Read(runner.StateDirectory, out var recordProblem);
+        if (recordProblem is not null)
+        {
+            Log.RecordProblem(logger, runner.Name, recordProblem);
+        }
+
+        var origins = new List<string>();
+        var renames = false;
+        if (file is not null)
+        {
+            var sameName = string.Equals(file.AgentName, runner.Name, StringComparison.Ordinal);
+            var sameUrl = file.GitHubUrl is null || RunnerIdentity.SameUrl(file.GitHubUrl, runner.Url);
+            if (!sameName || !sameUrl)
+            {
+                renames = runner.AllowRename
+                    ? true
+                    : throw new RunnerReconfigurationException(
+                        $"Runner {runner.Name}: {fileSystem.Path.Combine(runner.Directory, RunnerSettingsFile.FileName)} now says the runner is registered as '{file.AgentName}' at {file.GitHubUrl}, not '{runner.Name}' at {runner.Url}: it was re-registered outside the refresher. Restart the refresher to follow it, or set Rename (--rename) to move it back.");
+                origins.Add($"rename: from '{file.AgentName}' at {file.GitHubUrl} (.runner) to '{runner.Name}' at {runner.Url}: the old registration is removed on the server, the runner gets a new id");
+            }
+        }
+
+        RegisteredRunner? listed = null;
+        string? listedFrom = null;
+        foreach (var source in _sources)
+        {
+            var name = source.GetType().Name;
+            try
+            {
+                listed = await source.FindAsync(runner, cancellationToken).ConfigureAwait(false);
+                listedFrom = name;
+                if (listed is null)
+                {
+                    origins.Add($"the server does not list a runner named {runner.Name} ({name})");
+                }
+
+                break;
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                origins.Add($"{name} failed: {ex.Message}");
+                Log.RegistrationSourceFailed(logger, runner.Name, name, ex.Message);
+            }
+        }
+
+        var isRepository = runner.Scope.Kind == RunnerScopeKind.Repository;
+        string? group = null;
+        if (!isRepository)
+        {
+            group = Pick(origins, "runner group", (runner.RunnerGroup, "the options"), (file?.PoolName, ".runner"), (record?.RunnerGroup, "the registration record"));
+        }
+
+        var work = Pick(origins, "work folder", (file?.WorkFolder, ".runner"), (file is null ? record?.WorkFolder : null, "the registration record"));
+        var monitor = Pick(origins, "monitor socket", (file?.MonitorSocketAddress, ".runner"), (file is null ? record?.MonitorSocketAddress : null, "the registration record"));
+        var id = file?.AgentId ?? listed?.Id ?? record?.Id;
+
+        IReadOnlyList<string> labels = [];
+        var labelsKnown = true;
+        if (runner.Labels.Count > 0)
+        {
+            labels = runner.Labels;
+            origins.Add($"labels {string.Join(',', labels)}: the options");
+        }
+        else if (listed is not null)
+        {
+            labels = listed.CustomLabels;
+            origins.Add($"labels {Shown(labels)}: {listedFrom}");
+        }
+        else if (record?.Labels is { } remembered)
+        {
+            labels = remembered;
+            origins.Add($"labels {Shown(labels)}: the registration record");
+        }
+        else
+        {
+            labelsKnown = false;
+            origins.Add("labels unknown: no source lists the runner and no record holds its labels; it is registered with the default labels only (set the runner's Labels to choose)");
+        }
+
+        var noDefaultLabels = Flag(origins, "no default labels", (runner.NoDefaultLabels, "the options"), (listed is null ? null : !listed.HasDefaultLabels, listedFrom), (record?.NoDefaultLabels, "the registration record"));
+
+        // .runner omits a flag that is off: when the file is there, its silence is an answer.
+        var ephemeral = Flag(origins, "ephemeral", (runner.Ephemeral, "the options"), (file?.Ephemeral, ".runner"), (listed?.Ephemeral, listedFrom), (record?.Ephemeral, "the registration record"));
+        var disableUpdate = Flag(origins, "disable update", (runner.DisableUpdate, "the options"), (file?.DisableUpdate, ".runner"), (record?.DisableUpdate, "the registration record"));
+
+        return new RunnerRegistration
+        {
+            Name = runner.Name,
+            Url = runner.Url,
+            Id = renames ? null : id,
+            RunnerGroup = group,
+            WorkFolder = work,
+            Labels = labels,
+            LabelsKnown = labelsKnown,
+            NoDefaultLabels = noDefaultLabels,
+            Ephemeral = ephemeral,
+            DisableUpdate = disableUpdate,
+            MonitorSocketAddress = monitor,
+            Renames = renames,
+            Origins = origins,
+        };
+    }
+
+    /// <summary>Writes what is known now into the record: the registration resolved before a refresh, else <c>.runner</c> over the record.</summary>
+    public void Remember(RunnerContext runner, RunnerRegistration? resolved = null)
+    {
+        var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
+        var held = records.Read(runner.StateDirectory, out _);
+        if (file is null && resolved is null)
+        {
+            // Nothing new to tell: keep the record as it is for the day .runner is gone.
+            return;
+        }
+
+        var record = new RegistrationRecord
+        {
+            Directory = runner.Directory,
+            Name = file?.AgentName ?? resolved?.Name ?? runner.Name,
+            Url = file?.GitHubUrl ?? resolved?.Url ?? runner.Url,
+            Id = file?.AgentId ?? resolved?.Id ?? held?.Id,
+            RunnerGroup = file?.PoolName ?? resolved?.RunnerGroup ?? held?.RunnerGroup,
+            WorkFolder = file?.WorkFolder ?? resolved?.WorkFolder ?? held?.WorkFolder,
+            Labels = resolved is { LabelsKnown: true } ? [.. resolved.Labels] : held?.Labels,
+            NoDefaultLabels = resolved is { LabelsKnown: true } ? resolved.NoDefaultLabels : held?.NoDefaultLabels,
+            Ephemeral = file?.Ephemeral ?? resolved?.Ephemeral ?? false,
+            DisableUpdate = file?.DisableUpdate ?? resolved?.DisableUpdate ?? false,
+            MonitorSocketAddress = file is not null ? file.MonitorSocketAddress : resolved?.MonitorSocketAddress,
+        };
+
+        try
+        {
+            records.Write(runner.StateDirectory, record);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.RecordProblem(logger, runner.Name, $"cannot write {records.PathFor(runner.StateDirectory)}: {ex.Message}");
+        }
+    }
+
+    private static string? Pick(List<string> origins, string what, params (string? Value, string? From)[] choices)
+    {
+        foreach (var (value, from) in choices)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                origins.Add($"{what} {value}: {from}");
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Flag(List<string> origins, string what, params (bool? Value, string? From)[] choices)
+    {
+        foreach (var (value, from) in choices)
+        {
+            if (value is { } known)
+            {
+                if (known)
+                {
+                    origins.Add($"{what}: {from}");
+                }
+
+                return known;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Shown(IReadOnlyList<string> labels) => labels.Count == 0 ? "(none)" : string.Join(',', labels);
+}
