@@ -141,6 +141,37 @@ public sealed class ReRegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_RegistrationPolicyRunnerDeletedOnGitHub_ComesBackWithLabelsLearnedAtHealthyChecks()
+    {
+        // arrange: healthy checks under the registration policy (nothing to refresh), GitHub lists custom labels
+        var listing = Listing(new RegisteredRunner(7, "runner-1") { CustomLabels = ["gpu"], HasDefaultLabels = false });
+        _fixture.RegistrationSources.Add(listing);
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+        var sut = _fixture.CreateSut();
+        await sut.RunOnceAsync(CancellationToken.None);
+        _fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        await sut.RunOnceAsync(CancellationToken.None);
+
+        // GitHub deletes the runner (14 days offline); the listener deletes .runner
+        listing.FindAsync(default!, default).ReturnsForAnyArgs((RegisteredRunner?)null);
+        File.Delete(Runner.File(".runner"));
+        _fixture.SourceSays(ExpiryObservation.Invalid("github", "not listed"));
+
+        // act
+        var results = await sut.RunOnceAsync(CancellationToken.None);
+
+        // assert: the labels and the no-default-labels choice come back from the record; one listing call per hour at most
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        await _fixture.Reconfigurer.Received(1).ReconfigureAsync(
+            Arg.Any<RunnerContext>(),
+            Arg.Is<RunnerRegistration>(r => r.LabelsKnown && r.Labels.SequenceEqual(new[] { "gpu" }) && r.NoDefaultLabels && r.Id == 7),
+            Arg.Any<RegistrationToken>(),
+            Arg.Any<CancellationToken>());
+        await listing.ReceivedWithAnyArgs(2).FindAsync(default!, default);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_AfterACheck_RecordIsOwnerOnlyAndHoldsNoToken()
     {
         await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
