@@ -33,7 +33,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
     private readonly Dictionary<string, string[]> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Installation, DateTimeOffset ExpiresAt)> _installationTokens = new(StringComparer.Ordinal);
     private readonly List<FakeGitHubApp> _apps = [];
-    private readonly List<(FakeFault Fault, string? PathContains, int[] Left)> _faults = [];
+    private readonly List<(FakeFault Fault, string? PathContains, string? QueryContains, int[] Left)> _faults = [];
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<IssuedToken> _issued = [];
     private long _nextId = 1000;
@@ -166,13 +166,16 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         }
     }
 
-    /// <summary>Shows <paramref name="fault"/> to the next <paramref name="times"/> requests whose path contains <paramref name="pathContains"/> (any, when null).</summary>
-    public void InjectFault(FakeFault fault, int times = 1, string? pathContains = null)
+    /// <summary>
+    /// Shows <paramref name="fault"/> to the next <paramref name="times"/> requests whose path contains
+    /// <paramref name="pathContains"/> and whose query string contains <paramref name="queryContains"/> (any, when null).
+    /// </summary>
+    public void InjectFault(FakeFault fault, int times = 1, string? pathContains = null, string? queryContains = null)
     {
         ArgumentNullException.ThrowIfNull(fault);
         lock (_gate)
         {
-            _faults.Add((fault, pathContains, [times]));
+            _faults.Add((fault, pathContains, queryContains, [times]));
         }
     }
 
@@ -221,7 +224,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
             path = path[GhesPrefix.Length..];
         }
 
-        var fault = TakeFault(recorded.Path);
+        var fault = TakeFault(recorded.Path, recorded.Query);
         if (fault is not null)
         {
             switch (fault.Kind)
@@ -359,16 +362,20 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         var page = int.TryParse(query["page"], CultureInfo.InvariantCulture, out var n) ? Math.Max(n, 1) : 1;
         string? name = query["name"];
         List<FakeRunner> all;
+        List<FakeRunner> shown;
         lock (_gate)
         {
             all = [.. _runners[scope].Where(r => name is null || string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))];
+
+            // A runner hidden from pages still counts, as one that slid across a page boundary while the pages were read.
+            shown = [.. all.Where(r => name is not null || !r.HiddenFromPages)];
         }
 
         var body = Json(w =>
         {
             w.WriteNumber("total_count", all.Count);
             w.WriteStartArray("runners");
-            foreach (var runner in all.Skip((page - 1) * perPage).Take(perPage))
+            foreach (var runner in shown.Skip((page - 1) * perPage).Take(perPage))
             {
                 w.WriteStartObject();
                 w.WriteNumber("id", runner.Id);
@@ -376,10 +383,12 @@ public sealed class FakeGitHubApi : IAsyncDisposable
                 w.WriteString("os", runner.Os);
                 w.WriteString("status", runner.Status);
                 w.WriteBoolean("busy", runner.Busy);
-                w.WriteBoolean("ephemeral", false);
+                w.WriteBoolean("ephemeral", runner.Ephemeral);
+                w.WriteNumber("runner_group_id", runner.RunnerGroupId);
                 w.WriteStartArray("labels");
                 var labelId = 0;
-                foreach (var (label, type) in new[] { "self-hosted", runner.Os, "X64" }.Select(l => (l, "read-only")).Concat(runner.Labels.Select(l => (l, "custom"))))
+                string[] defaults = runner.NoDefaultLabels ? [] : ["self-hosted", runner.Os, "X64"];
+                foreach (var (label, type) in defaults.Select(l => (l, "read-only")).Concat(runner.Labels.Select(l => (l, "custom"))))
                 {
                     w.WriteStartObject();
                     w.WriteNumber("id", ++labelId);
@@ -512,13 +521,14 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         return (app, null);
     }
 
-    private FakeFault? TakeFault(string path)
+    private FakeFault? TakeFault(string path, string query)
     {
         lock (_gate)
         {
-            foreach (var (fault, contains, left) in _faults)
+            foreach (var (fault, contains, queryContains, left) in _faults)
             {
-                if (left[0] > 0 && (contains is null || path.Contains(contains, StringComparison.Ordinal)))
+                if (left[0] > 0 && (contains is null || path.Contains(contains, StringComparison.Ordinal))
+                    && (queryContains is null || query.Contains(queryContains, StringComparison.Ordinal)))
                 {
                     left[0]--;
                     return fault;
