@@ -372,6 +372,7 @@ public sealed partial class SystemdReconfigurerTests
         using var sut = new SystemdHarness(
             new RunnerLayout { WorkFolder = "/srv/work", PoolName = "old-group" },
             shapeRunner: r => new RunnerContext(r.Name, r.Directory, r.Url, r.StateDirectory) { RunnerGroup = "linux-x64", Ephemeral = true, DisableUpdate = true });
+        sut.Api.AddRunnerGroup("orgs/my-org", "linux-x64");
 
         await sut.ReconfigureAsync();
 

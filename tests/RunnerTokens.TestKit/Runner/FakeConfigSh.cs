@@ -87,7 +87,7 @@ public sealed class FakeConfigSh
     /// <summary>Makes <c>remove</c> with a token fail as the server would refuse it, without calling it; <c>remove --local</c> still works.</summary>
     public void FailServerRemove(string message) => Mark("fail-remove-server", message);
 
-    /// <summary>Makes <c>remove</c> (after the server call, if any) delete <c>.credentials</c> only, then fail with an I/O error: a half-removed runner.</summary>
+    /// <summary>Makes every <c>remove</c> (after the server call, if any; <c>--local</c> too) delete <c>.credentials</c> only, then fail with an I/O error: a half-removed runner.</summary>
     public void FailRemovePartway() => Mark("partial-remove", string.Empty);
 
     /// <summary>Makes configure write (or reuse) the key after GitHub accepted the token, then fail with a 500 before registering: a half-written registration.</summary>

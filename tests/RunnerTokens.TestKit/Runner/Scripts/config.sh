@@ -197,10 +197,11 @@ exists_credentials() { [ -f .credentials ] || [ -f .credentials_migrated ]; }
 
 # ConfigurationManager.DeleteLocalRunnerConfig: the key goes only with a credentials file.
 delete_local() {
+  # The FailRemovePartway knob: a lasting I/O error in the runner directory, every remove stops after .credentials.
+  [ -f "$CONTROL/partial-remove" ] && { rm -f .credentials; die "I/O error: could not delete $ROOT/.credentials_rsaparams"; }
   if exists_credentials; then
     rm -f .credentials
     [ -f "$CONTROL/keep-migrated" ] || rm -f .credentials_migrated
-    [ -f "$CONTROL/partial-remove" ] && die "I/O error: could not delete $ROOT/.credentials_rsaparams"
     rm -f .credentials_rsaparams
     success "Removed .credentials"
   else
