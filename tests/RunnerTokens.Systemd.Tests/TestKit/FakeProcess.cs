@@ -52,5 +52,5 @@ internal static class FakeProcess
     private static bool IsControlled(string name) =>
         name.StartsWith("ACTIONS_RUNNER_INPUT_", StringComparison.OrdinalIgnoreCase)
         || name is "GITHUB_TOKEN" or "GH_TOKEN" or "GITHUB_ACTIONS_RUNNER_HTTPTRACE" or "RUNNER_ALLOW_RUNASROOT"
-            or "JAVA_HOME" or "ANT_HOME" or "M2_HOME" or "ANDROID_HOME" or "ANDROID_SDK_ROOT" or "GRADLE_HOME" or "NVM_BIN" or "NVM_PATH" or "PERL5LIB";
+            or "JAVA_HOME" or "ANT_HOME" or "M2_HOME" or "ANDROID_HOME" or "ANDROID_SDK_ROOT" or "GRADLE_HOME" or "NVM_BIN" or "NVM_PATH" or "LD_LIBRARY_PATH" or "PERL5LIB";
 }

@@ -19,7 +19,7 @@ public sealed class FakeSystemctlTests : IAsyncLifetime
     public async Task Stop_ThatTakesTime_DeactivatingThenInactive()
     {
         using var machine = new FakeRunnerMachine(_gitHub);
-        machine.Systemctl.StopTakes(TimeSpan.FromSeconds(1.5));
+        machine.Systemctl.StopTakes(TimeSpan.FromSeconds(3));
         var watch = Stopwatch.StartNew();
 
         var stop = await FakeProcess.RunAsync(machine, "systemctl", ["stop", Unit]);
@@ -30,9 +30,9 @@ public sealed class FakeSystemctlTests : IAsyncLifetime
 
         Assert.Equal(0, stop.ExitCode);
         Assert.Equal((3, "deactivating"), (during.ExitCode, during.Output.Trim()));
-        Assert.True(returnedAfter < TimeSpan.FromSeconds(1.5), $"{returnedAfter}");
+        Assert.True(returnedAfter < TimeSpan.FromSeconds(3), $"{returnedAfter}");
         Assert.False(active);
-        Assert.True(settledAfter >= TimeSpan.FromSeconds(1.4), $"{settledAfter}");
+        Assert.True(settledAfter >= TimeSpan.FromSeconds(2.9), $"{settledAfter}");
         Assert.Equal("inactive", machine.Systemctl.State(Unit));
     }
 
@@ -116,13 +116,13 @@ public sealed class FakeSystemctlTests : IAsyncLifetime
     public async Task Stop_WhileTheListenerIsAboutToExit_VoidsTheExit()
     {
         using var machine = new FakeRunnerMachine(_gitHub);
-        machine.Systemctl.FailListenerAfter(TimeSpan.FromSeconds(1), "boom");
+        machine.Systemctl.FailListenerAfter(TimeSpan.FromSeconds(2), "boom");
         await FakeProcess.RunAsync(machine, "systemctl", ["start", Unit]);
 
         await FakeProcess.RunAsync(machine, "systemctl", ["stop", Unit]);
         machine.Systemctl.Heal();
         await FakeProcess.RunAsync(machine, "systemctl", ["start", Unit]);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         Assert.True(machine.Systemctl.IsActive(Unit));
     }

@@ -17,7 +17,7 @@ namespace RunnerTokens.TestKit.Runner;
 public sealed class FakeSystemctl
 {
     /// <summary>How long a unit whose listener was refused stays active before it goes inactive.</summary>
-    public static readonly TimeSpan ListenerExitDelay = TimeSpan.FromSeconds(0.5);
+    public static readonly TimeSpan ListenerExitDelay = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan _settleLimit = TimeSpan.FromSeconds(60);
 

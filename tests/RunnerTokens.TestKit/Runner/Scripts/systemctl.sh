@@ -9,7 +9,7 @@ STATE=__STATE__
 SEQUENCE=__SEQUENCE__
 RUNNER_VERSION=2.336.0
 # How long a refused listener's unit stays active before it goes inactive.
-LISTENER_EXIT_SECONDS=0.5
+LISTENER_EXIT_SECONDS=1
 
 printf '%s\n' "$*" >> "$STATE/calls.log"
 [ -n "$SEQUENCE" ] && printf 'systemctl %s\n' "$*" >> "$SEQUENCE"
@@ -32,7 +32,8 @@ mkdir -p "$dir" "$meta"
 if [ -f "$STATE/fail-$verb-once" ]; then cat "$STATE/fail-$verb-once" >&2; rm -f "$STATE/fail-$verb-once"; exit 1; fi
 if [ -f "$STATE/fail-$verb" ]; then cat "$STATE/fail-$verb" >&2; exit 1; fi
 
-lock() { local i=0; until mkdir "$meta/$unit.lock" 2>/dev/null; do sleep 0.01; i=$((i + 1)); [ "$i" -gt 500 ] && break; done; }
+# A lock per unit (mkdir is atomic); a stale one is broken after 5 s, and none is needed once the machine is gone.
+lock() { local i=0; until mkdir "$meta/$unit.lock" 2>/dev/null; do [ -d "$meta" ] || return 0; sleep 0.01; i=$((i + 1)); [ "$i" -gt 500 ] && break; done; }
 unlock() { rmdir "$meta/$unit.lock" 2>/dev/null; }
 set_state() { echo "$1" > "$dir/$unit"; }
 # Each change of the unit starts a generation; a transition still pending from an older one is void.
