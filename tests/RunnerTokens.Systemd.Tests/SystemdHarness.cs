@@ -3,16 +3,17 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using RunnerTokens.TestKit.GitHub;
 using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests;
 
-/// <summary>The reconfigurer and recovery as the host builds them (AddSystemdReconfigurer), over a fake machine, with fake logs and clock.</summary>
+/// <summary>
+/// The reconfigurer and recovery as the host builds them (AddSystemdReconfigurer), over a fake machine and a fake
+/// GitHub API (on the harness's clock), with fake logs and clock. The tokens are ones the fake GitHub issued.
+/// </summary>
 internal sealed class SystemdHarness : IDisposable
 {
-    public const string RegistrationToken = "AABBREGISTRATIONTOKEN0123456789";
-    public const string RemoveToken = "AABBREMOVETOKEN9876543210";
-
     private readonly ServiceProvider _provider;
 
     public SystemdHarness(
@@ -22,7 +23,15 @@ internal sealed class SystemdHarness : IDisposable
         Func<RunnerContext, RunnerContext>? shapeRunner = null,
         IReadOnlyList<IRunnerLabelSource>? labelSources = null)
     {
-        Machine = new FakeRunnerMachine(layout, userUnit);
+        Api = FakeGitHubApi.StartAsync(Time).GetAwaiter().GetResult();
+        Machine = new FakeRunnerMachine(Api, layout, userUnit);
+        var runner = new RunnerContext(Machine.Runner.Layout.Name, Machine.Runner.Path, "https://github.com/my-org", Machine.StateDirectory)
+        {
+            Labels = ["linux", "gpu"],
+        };
+        Runner = shapeRunner?.Invoke(runner) ?? runner;
+        RegistrationToken = Api.IssueToken(FakeGitHubApi.RegistrationKind, Runner.Scope.ApiPath);
+        RemoveToken = Api.IssueToken(FakeGitHubApi.RemoveKind, Runner.Scope.ApiPath);
         Issuer = Substitute.For<ITokenIssuer>();
         Issuer.CreateRemoveTokenAsync(Arg.Any<RunnerScope>(), Arg.Any<CancellationToken>())
             .Returns(new RegistrationToken(RemoveToken, Time.GetUtcNow().AddHours(1)));
@@ -44,13 +53,16 @@ internal sealed class SystemdHarness : IDisposable
             configure?.Invoke(options);
         });
         _provider = services.BuildServiceProvider();
-
-        var runner = new RunnerContext(Machine.Runner.Layout.Name, Machine.Runner.Path, "https://github.com/my-org", Machine.StateDirectory)
-        {
-            Labels = ["linux", "gpu"],
-        };
-        Runner = shapeRunner?.Invoke(runner) ?? runner;
     }
+
+    /// <summary>Gets the fake GitHub API the machine's config.sh and listener talk to.</summary>
+    public FakeGitHubApi Api { get; }
+
+    /// <summary>Gets a registration token the fake GitHub issued for the runner's scope, valid for an hour of <see cref="Time"/>.</summary>
+    public string RegistrationToken { get; }
+
+    /// <summary>Gets a remove token the fake GitHub issued for the runner's scope, which the issuer hands out.</summary>
+    public string RemoveToken { get; }
 
     public FakeRunnerMachine Machine { get; }
 
@@ -92,5 +104,6 @@ internal sealed class SystemdHarness : IDisposable
     {
         _provider.Dispose();
         Machine.Dispose();
+        Api.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

@@ -110,7 +110,7 @@ public sealed class AddGitHubEngineTests
         var (h, reconfigurer) = await StartAsync(o => o.Policy = RefreshPolicy.Expiry, brokenFiles: true);
         await using var _h = h;
         h.WithPat();
-        h.Api.AddRunner("orgs/acme", "r1", labels: ["gpu", "large-disk"]).NoDefaultLabels = true;
+        h.Api.AddRunner("orgs/acme", "r1", labels: ["gpu", "large-disk"]).DefaultLabels = false;
 
         var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
 

@@ -31,7 +31,7 @@ public sealed class GitHubRunnerRegistrationSourceTests
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         var listed = h.Api.AddRunner("orgs/acme", "r1", labels: ["only-this"]);
-        listed.NoDefaultLabels = true;
+        listed.DefaultLabels = false;
 
         var found = await h.RegistrationSource.FindAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 

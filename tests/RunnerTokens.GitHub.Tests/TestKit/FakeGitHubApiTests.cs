@@ -101,7 +101,7 @@ public sealed class FakeGitHubApiTests
         var runner = api.AddRunner("orgs/acme", "r1", labels: ["gpu"]);
         runner.Ephemeral = true;
         runner.RunnerGroupId = 7;
-        runner.NoDefaultLabels = true;
+        runner.DefaultLabels = false;
         using var client = new HttpClient { BaseAddress = api.BaseUrl };
 
         var listed = (await GetJsonAsync(client, "orgs/acme/actions/runners")).GetProperty("runners")[0];

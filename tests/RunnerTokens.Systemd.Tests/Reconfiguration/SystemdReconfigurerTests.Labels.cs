@@ -69,9 +69,9 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_LabelSourceFails_ReRegistersWithoutLabelsAndWarnsMasked()
     {
         var source = Substitute.For<IRunnerLabelSource>();
-        source.GetCustomLabelsAsync(default!, default).ThrowsAsyncForAnyArgs(
-            new HttpRequestException($"502 Bad Gateway for token {SystemdHarness.RegistrationToken}"));
         using var sut = new SystemdHarness(shapeRunner: WithoutLabels, labelSources: [source]);
+        source.GetCustomLabelsAsync(default!, default).ThrowsAsyncForAnyArgs(
+            new HttpRequestException($"502 Bad Gateway for token {sut.RegistrationToken}"));
 
         await sut.ReconfigureAsync();
 
@@ -79,7 +79,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Null(sut.Machine.Runner.ConfigSh.Calls.Single(c => c.Command == "configure").ValueOf("--labels"));
         var warning = Assert.Single(sut.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("default labels only", StringComparison.Ordinal));
         Assert.Contains("502 Bad Gateway", warning.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -53,12 +53,12 @@ public sealed partial class SystemdReconfigurerTests
         var calls = sut.Machine.Runner.ConfigSh.Calls;
         Assert.Equal(["remove", "configure"], calls.Select(c => c.Command));
         Assert.All(calls, call => Assert.True(call.TokenFromEnvironment, call.CommandLine));
-        Assert.Equal(SystemdHarness.RemoveToken, calls[0].Token);
-        Assert.Equal(SystemdHarness.RegistrationToken, calls[1].Token);
+        Assert.Equal(sut.RemoveToken, calls[0].Token);
+        Assert.Equal(sut.RegistrationToken, calls[1].Token);
         Assert.All(calls, call => Assert.DoesNotContain("--token", call.Arguments));
         var visible = sut.EverythingVisible();
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, visible, StringComparison.Ordinal);
-        Assert.DoesNotContain(SystemdHarness.RemoveToken, visible, StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, visible, StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RemoveToken, visible, StringComparison.Ordinal);
         await sut.Issuer.Received(1).CreateRemoveTokenAsync(Arg.Is<RunnerScope>(s => s.Owner == "my-org"), Arg.Any<CancellationToken>());
     }
 
@@ -72,7 +72,7 @@ public sealed partial class SystemdReconfigurerTests
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
         Assert.Contains("using token ***", ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.Equal($"systemctl is-active {sut.Unit}", sut.Machine.Sequence[^1]);
         Assert.False(File.Exists(sut.JournalPath));
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -372,6 +372,7 @@ public sealed partial class SystemdReconfigurerTests
         using var sut = new SystemdHarness(
             new RunnerLayout { WorkFolder = "/srv/work", PoolName = "old-group" },
             shapeRunner: r => new RunnerContext(r.Name, r.Directory, r.Url, r.StateDirectory) { RunnerGroup = "linux-x64", Ephemeral = true, DisableUpdate = true });
+        sut.Api.AddRunnerGroup("orgs/my-org", "linux-x64");
 
         await sut.ReconfigureAsync();
 
@@ -415,7 +416,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, backupMode);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, keyMode);
         Assert.Contains("\"step\": \"Configure\"", journal, StringComparison.Ordinal);
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, journal, StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, journal, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -191,6 +191,9 @@ public sealed class SystemdRefreshRecoveryTests
         File.WriteAllText(sut.Machine.Runner.File(".credentials_rsaparams"), "{\"d\":\"new\"}");
         if (newRegistrationComplete)
         {
+            // config.sh registered runner 777 on GitHub, after the old registration was removed there.
+            sut.Api.RemoveRunner(sut.Machine.ScopePath, sut.Runner.Name);
+            sut.Api.AddRunner(sut.Machine.ScopePath, 777, sut.Runner.Name);
             File.WriteAllText(sut.Machine.Runner.File(".credentials"), "\uFEFF{\"scheme\":\"OAuth\"}", new UTF8Encoding(false));
             File.WriteAllText(sut.Machine.Runner.File(".runner"), "\uFEFF{\"agentId\": 777, \"agentName\": \"runner-1\"}", new UTF8Encoding(false));
         }
