@@ -16,13 +16,13 @@ internal sealed class EndToEnd : IAsyncDisposable
 
     private readonly TempDirectory _temp = new("e2e");
 
-    private EndToEnd(FakeGitHubApi api)
+    private EndToEnd(FakeGitHubApi api, RunnerLayout? layout)
     {
         Api = api;
         Api.AddToken(Token);
 
-        // Registers runner-1 in orgs/my-org on the fake GitHub, as its runner directory says.
-        Machine = new FakeRunnerMachine(api);
+        // Registers the runner (runner-1 in orgs/my-org by default) on the fake GitHub, as its runner directory says.
+        Machine = new FakeRunnerMachine(api, layout);
     }
 
     public FakeGitHubApi Api { get; }
@@ -33,7 +33,9 @@ internal sealed class EndToEnd : IAsyncDisposable
 
     public string LogFile => _temp.Combine("refresh.log");
 
-    public string StateFile => Path.Combine(Machine.StateDirectory, "runner-1", "state.json");
+    public string StateFile => Path.Combine(Machine.StateDirectory, Machine.Runner.Layout.Name, "state.json");
+
+    public string RecordFile => Path.Combine(Machine.StateDirectory, Machine.Runner.Layout.Name, "registration.json");
 
     public Dictionary<string, string?> Environment => new()
     {
@@ -46,10 +48,11 @@ internal sealed class EndToEnd : IAsyncDisposable
         ["RUNNER_ALLOW_RUNASROOT"] = "1", // the tests run as root in CI
     };
 
+    /// <summary>What an operator passes: the runner directory, nothing of its name or URL (they come from its .runner).</summary>
     public string[] Arguments(params string[] extra) =>
-        ["--org", "my-org", "--name", "runner-1", "--runner-dir", Machine.Runner.Path, "--api-url", Api.BaseUrl.ToString(), .. extra];
+        ["--runner-dir", Machine.Runner.Path, "--api-url", Api.BaseUrl.ToString(), .. extra];
 
-    public static async Task<EndToEnd> StartAsync() => new(await FakeGitHubApi.StartAsync());
+    public static async Task<EndToEnd> StartAsync(RunnerLayout? layout = null) => new(await FakeGitHubApi.StartAsync(), layout);
 
     public Task<BufferedCommandResult> RunAsync(params string[] arguments) => HostProcess.RunAsync(Arguments(arguments), Environment);
 
