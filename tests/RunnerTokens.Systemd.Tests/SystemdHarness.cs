@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using RunnerTokens.Shared;
 using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests;
@@ -19,8 +20,8 @@ internal sealed class SystemdHarness : IDisposable
         RunnerLayout? layout = null,
         Action<SystemdOptions>? configure = null,
         bool userUnit = false,
-        Func<RunnerContext, RunnerContext>? shapeRunner = null,
-        IReadOnlyList<IRunnerLabelSource>? labelSources = null)
+        Func<RunnerRegistration, RunnerRegistration>? shapeRegistration = null,
+        bool withIssuer = true)
     {
         Machine = new FakeRunnerMachine(layout, userUnit);
         Issuer = Substitute.For<ITokenIssuer>();
@@ -30,10 +31,9 @@ internal sealed class SystemdHarness : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton(Issuer);
-        foreach (var source in labelSources ?? [])
+        if (withIssuer)
         {
-            services.AddSingleton(source);
+            services.AddSingleton(Issuer);
         }
 
         services.AddRunnerTokenRefresh().AddSystemdReconfigurer(options =>
@@ -45,11 +45,21 @@ internal sealed class SystemdHarness : IDisposable
         });
         _provider = services.BuildServiceProvider();
 
-        var runner = new RunnerContext(Machine.Runner.Layout.Name, Machine.Runner.Path, "https://github.com/my-org", Machine.StateDirectory)
+        var laidOut = Machine.Runner.Layout;
+        Runner = new RunnerContext(laidOut.Name, Machine.Runner.Path, laidOut.GitHubUrl, Machine.StateDirectory);
+        var registration = new RunnerRegistration
         {
+            Name = laidOut.Name,
+            Url = laidOut.GitHubUrl,
+            Id = laidOut.AgentId,
+            RunnerGroup = laidOut.PoolName,
+            WorkFolder = laidOut.WorkFolder,
             Labels = ["linux", "gpu"],
+            LabelsKnown = true,
+            Ephemeral = laidOut.Ephemeral,
+            Origins = ["labels linux,gpu: GitHub's listing", "runner group Default: .runner"],
         };
-        Runner = shapeRunner?.Invoke(runner) ?? runner;
+        Registration = shapeRegistration?.Invoke(registration) ?? registration;
     }
 
     public FakeRunnerMachine Machine { get; }
@@ -60,14 +70,13 @@ internal sealed class SystemdHarness : IDisposable
 
     public RunnerContext Runner { get; }
 
+    public RunnerRegistration Registration { get; }
+
     public IRunnerReconfigurer Reconfigurer => _provider.GetRequiredService<IRunnerReconfigurer>();
 
     public IRefreshRecovery Recovery => _provider.GetServices<IRefreshRecovery>().Single();
 
     public FakeLogCollector Logs => _provider.GetRequiredService<FakeLogCollector>();
-
-    public T Get<T>()
-        where T : notnull => _provider.GetRequiredService<T>();
 
     public string Unit => Machine.Runner.Layout.Unit!;
 
@@ -75,8 +84,23 @@ internal sealed class SystemdHarness : IDisposable
 
     public string BackupPath => Path.Combine(Runner.StateDirectory, ReconfigurationJournal.BackupFolderName);
 
+    public T Get<T>()
+        where T : notnull => _provider.GetRequiredService<T>();
+
     public Task ReconfigureAsync(CancellationToken cancellationToken = default) =>
-        Reconfigurer.ReconfigureAsync(Runner, new RegistrationToken(RegistrationToken, Time.GetUtcNow().AddHours(1)), cancellationToken);
+        Reconfigurer.ReconfigureAsync(Runner, Registration, new RegistrationToken(RegistrationToken, Time.GetUtcNow().AddHours(1)), cancellationToken);
+
+    /// <summary>A run of the sequence as the reconfigurer starts one, for driving the steps one by one.</summary>
+    public ReconfigurationRun NewRun() => new()
+    {
+        Runner = Runner,
+        Registration = Registration,
+        Masker = new SecretMasker(),
+        RegistrationToken = RegistrationToken,
+        UnitOrigin = "test",
+        Previous = RunnerSettingsFile.Read(new System.IO.Abstractions.FileSystem(), Runner.Directory).Settings,
+        Journal = new JournalEntry { Runner = Runner.Name, Name = Registration.Name, Unit = Machine.Runner.Layout.Unit },
+    };
 
     /// <summary>Everything a user or an attacker could read afterwards: log records, argv records, the exception.</summary>
     public string EverythingVisible(Exception? exception = null) =>
@@ -87,6 +111,16 @@ internal sealed class SystemdHarness : IDisposable
             string.Join('\n', Machine.Systemctl.Calls),
             string.Join('\n', Machine.Sudo.Calls),
             exception?.ToString() ?? string.Empty);
+
+    /// <summary>Advances the fake clock while the sequence polls, until it is done.</summary>
+    public async Task DriveClockUntilDoneAsync(Task task, TimeSpan step)
+    {
+        for (var i = 0; i < 2000 && !task.IsCompleted; i++)
+        {
+            Time.Advance(step);
+            await Task.WhenAny(task, Task.Delay(5));
+        }
+    }
 
     public void Dispose()
     {

@@ -62,6 +62,66 @@ public sealed class FakeRunnerMachineTests
     }
 
     [Fact]
+    public async Task ConfigSh_RemoveLocalThenReplace_KeepsTheIdWhileAnotherNameGetsANewOne()
+    {
+        using var machine = new FakeRunnerMachine(new RunnerLayout { Unit = null });
+        string[] configure = ["--unattended", "--url", "https://github.com/my-org", "--replace", "--name"];
+
+        await RunAsync(machine, machine.Runner.ConfigSh.ScriptPath, ["remove", "--local"]);
+        var replaced = await RunAsync(machine, machine.Runner.ConfigSh.ScriptPath, [.. configure, "runner-1"], token: "REG");
+        var keptId = machine.Runner.ReadRunnerProperty("agentId");
+        await RunAsync(machine, machine.Runner.ConfigSh.ScriptPath, ["remove", "--local"]);
+        await RunAsync(machine, machine.Runner.ConfigSh.ScriptPath, [.. configure, "runner-2"], token: "REG");
+
+        Assert.Equal(0, replaced.ExitCode);
+        Assert.Equal("42", keptId);
+        Assert.Equal("100", machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.Equal(new Dictionary<string, int> { ["runner-1"] = 42, ["runner-2"] = 100 }, machine.Runner.ConfigSh.ServerRunners);
+    }
+
+    [Fact]
+    public async Task ConfigSh_EveryRun_RewritesPathAndEnvLikeEnvShAndConfigureRegeneratesSvcSh()
+    {
+        using var machine = new FakeRunnerMachine(new RunnerLayout { Unit = null });
+        var before = machine.Runner.ServiceEnvironmentSnapshot();
+
+        await RunAsync(machine, machine.Runner.ConfigSh.ScriptPath, ["remove", "--local"], variables: new() { ["JAVA_HOME"] = "/opt/jdk" });
+        var afterRemove = machine.Runner.ServiceEnvironmentSnapshot();
+        await RunAsync(machine, machine.Runner.ConfigSh.ScriptPath, ["--unattended", "--url", "https://github.com/my-org", "--name", "runner-1", "--replace"], token: "REG");
+
+        Assert.Equal(machine.PathVariable + "\n", File.ReadAllText(machine.Runner.File(".path")));
+        Assert.Equal("LANG=C.UTF-8\nJAVA_HOME=/opt/jdk\n", File.ReadAllText(machine.Runner.File(".env")));
+        Assert.Equal(before["svc.sh"], afterRemove["svc.sh"]);
+        Assert.NotEqual(before["svc.sh"], File.ReadAllBytes(machine.Runner.File("svc.sh")));
+        Assert.Equal(2, Directory.GetFiles(machine.Runner.DiagDirectory, "Runner_*.log").Length);
+        Assert.All(
+            Directory.GetFiles(machine.Runner.DiagDirectory, "Runner_*.log").Select(File.ReadAllText),
+            log => Assert.Matches("Command '(configure|remove)': 'True'", log));
+    }
+
+    [Fact]
+    public async Task Systemctl_Start_WritesAListenerLogThatListensOrDies()
+    {
+        using var machine = new FakeRunnerMachine();
+        const string Unit = "actions.runner.my-org.runner-1.service";
+
+        await RunAsync(machine, "systemctl", ["start", Unit]);
+        machine.Systemctl.ListenerDies("Failed to create session. Access denied");
+        await RunAsync(machine, "systemctl", ["start", Unit]);
+        var rightAfterStart = await RunAsync(machine, "systemctl", ["is-active", Unit]);
+        var later = await RunAsync(machine, "systemctl", ["is-active", Unit]);
+
+        var logs = Directory.GetFiles(machine.Runner.DiagDirectory, "Runner_*.log").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+        Assert.Equal(2, logs.Count);
+        Assert.Contains("Command 'run': 'True'", logs[0], StringComparison.Ordinal);
+        Assert.Contains("WRITE LINE: ", logs[0], StringComparison.Ordinal);
+        Assert.Contains("Listening for Jobs", logs[0], StringComparison.Ordinal);
+        Assert.Contains("ERR  Terminal] WRITE ERROR: Failed to create session. Access denied", logs[1], StringComparison.Ordinal);
+        Assert.Equal("active", rightAfterStart.Output.Trim());
+        Assert.Equal("inactive", later.Output.Trim());
+    }
+
+    [Fact]
     public async Task ConfigSh_AsRootWithoutPermission_RefusesLikeTheRealOne()
     {
         using var machine = new FakeRunnerMachine(new RunnerLayout { Unit = null });
@@ -92,7 +152,7 @@ public sealed class FakeRunnerMachineTests
         Assert.Equal([$"stop {Unit}", $"is-active {Unit}", "--user is-active other.service", "start missing.service"], machine.Systemctl.Calls);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(FakeRunnerMachine machine, string program, string[] arguments, string? token = null)
+    private static async Task<(int ExitCode, string Output)> RunAsync(FakeRunnerMachine machine, string program, string[] arguments, string? token = null, Dictionary<string, string>? variables = null)
     {
         var start = new ProcessStartInfo(program.Contains('/', StringComparison.Ordinal) ? program : Path.Combine(machine.BinDirectory, program))
         {
@@ -110,6 +170,11 @@ public sealed class FakeRunnerMachineTests
         if (token is not null)
         {
             start.Environment["ACTIONS_RUNNER_INPUT_TOKEN"] = token;
+        }
+
+        foreach (var (name, value) in variables ?? [])
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -4,7 +4,9 @@ namespace RunnerTokens.TestKit.Runner;
 /// A bash <c>config.sh</c> that behaves like the runner's for what RunnerTokens relies on: it refuses <c>remove</c>
 /// while <c>.service</c> exists ("Uninstall service first"), refuses to configure a configured runner, refuses root
 /// without <c>RUNNER_ALLOW_RUNASROOT</c>, takes the token from <c>ACTIONS_RUNNER_INPUT_TOKEN</c> or <c>--token</c>,
-/// deletes and writes the registration files (JSON with BOM, key mode 600), and records every run.
+/// deletes and writes the registration files (JSON with BOM, key mode 600), keeps the runner's id with <c>--replace</c>
+/// (a fake server of names and ids), rewrites <c>.path</c> and <c>.env</c> as env.sh does, regenerates <c>svc.sh</c>,
+/// writes a <c>_diag/Runner_*.log</c> per run, and records every run and the names of its environment variables.
 /// Failures are switched on with marker files in <see cref="ControlDirectory"/>.
 /// </summary>
 public sealed class FakeConfigSh
@@ -25,7 +27,7 @@ public sealed class FakeConfigSh
         [ -n "$SEQUENCE" ] && printf 'config.sh %s\n' "$*" >> "$SEQUENCE"
 
         cmd=configure; [ "${1:-}" = "remove" ] && { cmd=remove; shift; }
-        url=""; name=""; group="Default"; work="_work"; labels=""; local_only=0; ephemeral=0; disableupdate=0
+        url=""; name=""; group="Default"; work="_work"; labels=""; local_only=0; ephemeral=0; disableupdate=0; replace=0; monitor=""
         while [ $# -gt 0 ]; do
           case "$1" in
             --token) token="$2"; shift ;;
@@ -34,18 +36,33 @@ public sealed class FakeConfigSh
             --runnergroup) group="$2"; shift ;;
             --work) work="$2"; shift ;;
             --labels) labels="$2"; shift ;;
+            --monitorsocketaddress) monitor="$2"; shift ;;
             --local) local_only=1 ;;
             --ephemeral) ephemeral=1 ;;
             --disableupdate) disableupdate=1 ;;
-            --unattended|--replace|--no-default-labels) ;;
+            --replace) replace=1 ;;
+            --unattended|--no-default-labels) ;;
             *) echo "Unrecognized command-line input arguments: '$1'" >&2; exit 1 ;;
           esac
           shift
         done
         printf '%s\t%s\n' "$cmd" "$token" >> "$CONTROL/tokens.log"
 
+        compgen -e | tr '\n' '\t' >> "$CONTROL/env.log"; printf '\n' >> "$CONTROL/env.log"
         uid="$(cat "$CONTROL/uid" 2>/dev/null || id -u)"
         if [ "$uid" -eq 0 ] && [ "$allow_root" -eq 0 ]; then echo "Must not run with sudo"; exit 1; fi
+
+        # As the runner's env.sh, sourced by every config.sh run: .path gets the caller's PATH, .env what it lacks.
+        printf '%s\n' "$PATH" > "$ROOT/.path"
+        for var in LANG JAVA_HOME ANT_HOME M2_HOME ANDROID_HOME GRADLE_HOME NVM_BIN NVM_PATH LD_LIBRARY_PATH PERL5LIB; do
+          if [ -n "${!var:-}" ] && ! grep -q "^$var=" "$ROOT/.env" 2>/dev/null; then printf '%s=%s\n' "$var" "${!var}" >> "$ROOT/.env"; fi
+        done
+        # As Runner.Listener: every run writes a _diag log of its own, its command parsed near the top.
+        stamp="$(date -u +%Y%m%d-%H%M%S%N)"; now="$(date -u '+%Y-%m-%d %H:%M:%S')"
+        mkdir -p "$ROOT/_diag"
+        printf "[%sZ INFO CommandSettings] Command 'configure': '%s'\n[%sZ INFO CommandSettings] Command 'remove': '%s'\n" \
+          "$now" "$([ "$cmd" = configure ] && echo True || echo False)" "$now" "$([ "$cmd" = remove ] && echo True || echo False)" > "$ROOT/_diag/Runner_${stamp}-utc.log"
+        mkdir -p "$CONTROL/server"
         [ -f "$CONTROL/echo-token" ] && echo "debug: using token $token"
         [ -f "$CONTROL/hang-$cmd" ] && sleep 600
         if [ -f "$CONTROL/fail-$cmd" ]; then cat "$CONTROL/fail-$cmd" >&2; exit 1; fi
@@ -57,6 +74,8 @@ public sealed class FakeConfigSh
           if [ "$local_only" -eq 0 ]; then
             if [ -z "$token" ]; then echo "Failed: a remove token is required (--token or ACTIONS_RUNNER_INPUT_TOKEN)" >&2; exit 1; fi
             if [ -f "$CONTROL/fail-remove-server" ]; then cat "$CONTROL/fail-remove-server" >&2; exit 1; fi
+            old_name="$(sed -n 's/.*"agentName": *"\([^"]*\)".*/\1/p' "$ROOT/.runner")"
+            [ -n "$old_name" ] && rm -f "$CONTROL/server/$old_name"
           fi
           if [ -f "$CONTROL/partial-remove" ]; then rm -f "$ROOT/.credentials"; echo "Failed to remove .runner: I/O error" >&2; exit 1; fi
           rm -f "$ROOT/.runner" "$ROOT/.credentials" "$ROOT/.credentials_rsaparams"
@@ -76,13 +95,23 @@ public sealed class FakeConfigSh
         if [ -z "$token" ]; then echo "Failed: a registration token is required (--token or ACTIONS_RUNNER_INPUT_TOKEN)" >&2; exit 1; fi
         (umask 077; printf '{"d":"fake","dp":"fake","dq":"fake","exponent":"AQAB","inverseQ":"fake","modulus":"fake","p":"fake","q":"fake"}' > "$ROOT/.credentials_rsaparams")
         if [ -f "$CONTROL/partial-configure" ]; then echo "Http response code: InternalServerError from 'POST https://api.github.com/actions/runner-registration'" >&2; exit 1; fi
-        id="$(cat "$CONTROL/next-agent-id" 2>/dev/null || echo 100)"
-        echo $((id + 1)) > "$CONTROL/next-agent-id"
+        if [ -f "$CONTROL/configure-without-runner" ]; then printf '{}' > "$ROOT/.credentials"; echo "√ Settings Saved."; exit 0; fi
+        # As GitHub: --replace matches by name and keeps the id; another name is a new runner with a new id.
+        if [ -f "$CONTROL/server/$name" ]; then
+          if [ "$replace" -eq 0 ]; then echo "A runner exists with the same name $name." >&2; exit 1; fi
+          id="$(cat "$CONTROL/server/$name")"
+        else
+          id="$(cat "$CONTROL/next-agent-id" 2>/dev/null || echo 100)"
+          echo $((id + 1)) > "$CONTROL/next-agent-id"
+          echo "$id" > "$CONTROL/server/$name"
+        fi
         { bom; printf '{\n  "scheme": "OAuth",\n  "data": {\n    "clientId": "00000000-0000-4000-8000-%012d",\n    "authorizationUrl": "https://pipelines.actions.githubusercontent.com/fake/_apis/oauth2/token",\n    "requireFipsCryptography": "False"\n  }\n}' "$id"; } > "$ROOT/.credentials"
         extra=""
         [ "$ephemeral" -eq 1 ] && extra="$extra,\n  \"ephemeral\": true"
         [ "$disableupdate" -eq 1 ] && extra="$extra,\n  \"disableUpdate\": true"
+        [ -n "$monitor" ] && extra="$extra,\n  \"monitorSocketAddress\": \"$monitor\""
         { bom; printf "{\n  \"agentId\": %s,\n  \"agentName\": \"%s\",\n  \"poolId\": 1,\n  \"poolName\": \"%s\",\n  \"serverUrl\": \"https://pipelines.actions.githubusercontent.com/fake/\",\n  \"gitHubUrl\": \"%s\",\n  \"workFolder\": \"%s\"$extra\n}" "$id" "$name" "$group" "$url" "$work"; } > "$ROOT/.runner"
+        printf '#!/bin/bash\n# generated by config.sh for %s\nSVC_NAME="actions.runner.fake.%s.service"\n' "$name" "$name" > "$ROOT/svc.sh"; chmod 755 "$ROOT/svc.sh"
         echo "√ Connected to GitHub"
         echo "√ Runner successfully added"
         echo "√ Runner connection is good"
@@ -123,6 +152,26 @@ public sealed class FakeConfigSh
         }
     }
 
+    /// <summary>Gets, for every run so far, the names of the environment variables it saw.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> EnvironmentNames =>
+        ExecutableScript.ReadLines(Path.Combine(ControlDirectory, "env.log"))
+            .Select(line => (IReadOnlyList<string>)line.Split('\t', StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+
+    /// <summary>Gets the runners the fake server knows, by name, with their ids: configure adds (or with <c>--replace</c> keeps) one, a server-side remove deletes one.</summary>
+    public IReadOnlyDictionary<string, int> ServerRunners =>
+        Directory.Exists(Path.Combine(ControlDirectory, "server"))
+            ? Directory.EnumerateFiles(Path.Combine(ControlDirectory, "server")).ToDictionary(
+                f => Path.GetFileName(f), f => int.Parse(File.ReadAllText(f).Trim(), System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal)
+            : new Dictionary<string, int>();
+
+    /// <summary>Makes the fake server know a runner <paramref name="name"/> with <paramref name="id"/>.</summary>
+    public void AddServerRunner(string name, int id)
+    {
+        Directory.CreateDirectory(Path.Combine(ControlDirectory, "server"));
+        File.WriteAllText(Path.Combine(ControlDirectory, "server", name), id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Gets the raw record of argv and environment flags, for "no token anywhere" assertions.</summary>
     public string RawRecord => File.Exists(Path.Combine(ControlDirectory, "calls.log")) ? File.ReadAllText(Path.Combine(ControlDirectory, "calls.log")) : string.Empty;
 
@@ -137,6 +186,9 @@ public sealed class FakeConfigSh
 
     /// <summary>Makes configure write the new key, then fail: a half-written registration.</summary>
     public void FailConfigurePartway() => Mark("partial-configure", string.Empty);
+
+    /// <summary>Makes configure write the key and <c>.credentials</c> but no <c>.runner</c>, and still exit 0.</summary>
+    public void SucceedWithoutRunnerFile() => Mark("configure-without-runner", string.Empty);
 
     /// <summary>Makes <paramref name="command"/> hang for ten minutes (until killed).</summary>
     public void Hang(string command) => Mark($"hang-{command}", string.Empty);
@@ -153,7 +205,7 @@ public sealed class FakeConfigSh
     /// <summary>Removes every failure marker.</summary>
     public void Heal()
     {
-        foreach (var marker in new[] { "fail-remove", "fail-configure", "fail-remove-server", "partial-remove", "partial-configure", "hang-remove", "hang-configure", "echo-token", "uid", "keep-migrated" })
+        foreach (var marker in new[] { "fail-remove", "fail-configure", "fail-remove-server", "partial-remove", "partial-configure", "hang-remove", "hang-configure", "echo-token", "uid", "keep-migrated", "configure-without-runner" })
         {
             File.Delete(Path.Combine(ControlDirectory, marker));
         }

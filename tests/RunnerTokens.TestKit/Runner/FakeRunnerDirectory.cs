@@ -6,7 +6,7 @@ namespace RunnerTokens.TestKit.Runner;
 /// <summary>
 /// A runner directory laid out as the real runner leaves it (RUNNER-FACTS.md): <c>.runner</c> and <c>.credentials</c>
 /// as indented JSON with a UTF-8 BOM, <c>.credentials_rsaparams</c> mode 600, <c>.service</c>, <c>.env</c>,
-/// <c>.path</c>, <c>_diag/</c>, and a fake <see cref="ConfigSh"/>.
+/// <c>.path</c>, <c>svc.sh</c>, <c>_diag/</c>, and a fake <see cref="ConfigSh"/> whose server knows the runner.
 /// </summary>
 public sealed class FakeRunnerDirectory
 {
@@ -25,9 +25,11 @@ public sealed class FakeRunnerDirectory
         ConfigSh = new FakeConfigSh(System.IO.Path.Combine(path, "config.sh"), controlDirectory, sequenceLog);
         System.IO.File.WriteAllText(System.IO.Path.Combine(path, ".env"), "LANG=C.UTF-8\n");
         System.IO.File.WriteAllText(System.IO.Path.Combine(path, ".path"), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+        ExecutableScript.Write(System.IO.Path.Combine(path, "svc.sh"), $"#!/bin/bash\n# svc.sh as installed\nSVC_NAME=\"{layout.Unit}\"\n");
         if (layout.Configured)
         {
             WriteRegistration(layout);
+            ConfigSh.AddServerRunner(layout.Name, layout.AgentId);
         }
 
         if (layout.Unit is { } unit)
@@ -65,6 +67,13 @@ public sealed class FakeRunnerDirectory
 
     /// <summary>Gets a file of the runner directory by name (<c>.runner</c>).</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>The service environment that every config.sh run changes: <c>.path</c>, <c>.env</c>, <c>svc.sh</c>.</summary>
+    public static readonly IReadOnlyList<string> ServiceEnvironmentFiles = [".path", ".env", "svc.sh"];
+
+    /// <summary>Reads <c>.path</c>, <c>.env</c> and <c>svc.sh</c> that exist, byte for byte.</summary>
+    public IReadOnlyDictionary<string, byte[]> ServiceEnvironmentSnapshot() =>
+        ServiceEnvironmentFiles.Where(name => System.IO.File.Exists(File(name))).ToDictionary(name => name, name => System.IO.File.ReadAllBytes(File(name)));
 
     /// <summary>Reads the registration files and <c>.service</c> that exist, byte for byte.</summary>
     public IReadOnlyDictionary<string, byte[]> Snapshot() =>

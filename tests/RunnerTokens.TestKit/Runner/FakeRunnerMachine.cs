@@ -21,7 +21,7 @@ public sealed class FakeRunnerMachine : IDisposable
         Sudo = FakeSudo.Create(BinDirectory, _root.Combine("fake-sudo"));
         if (chosen.Unit is { } unit)
         {
-            Systemctl.Install(unit, active: true, user: userUnit);
+            Systemctl.Install(unit, active: true, user: userUnit, diagDirectory: Runner.DiagDirectory);
         }
     }
 

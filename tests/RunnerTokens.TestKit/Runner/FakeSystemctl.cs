@@ -39,10 +39,25 @@ public sealed class FakeSystemctl
               echo failed > "$dir/$unit"
             else
               echo active > "$dir/$unit"
+              # As the runner's listener under the unit: a _diag log of its own, then listening, or a terminal exit.
+              diag="$(cat "$dir/$unit.diag" 2>/dev/null || true)"
+              if [ -n "$diag" ]; then
+                stamp="$(date -u +%Y%m%d-%H%M%S%N)"; now="$(date -u '+%Y-%m-%d %H:%M:%S')Z"
+                log="$diag/Runner_${stamp}-utc.log"
+                printf "[%s INFO CommandSettings] Command 'run': 'True'\n" "$now" > "$log"
+                if [ -f "$STATE/listener-dies" ]; then
+                  printf '[%s ERR  Terminal] WRITE ERROR: %s\n' "$now" "$(cat "$STATE/listener-dies")" >> "$log"
+                  # Active right after the fork; inactive (dead) once the listener gave up, seen from the next is-active on.
+                  echo active-dying > "$dir/$unit"
+                elif [ ! -f "$STATE/listener-silent" ]; then
+                  printf '[%s INFO Terminal] WRITE LINE: %s: Listening for Jobs\n' "$now" "$now" >> "$log"
+                fi
+              fi
             fi
             ;;
           is-active)
             state="$(cat "$dir/$unit" 2>/dev/null || echo inactive)"
+            if [ "$state" = active-dying ]; then state=active; echo inactive > "$dir/$unit"; fi
             echo "$state"
             [ "$state" = active ] && exit 0
             exit 3
@@ -83,9 +98,24 @@ public sealed class FakeSystemctl
     /// <returns>The fake.</returns>
     public static FakeSystemctl Create(string binDirectory, string stateDirectory, string? sequenceLog = null) => new(binDirectory, stateDirectory, sequenceLog);
 
-    /// <summary>Installs <paramref name="unit"/>, running or not.</summary>
-    public void Install(string unit, bool active = true, bool user = false) =>
+    /// <summary>Installs <paramref name="unit"/>, running or not; with <paramref name="diagDirectory"/>, each start writes a listener log there.</summary>
+    public void Install(string unit, bool active = true, bool user = false, string? diagDirectory = null)
+    {
         File.WriteAllText(UnitFile(unit, user), active ? "active\n" : "inactive\n");
+        if (diagDirectory is not null)
+        {
+            File.WriteAllText(UnitFile(unit, user) + ".diag", diagDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Makes the listener started by <c>start</c> log <paramref name="error"/> and exit: the unit is active right after
+    /// the start (the first <c>is-active</c> says so), then inactive.
+    /// </summary>
+    public void ListenerDies(string error) => File.WriteAllText(System.IO.Path.Combine(StateDirectory, "listener-dies"), error);
+
+    /// <summary>Makes the listener started by <c>start</c> stay up without ever logging "Listening for Jobs".</summary>
+    public void ListenerStaysSilent() => File.WriteAllText(System.IO.Path.Combine(StateDirectory, "listener-silent"), string.Empty);
 
     /// <summary>Gets whether <paramref name="unit"/> is active.</summary>
     public bool IsActive(string unit, bool user = false) =>
