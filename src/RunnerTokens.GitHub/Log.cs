@@ -35,12 +35,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "Runner {Runner}: GitHub lists it as {Status}, busy={Busy}")]
     public static partial void RunnerStatus(ILogger logger, string runner, string status, bool busy);
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Runner {Runner}: not listed on GitHub in {Scope}")]
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Runner {Runner}: GitHub has no runner of that name in {Scope}")]
     public static partial void RunnerNotListed(ILogger logger, string runner, string scope);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "GitHub App is installed on {Owner} as installation {InstallationId}")]
     public static partial void InstallationFound(ILogger logger, string owner, long installationId);
 
-    [LoggerMessage(EventId = 312, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub lists its custom labels as {Labels}")]
-    public static partial void RunnerLabels(ILogger logger, string runner, string labels);
+    [LoggerMessage(EventId = 312, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub lists id {Id}, custom labels {Labels}, default labels {HasDefaultLabels}, ephemeral {Ephemeral}, runner group {RunnerGroupId}")]
+    public static partial void RunnerRegistration(ILogger logger, string runner, long id, string labels, bool hasDefaultLabels, bool? ephemeral, long? runnerGroupId);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "The runner listing of {Scope} is incomplete ({Why}); runners missing from it are asked for by name")]
+    public static partial void ListingIncomplete(ILogger logger, string scope, string why);
+
+    [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "Runner {Runner}: not in the runner listing of {Scope}, but GitHub has it when asked by name (the listing shifted or is older)")]
+    public static partial void RunnerFoundByName(ILogger logger, string runner, string scope);
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "Runner {Runner}: not in the runner listing of {Scope}, and GitHub confirms by name that it has none of that name")]
+    public static partial void RunnerAbsentConfirmed(ILogger logger, string runner, string scope);
+
+    [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "Runner {Runner}: cannot tell from GitHub whether it is running a job: {Error}")]
+    public static partial void BusyStateUnknown(ILogger logger, string runner, string error);
 }

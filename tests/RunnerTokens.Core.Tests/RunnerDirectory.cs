@@ -8,7 +8,7 @@ internal sealed class RunnerDirectory : IDisposable
     public const string RunnerJson = """
         {
           "agentId": 7,
-          "agentName": "runner-1",
+          "agentName": "NAME",
           "poolId": 1,
           "poolName": "Default",
           "serverUrl": "https://pipelines.actions.githubusercontent.com/abc/",
@@ -30,18 +30,26 @@ internal sealed class RunnerDirectory : IDisposable
 
     private readonly TestKit.TempDirectory _temp = new("runner");
 
-    public RunnerDirectory(bool registered = true)
+    public RunnerDirectory(bool registered = true, string name = "runner-1")
     {
+        Name = name;
+        Registered = registered;
         Path = _temp.Combine("actions-runner");
         Directory.CreateDirectory(Path);
         if (registered)
         {
-            Write(".runner", RunnerJson);
+            Write(".runner", RunnerJson.Replace("NAME", name, StringComparison.Ordinal));
             Write(".credentials", CredentialsJson);
         }
     }
 
     public string Path { get; }
+
+    /// <summary>Gets the name the runner is registered under (its <c>.runner</c>'s agentName).</summary>
+    public string Name { get; }
+
+    /// <summary>Gets a value indicating whether the directory was laid out registered.</summary>
+    public bool Registered { get; }
 
     public string Root => _temp.Path;
 

@@ -58,9 +58,11 @@ internal sealed class GitHubHarness : IAsyncDisposable
 
     public IRunnerBusyProbe BusyProbe => Services.GetServices<IRunnerBusyProbe>().Single();
 
-    public IRunnerLabelSource LabelSource => Services.GetServices<IRunnerLabelSource>().Single();
+    public IRunnerRegistrationSource RegistrationSource => Services.GetServices<IRunnerRegistrationSource>().Single();
 
-    public IExpirySource RegistrationSource => Services.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+    public IExpirySource ExpirySource => Services.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+
+    internal RunnerListing Listing => Services.GetRequiredService<RunnerListing>();
 
     internal GitHubApiClient Client => Services.GetRequiredService<GitHubApiClient>();
 
@@ -103,6 +105,14 @@ internal sealed class GitHubHarness : IAsyncDisposable
     };
 
     public static RunnerScope Scope(string scopePath) => RunnerScope.Parse(ScopeUrl(scopePath));
+
+    /// <summary>Adds <paramref name="count"/> runners <c>r0</c>, <c>r1</c>, … to a scope: more than one page from 101 on.</summary>
+    public IReadOnlyList<FakeRunner> AddRunners(int count, string scopePath = "orgs/acme") =>
+        [.. Enumerable.Range(0, count).Select(i => Api.AddRunner(scopePath, $"r{i}"))];
+
+    /// <summary>Gets the requests that asked for a runner by name (<c>?name=</c>).</summary>
+    public IReadOnlyList<RecordedRequest> RequestsByName() =>
+        [.. Api.Requests.Where(r => r.Query.Contains("name=", StringComparison.Ordinal))];
 
     /// <summary>Every log line and logged exception, as one text, to look for secrets in.</summary>
     public string AllLogText() =>

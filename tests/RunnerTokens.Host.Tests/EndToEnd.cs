@@ -20,12 +20,14 @@ internal sealed class EndToEnd : IAsyncDisposable
     {
         Api = api;
         Api.AddToken(Token);
-        Api.AddRunner("orgs/my-org", "runner-1");
+
+        // Registers runner-1 in orgs/my-org on the fake GitHub, as its runner directory says.
+        Machine = new FakeRunnerMachine(api);
     }
 
     public FakeGitHubApi Api { get; }
 
-    public FakeRunnerMachine Machine { get; } = new();
+    public FakeRunnerMachine Machine { get; }
 
     public string MetricsFile => _temp.Combine("metrics.json");
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NSubstitute;
+using RunnerTokens.TestKit.GitHub;
 using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests;
@@ -11,7 +12,9 @@ public sealed class EngineIntegrationTests
     [Fact]
     public async Task RunOnceAsync_ListenerLoggedDeletion_ReRegistersOnceThenStops()
     {
-        using var machine = new FakeRunnerMachine();
+        await using var gitHub = await FakeGitHubApi.StartAsync();
+        using var machine = new FakeRunnerMachine(gitHub);
+        var registrationToken = gitHub.IssueToken(FakeGitHubApi.RegistrationKind, machine.ScopePath);
         var deletedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
         machine.Runner.Touch(".runner", deletedAt.AddDays(-20));
         machine.Runner.WriteDiagLog(deletedAt.AddDays(-20), [
@@ -20,7 +23,7 @@ public sealed class EngineIntegrationTests
         ], deletedAt);
         var issuer = Substitute.For<ITokenIssuer>();
         issuer.CreateRegistrationTokenAsync(Arg.Any<RunnerScope>(), Arg.Any<CancellationToken>())
-            .Returns(_ => new RegistrationToken(SystemdHarness.RegistrationToken, DateTimeOffset.UtcNow.AddHours(1)));
+            .Returns(_ => new RegistrationToken(registrationToken, DateTimeOffset.UtcNow.AddHours(1)));
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddFakeLogging());
         services.AddSingleton(issuer);

@@ -4,16 +4,17 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using RunnerTokens.Shared;
+using RunnerTokens.TestKit.GitHub;
 using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests;
 
-/// <summary>The reconfigurer and recovery as the host builds them (AddSystemdReconfigurer), over a fake machine, with fake logs and clock.</summary>
+/// <summary>
+/// The reconfigurer and recovery as the host builds them (AddSystemdReconfigurer), over a fake machine and a fake
+/// GitHub API (on the harness's clock), with fake logs and clock. The tokens are ones the fake GitHub issued.
+/// </summary>
 internal sealed class SystemdHarness : IDisposable
 {
-    public const string RegistrationToken = "AABBREGISTRATIONTOKEN0123456789";
-    public const string RemoveToken = "AABBREMOVETOKEN9876543210";
-
     private readonly ServiceProvider _provider;
 
     public SystemdHarness(
@@ -23,7 +24,11 @@ internal sealed class SystemdHarness : IDisposable
         Func<RunnerRegistration, RunnerRegistration>? shapeRegistration = null,
         bool withIssuer = true)
     {
-        Machine = new FakeRunnerMachine(layout, userUnit);
+        Api = FakeGitHubApi.StartAsync(Time).GetAwaiter().GetResult();
+        Machine = new FakeRunnerMachine(Api, layout, userUnit);
+        RegistrationToken = Api.IssueToken(FakeGitHubApi.RegistrationKind, Machine.ScopePath);
+        RemoveToken = Api.IssueToken(FakeGitHubApi.RemoveKind, Machine.ScopePath);
+        InitialKeyModulus = Machine.Runner.ReadKeyModulus();
         Issuer = Substitute.For<ITokenIssuer>();
         Issuer.CreateRemoveTokenAsync(Arg.Any<RunnerScope>(), Arg.Any<CancellationToken>())
             .Returns(new RegistrationToken(RemoveToken, Time.GetUtcNow().AddHours(1)));
@@ -62,7 +67,22 @@ internal sealed class SystemdHarness : IDisposable
         Registration = shapeRegistration?.Invoke(registration) ?? registration;
     }
 
+    /// <summary>Gets the fake GitHub API the machine's config.sh and listener talk to.</summary>
+    public FakeGitHubApi Api { get; }
+
+    /// <summary>Gets a registration token the fake GitHub issued for the runner's scope.</summary>
+    public string RegistrationToken { get; }
+
+    /// <summary>Gets a remove token the fake GitHub issued for the runner's scope, which the issuer hands out.</summary>
+    public string RemoveToken { get; }
+
     public FakeRunnerMachine Machine { get; }
+
+    /// <summary>Gets the modulus of the key the runner had before anything ran: a new registration has another.</summary>
+    public string? InitialKeyModulus { get; }
+
+    /// <summary>Gets the runner GitHub lists under <paramref name="name"/> in the machine's scope, or null.</summary>
+    public FakeRunner? Listed(string name = "runner-1") => Api.FindRunner(Machine.ScopePath, name);
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
@@ -126,5 +146,57 @@ internal sealed class SystemdHarness : IDisposable
     {
         _provider.Dispose();
         Machine.Dispose();
+        Api.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Reads <c>.path</c>, <c>.env</c> and <c>svc.sh</c> that exist, byte for byte.</summary>
+    public IReadOnlyDictionary<string, byte[]> ServiceEnvironment() =>
+        RunnerFiles.ServiceEnvironment.Where(name => File.Exists(Machine.Runner.File(name)))
+            .ToDictionary(name => name, name => File.ReadAllBytes(Machine.Runner.File(name)));
+
+    /// <summary>Writes <c>svc.sh</c> as <c>svc.sh install</c> left it (the fake layout has none), executable.</summary>
+    public void InstallServiceScript()
+    {
+        File.WriteAllText(Machine.Runner.File("svc.sh"), $"#!/bin/bash\n# svc.sh as installed\nSVC_NAME=\"{Unit}\"\n");
+        File.SetUnixFileMode(Machine.Runner.File("svc.sh"), (UnixFileMode)0b111_101_101);
+    }
+
+    /// <summary>Makes the unit start with no listener log at all, as a listener that never comes up (the unit stays active).</summary>
+    public void ListenerStaysSilent(bool userUnit = false) =>
+        Machine.Systemctl.Install(Unit, active: Machine.Systemctl.State(Unit, userUnit) == "active", user: userUnit, runnerDirectory: Path.Combine(Machine.RootPath, "no-such-runner"));
+
+    /// <summary>
+    /// Puts a wrapper in place of config.sh, as a broken runner install: <c>remove</c> runs the fake, configure prints
+    /// success and exits 0 without registering anything.
+    /// </summary>
+    public void ConfigureExitsZeroWithoutRegistering()
+    {
+        var script = Machine.Runner.ConfigSh.ScriptPath;
+        File.Move(script, Machine.Runner.File("config.real.sh"));
+        File.WriteAllText(script, "#!/bin/bash\nif [ \"${1:-}\" = remove ]; then exec \"$(dirname \"$0\")/config.real.sh\" \"$@\"; fi\necho '√ Settings Saved.'\nexit 0\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+    }
+
+    /// <summary>
+    /// Puts a hook before every systemctl command (<see cref="SystemdOptions.SystemctlPrefix"/>) that deletes the runner
+    /// on the fake GitHub right before each <c>start</c>, as an admin might: the listener is then refused ("The runner
+    /// registration has been deleted from the server") and its unit ends inactive.
+    /// </summary>
+    public void DeleteRunnerOnGitHubAtEachStart()
+    {
+        var tokenFile = Path.Combine(Machine.RootPath, "hook-token");
+        File.WriteAllText(tokenFile, RemoveToken);
+        var hook = Path.Combine(Machine.RootPath, "delete-before-start");
+        File.WriteAllText(hook, $$"""
+            #!/bin/bash
+            for a in "$@"; do
+              if [ "$a" = start ]; then
+                printf 'Authorization: RemoteAuth %s\n' "$(cat '{{tokenFile}}')" | curl -s -o /dev/null -X DELETE -H @- '{{Api.BaseUrl}}{{Machine.ScopePath}}/actions/runners/{{Machine.Runner.Layout.AgentId}}'
+              fi
+            done
+            exec "$@"
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+        File.SetUnixFileMode(hook, (UnixFileMode)0b111_101_101);
+        Get<Microsoft.Extensions.Options.IOptions<SystemdOptions>>().Value.SystemctlPrefix = hook;
     }
 }

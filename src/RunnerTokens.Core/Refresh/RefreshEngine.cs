@@ -152,8 +152,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
         await ForEachSinkAsync(runner, sink => sink.RecordCheckAsync(runner, now, cancellationToken)).ConfigureAwait(false);
 
-        // What .runner says now goes into the registration record, for the day the listener deletes .runner.
-        _registrations.Remember(runner);
+        // What .runner (and, hourly, GitHub) says now goes into the registration record, for the day the listener
+        // deletes .runner or GitHub deletes the runner.
+        await _registrations.RememberAsync(runner, cancellationToken).ConfigureAwait(false);
         if (!decision.Refresh)
         {
             return new(runner.Name, RefreshOutcome.NotNeeded, decision.Reason);
@@ -189,9 +190,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         try
         {
             // Resolved once, before anything changes: GitHub's listing and .runner still show the runner as it is.
-            var registration = await _registrations.ResolveAsync(runner, cancellationToken).ConfigureAwait(false);
+            var registration = await _registrations.ResolveAndRememberAsync(runner, cancellationToken).ConfigureAwait(false);
             Log.RegistrationResolved(_logger, runner.Name, registration.Name, registration.Url, string.Join("; ", registration.Origins));
-            _registrations.Remember(runner, registration);
 
             var attempt = new Attempt(this, runner, registration, decision.Invalid);
             var token = await _retry.ExecuteAsync(
@@ -203,7 +203,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             state.RegistrationTokenExpiresAt = token.ExpiresAt;
             state.ConsecutiveFailures = 0;
             WriteState(runner, state);
-            _registrations.Remember(runner, registration);
+            _registrations.Remember(runner, registration, listedAt: null);
             Log.Refreshed(_logger, runner.Name, token.ExpiresAt);
             var at = _timeProvider.GetUtcNow();
             await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);

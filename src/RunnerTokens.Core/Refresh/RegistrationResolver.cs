@@ -15,13 +15,60 @@ internal sealed class RegistrationResolver(
     IFileSystem fileSystem,
     RegistrationRecordStore records,
     IEnumerable<IRunnerRegistrationSource> sources,
+    TimeProvider timeProvider,
     ILogger<RegistrationResolver> logger)
 {
+    /// <summary>
+    /// How often an ordinary check asks the server for what the runner's files do not hold (its labels). Often enough
+    /// that a runner GitHub deletes comes back with the labels it had; seldom enough to cost at most one request an
+    /// hour, and usually none (the check's own listing is reused).
+    /// </summary>
+    public static readonly TimeSpan ListingRefreshInterval = TimeSpan.FromHours(1);
+
     private readonly IRunnerRegistrationSource[] _sources = [.. sources];
 
     /// <summary>Resolves the registration to repeat. Asks the server; a source that fails is noted, not fatal.</summary>
     /// <exception cref="RunnerReconfigurationException">The runner was registered under another name or URL since the refresher started, and no rename is allowed.</exception>
-    public async Task<RunnerRegistration> ResolveAsync(RunnerContext runner, CancellationToken cancellationToken)
+    public async Task<RunnerRegistration> ResolveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
+        (await ResolveCoreAsync(runner, cancellationToken).ConfigureAwait(false)).Registration;
+
+    /// <summary>Resolves the registration before a refresh and writes it into the record.</summary>
+    public async Task<RunnerRegistration> ResolveAndRememberAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        var (registration, listed) = await ResolveCoreAsync(runner, cancellationToken).ConfigureAwait(false);
+        Remember(runner, registration, listed ? timeProvider.GetUtcNow() : null);
+        return registration;
+    }
+
+    /// <summary>
+    /// At an ordinary check: writes what <c>.runner</c> says into the record, and once an
+    /// <see cref="ListingRefreshInterval"/> also what the server lists (labels), so the record is ready for the day the
+    /// runner needs registering again without either.
+    /// </summary>
+    public async Task RememberAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        var held = records.Read(runner.StateDirectory, out _);
+        var now = timeProvider.GetUtcNow();
+        if (_sources.Length == 0 || (held?.ListedAt is { } listedAt && now - listedAt < ListingRefreshInterval))
+        {
+            Remember(runner, null, null);
+            return;
+        }
+
+        try
+        {
+            var (registration, listed) = await ResolveCoreAsync(runner, cancellationToken).ConfigureAwait(false);
+
+            // Asked, answered or not: a server that cannot answer is not asked again before the interval.
+            Remember(runner, registration, now, labelsOnlyIfListed: !listed);
+        }
+        catch (RunnerReconfigurationException)
+        {
+            // Re-registered elsewhere since the start: the refresh path says so; the record keeps what it had.
+        }
+    }
+
+    private async Task<(RunnerRegistration Registration, bool Listed)> ResolveCoreAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
         var record = records.Read(runner.StateDirectory, out var recordProblem);
@@ -48,6 +95,7 @@ internal sealed class RegistrationResolver(
 
         RegisteredRunner? listed = null;
         string? listedFrom = null;
+        var answered = false;
         foreach (var source in _sources)
         {
             var name = source.GetType().Name;
@@ -55,6 +103,7 @@ internal sealed class RegistrationResolver(
             {
                 listed = await source.FindAsync(runner, cancellationToken).ConfigureAwait(false);
                 listedFrom = name;
+                answered = true;
                 if (listed is null)
                 {
                     origins.Add($"the server does not list a runner named {runner.Name} ({name})");
@@ -109,7 +158,7 @@ internal sealed class RegistrationResolver(
         var ephemeral = Flag(origins, "ephemeral", (runner.Ephemeral, "the options"), (file?.Ephemeral, ".runner"), (listed?.Ephemeral, listedFrom), (record?.Ephemeral, "the registration record"));
         var disableUpdate = Flag(origins, "disable update", (runner.DisableUpdate, "the options"), (file?.DisableUpdate, ".runner"), (record?.DisableUpdate, "the registration record"));
 
-        return new RunnerRegistration
+        var registration = new RunnerRegistration
         {
             Name = runner.Name,
             Url = runner.Url,
@@ -125,13 +174,23 @@ internal sealed class RegistrationResolver(
             Renames = renames,
             Origins = origins,
         };
+        return (registration, answered && listed is not null);
     }
 
     /// <summary>Writes what is known now into the record: the registration resolved before a refresh, else <c>.runner</c> over the record.</summary>
-    public void Remember(RunnerContext runner, RunnerRegistration? resolved = null)
+    /// <param name="runner">The runner.</param>
+    /// <param name="resolved">A registration just resolved; null to take only what <c>.runner</c> says.</param>
+    /// <param name="listedAt">When the server was asked; null to keep the record's time.</param>
+    /// <param name="labelsOnlyIfListed">Whether to keep the record's labels rather than ones that did not come from the server.</param>
+    public void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed = false)
     {
         var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
         var held = records.Read(runner.StateDirectory, out _);
+        if (labelsOnlyIfListed && resolved is not null)
+        {
+            resolved = resolved with { LabelsKnown = false };
+        }
+
         if (file is null && resolved is null)
         {
             // Nothing new to tell: keep the record as it is for the day .runner is gone.
@@ -151,6 +210,7 @@ internal sealed class RegistrationResolver(
             Ephemeral = file?.Ephemeral ?? resolved?.Ephemeral ?? false,
             DisableUpdate = file?.DisableUpdate ?? resolved?.DisableUpdate ?? false,
             MonitorSocketAddress = file is not null ? file.MonitorSocketAddress : resolved?.MonitorSocketAddress,
+            ListedAt = listedAt ?? held?.ListedAt,
         };
 
         try

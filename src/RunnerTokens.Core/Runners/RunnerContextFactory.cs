@@ -9,11 +9,11 @@ namespace RunnerTokens.Runners;
 /// <c>config.sh</c> would pick (the host name cut at the first dot). Configured ones that differ are refused unless
 /// the runner's options ask for a rename.
 /// </summary>
-internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationRecordStore records, Func<string>? machineName = null)
+internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationRecordStore records)
 {
     public const string LocalStateFolderName = ".token-refresh";
 
-    private readonly Lazy<string> _machineName = new(machineName ?? RunnerIdentity.MachineName);
+    private readonly Lazy<string> _machineName = new(RunnerIdentity.MachineName);
 
     public IReadOnlyList<RunnerContext> CreateAll(RunnerTokenRefreshOptions options)
     {

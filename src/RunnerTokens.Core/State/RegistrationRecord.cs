@@ -50,6 +50,10 @@ internal sealed record RegistrationRecord
     [JsonPropertyName("monitor_socket_address")]
     public string? MonitorSocketAddress { get; init; }
 
+    /// <summary>Gets when the server was last asked for what the runner's files do not hold (labels); null for never.</summary>
+    [JsonPropertyName("listed_at")]
+    public DateTimeOffset? ListedAt { get; init; }
+
     /// <summary>Whether two records hold the same facts (the write is skipped when nothing changed).</summary>
     public bool SameFacts(RegistrationRecord other) =>
         this with { Labels = null } == other with { Labels = null }

@@ -36,6 +36,15 @@ public sealed class GitHubApiException : Exception
         RetryAfter = retryAfter;
     }
 
+    /// <summary>A failure that says more than <paramref name="cause"/>, and is retried (or not) as it is.</summary>
+    internal GitHubApiException(string message, GitHubApiException cause)
+        : base(message, cause)
+    {
+        StatusCode = cause.StatusCode;
+        Kind = cause.Kind;
+        RetryAfter = cause.RetryAfter;
+    }
+
     /// <summary>Gets the HTTP status GitHub answered with; <see langword="null"/> when there was no answer.</summary>
     public int? StatusCode { get; }
 

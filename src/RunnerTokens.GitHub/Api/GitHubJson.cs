@@ -33,6 +33,8 @@ internal sealed class RunnerResponse
 
     public bool? Ephemeral { get; set; }
 
+    public long? RunnerGroupId { get; set; }
+
     public List<LabelResponse>? Labels { get; set; }
 }
 

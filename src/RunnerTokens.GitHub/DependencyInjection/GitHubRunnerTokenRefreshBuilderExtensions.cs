@@ -6,14 +6,15 @@ using RunnerTokens.GitHub;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the GitHub side of RunnerTokens: registration and remove tokens, the busy check, the runner's labels, and the registration source.</summary>
+/// <summary>Registers the GitHub side of RunnerTokens: registration and remove tokens, the busy check, the runner as GitHub lists it, and the registration expiry source.</summary>
 public static class GitHubRunnerTokenRefreshBuilderExtensions
 {
     /// <summary>
-    /// Adds the GitHub token issuer (<see cref="ITokenIssuer"/>), busy check (<see cref="IRunnerBusyProbe"/>) and label
-    /// source (<see cref="IRunnerLabelSource"/>: the custom labels GitHub lists for a runner, which a re-registration
-    /// keeps), with their credentials, caches and rate-limit handling. Options are validated at start; credentials are read at the first
-    /// call. Calling it again adds nothing twice.
+    /// Adds the GitHub token issuer (<see cref="ITokenIssuer"/>), busy check (<see cref="IRunnerBusyProbe"/>) and
+    /// registration source (<see cref="IRunnerRegistrationSource"/>: the runner as GitHub lists it, with the id, custom
+    /// labels, default-label choice, ephemeral flag and group a re-registration keeps), with their credentials, caches
+    /// and rate-limit handling. A runner missing from a scope's listing is asked for by name before either treats it as
+    /// absent. Options are validated at start; credentials are read at the first call. Calling it again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <returns>The builder.</returns>
@@ -36,7 +37,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<RunnerListing>();
         services.TryAddSingleton<ITokenIssuer, GitHubTokenIssuer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerLabelSource, GitHubRunnerLabelSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>());
         return builder;
     }
 
@@ -68,8 +69,9 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
 
     /// <summary>
     /// Adds the GitHub side (as <see cref="AddGitHub(IRunnerTokenRefreshBuilder)"/>) and the registration source: an
-    /// <see cref="IExpirySource"/> that reports a runner's registration invalid when GitHub no longer lists it (deleted
-    /// after 14 days offline, or by an admin), for the registration policy. Calling it again adds nothing twice.
+    /// <see cref="IExpirySource"/> (<c>github</c>) that reports a runner's registration invalid only when GitHub confirms
+    /// it has no runner of that name (deleted after 14 days offline, or by an admin), and unknown when GitHub cannot be
+    /// asked or cannot tell, for the registration policy. Calling it again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <returns>The builder.</returns>

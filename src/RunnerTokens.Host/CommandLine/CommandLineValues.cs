@@ -25,6 +25,8 @@ internal sealed record CommandLineValues
 
     public string? Name { get; init; }
 
+    public bool Rename { get; init; }
+
     public string? MetricsFile { get; init; }
 
     public string? Labels { get; init; }

@@ -106,7 +106,7 @@ internal sealed class HostSettings
         if (Refresh.Runners.Count > 0)
         {
             // The config file lists the runners; the one-runner flags would be ambiguous beside them.
-            foreach (var (flag, value) in new[] { ("--org", values.Org), ("--url", values.Url), ("--name", values.Name), ("--runner-dir", values.RunnerDir), ("--labels", values.Labels), ("--service", values.Service) })
+            foreach (var (flag, value) in new[] { ("--org", values.Org), ("--url", values.Url), ("--name", values.Name), ("--runner-dir", values.RunnerDir), ("--labels", values.Labels), ("--service", values.Service), ("--rename", values.Rename ? "true" : null) })
             {
                 if (value is not null)
                 {
@@ -129,14 +129,12 @@ internal sealed class HostSettings
             runner.Labels.Add(label);
         }
 
-        if (Mode != HostMode.None && runner.Organization is null && runner.Url is null)
-        {
-            Errors.Add("RUNNER_ORG is not set: give the organisation with --org ORG (or RUNNER_ORG), or the runner URL with --url (or RUNNER_URL).");
-        }
+        runner.Rename = values.Rename;
 
+        // Name and URL default to the runner's own (.runner); the engine refuses a runner it cannot name or place.
         Refresh.Runners.Add(runner);
         Systemd.Unit = Setting(values.Service, "RUNNER_SERVICE");
-        Systemd.RunnerName = runner.Name ?? System.Net.Dns.GetHostName();
+        Systemd.RunnerDirectory = Path.GetFullPath(runner.Directory);
     }
 
     private bool? Flag(string variable, IReadOnlyDictionary<string, string?> environment)

@@ -11,13 +11,14 @@ internal static class RefreshCommand
         var checkAndRefresh = new Option<bool>("--check-and-refresh") { Description = "Check once and refresh where needed, then exit (for cron)." };
         var health = new Option<bool>("--health") { Description = "Read the metrics file and print OK/WARNING/CRITICAL with exit code 0/1/2 (Nagios, Icinga)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Decide and print the plan; change nothing, call no token endpoint." };
-        var org = new Option<string>("--org") { Description = "GitHub organisation (RUNNER_ORG).", HelpName = "ORG" };
+        var org = new Option<string>("--org") { Description = "GitHub organisation (RUNNER_ORG; default: from the runner's .runner).", HelpName = "ORG" };
         var runnerDir = new Option<string>("--runner-dir") { Description = "Runner installation folder (RUNNER_DIR, default ./actions-runner).", HelpName = "DIR" };
         var threshold = new Option<string>("--threshold") { Description = "Refresh this many seconds before expiry (REFRESH_THRESHOLD, default 300).", HelpName = "SECONDS" };
         var interval = new Option<string>("--interval") { Description = "Seconds between checks in daemon mode (CHECK_INTERVAL, default 60).", HelpName = "SECONDS" };
         var logFile = new Option<string>("--log-file") { Description = "Also log to this file (LOG_FILE).", HelpName = "FILE" };
-        var url = new Option<string>("--url") { Description = "Runner URL: https://github.com/ORG, /OWNER/REPO or /enterprises/ENT (RUNNER_URL).", HelpName = "URL" };
-        var name = new Option<string>("--name") { Description = "Runner name (RUNNER_NAME, default the host name).", HelpName = "NAME" };
+        var url = new Option<string>("--url") { Description = "Runner URL: https://github.com/ORG, /OWNER/REPO or /enterprises/ENT (RUNNER_URL; default: from the runner's .runner).", HelpName = "URL" };
+        var name = new Option<string>("--name") { Description = "Runner name (RUNNER_NAME; default: the name in the runner's .runner, else the host name cut at the first dot). One that differs from .runner is refused without --rename.", HelpName = "NAME" };
+        var rename = new Option<bool>("--rename") { Description = "Let --name/--url/--org differ from the runner's .runner: rename or move the runner on GitHub (it gets a new id)." };
         var metricsFile = new Option<string>("--metrics-file") { Description = "Metrics file (METRICS_FILE, default /var/tmp/runner-token-metrics.json).", HelpName = "FILE" };
         var labels = new Option<string>("--labels") { Description = "Custom labels to register with, comma-separated.", HelpName = "A,B" };
         var policy = new Option<string>("--policy") { Description = "expiry (default: renew before the cached token expires) or registration (renew only an invalid registration).", HelpName = "POLICY" };
@@ -32,7 +33,7 @@ internal static class RefreshCommand
 
         var root = new RootCommand("Keeps self-hosted GitHub Actions runners registered: renews a runner's registration before it goes bad, re-registers it with config.sh and restarts its systemd service.")
         {
-            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, metricsFile, labels, policy, service, apiUrl, tokenFile, appId, appKeyFile, installationId, config,
+            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, rename, metricsFile, labels, policy, service, apiUrl, tokenFile, appId, appKeyFile, installationId, config,
         };
 
         root.SetAction((parse, cancellationToken) => run(
@@ -49,6 +50,7 @@ internal static class RefreshCommand
                 LogFile = parse.GetValue(logFile),
                 Url = parse.GetValue(url),
                 Name = parse.GetValue(name),
+                Rename = parse.GetValue(rename),
                 MetricsFile = parse.GetValue(metricsFile),
                 Labels = parse.GetValue(labels),
                 Policy = parse.GetValue(policy),

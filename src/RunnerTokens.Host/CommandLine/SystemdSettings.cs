@@ -16,7 +16,8 @@ internal sealed class SystemdSettings
     /// <summary>Gets or sets the unit of the one runner given by flags or variables.</summary>
     public string? Unit { get; set; }
 
-    public string? RunnerName { get; set; }
+    /// <summary>Gets or sets the directory of the one runner given by flags or variables, by which its unit is known.</summary>
+    public string? RunnerDirectory { get; set; }
 
     public void ApplyTo(SystemdOptions options)
     {
@@ -24,9 +25,9 @@ internal sealed class SystemdSettings
         options.SystemctlPath = SystemctlPath ?? options.SystemctlPath;
         options.UserUnits = UserUnits ?? options.UserUnits;
         options.AllowRunAsRoot = AllowRunAsRoot ?? options.AllowRunAsRoot;
-        if (Unit is not null && RunnerName is not null)
+        if (Unit is not null && RunnerDirectory is not null)
         {
-            options.Units[RunnerName] = Unit;
+            options.Units[RunnerDirectory] = Unit;
         }
     }
 }

@@ -51,11 +51,17 @@ public sealed class OptionsValidationTests : IDisposable
     }
 
     [Fact]
-    public void Start_NoOrganizationNorUrl_FailsSayingWhatToSet()
+    public void Start_UnregisteredRunnerWithoutOrganizationNorUrl_FailsSayingWhatToSet()
     {
-        var message = Validate(o => o.Runners[0].Organization = null);
+        using var unregistered = new RunnerDirectory(registered: false);
 
-        Assert.Contains("Runners[0]: neither Url nor Organization is set", message, StringComparison.Ordinal);
+        var message = Validate(o =>
+        {
+            o.Runners[0].Organization = null;
+            o.Runners[0].Directory = unregistered.Path;
+        });
+
+        Assert.Contains($"Runners[0]: the runner in {unregistered.Path} is not registered (no .runner) and neither Url nor Organization is set", message, StringComparison.Ordinal);
         Assert.Contains("RUNNER_ORG", message, StringComparison.Ordinal);
     }
 

@@ -49,7 +49,7 @@ public sealed class RunnerTokenRefreshServiceCollectionExtensionsTests
     [Fact]
     public void AddRunnerTokenRefresh_ConfigurationSection_BindsOptions()
     {
-        using var runner = new RunnerDirectory();
+        using var runner = new RunnerDirectory(registered: false);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["RunnerTokens:RefreshThreshold"] = "00:10:00",

@@ -18,12 +18,12 @@ internal sealed class EngineFixture : IDisposable
     {
         for (var i = 0; i < runners; i++)
         {
-            Runners.Add(new RunnerDirectory());
+            Runners.Add(new RunnerDirectory(name: $"runner-{i + 1}"));
         }
 
         Issuer.CreateRegistrationTokenAsync(Arg.Any<RunnerScope>(), Arg.Any<CancellationToken>())
             .Returns(_ => new RegistrationToken(Secret, Time.GetUtcNow().AddHours(1)));
-        Reconfigurer.DescribePlanAsync(Arg.Any<RunnerContext>(), Arg.Any<CancellationToken>())
+        Reconfigurer.DescribePlanAsync(Arg.Any<RunnerContext>(), Arg.Any<RunnerRegistration>(), Arg.Any<CancellationToken>())
             .Returns(new ValueTask<IReadOnlyList<string>>(["systemctl stop unit", "config.sh remove", "config.sh --unattended", "systemctl start unit"]));
     }
 
@@ -45,6 +45,8 @@ internal sealed class EngineFixture : IDisposable
 
     public List<IRefreshRecovery> Recoveries { get; } = [];
 
+    public List<IRunnerRegistrationSource> RegistrationSources { get; } = [];
+
     public List<IExpirySource> ExtraSources { get; } = [];
 
     public bool IncludeFileSource { get; set; }
@@ -65,6 +67,8 @@ internal sealed class EngineFixture : IDisposable
 
     public string StateFile(int runner = 0) => Path.Combine(Runners[runner].Path, ".token-refresh", "state.json");
 
+    public string RecordFile(int runner = 0) => Path.Combine(Runners[runner].Path, ".token-refresh", "registration.json");
+
     public string MetricsFile(int runner = 0) => Path.Combine(Runners[runner].Root, "metrics.json");
 
     /// <summary>Builds the engine; a second call builds a new one over the same files, as a restart does.</summary>
@@ -78,9 +82,10 @@ internal sealed class EngineFixture : IDisposable
         {
             for (var i = 0; i < Runners.Count; i++)
             {
+                // As an operator configures it: the name comes from the runner's .runner when it has one.
                 var runner = new RunnerOptions
                 {
-                    Name = $"runner-{i + 1}",
+                    Name = Runners[i].Registered ? null : Runners[i].Name,
                     Directory = Runners[i].Path,
                     Organization = "acme",
                     MetricsFile = MetricsFile(i),
@@ -119,6 +124,11 @@ internal sealed class EngineFixture : IDisposable
         foreach (var recovery in Recoveries)
         {
             services.AddSingleton(recovery);
+        }
+
+        foreach (var source in RegistrationSources)
+        {
+            services.AddSingleton(source);
         }
 
         _provider = services.BuildServiceProvider();

@@ -22,7 +22,7 @@ public sealed class RefreshEngineTests : IDisposable
 
         Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
         await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
         Assert.Contains(_fixture.LogLines, l => l.Contains("runner-1", StringComparison.Ordinal)
             && l.Contains("source=cache", StringComparison.Ordinal)
             && l.Contains("seconds_left=301", StringComparison.Ordinal)
@@ -41,6 +41,7 @@ public sealed class RefreshEngineTests : IDisposable
             Arg.Is<RunnerScope>(s => s.Kind == RunnerScopeKind.Organization && s.Owner == "acme"), Arg.Any<CancellationToken>());
         await _fixture.Reconfigurer.Received(1).ReconfigureAsync(
             Arg.Is<RunnerContext>(r => r.Name == "runner-1"),
+            Arg.Any<RunnerRegistration>(),
             Arg.Is<RegistrationToken>(t => t.Token == EngineFixture.Secret),
             Arg.Any<CancellationToken>());
         using var state = JsonDocument.Parse(File.ReadAllText(_fixture.StateFile()));
@@ -171,7 +172,7 @@ public sealed class RefreshEngineTests : IDisposable
     public async Task RunOnceAsync_RunnerBusy_PostponesWithoutTokenOrStop()
     {
         var probe = Substitute.For<IRunnerBusyProbe>();
-        probe.IsBusyAsync(default!, default).ReturnsForAnyArgs(true);
+        probe.GetBusyStateAsync(default!, default).ReturnsForAnyArgs(RunnerBusyState.Busy);
         _fixture.BusyProbes.Add(probe);
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
 
@@ -179,7 +180,7 @@ public sealed class RefreshEngineTests : IDisposable
 
         Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
         await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
         Assert.Contains(_fixture.LogLines, l => l.Contains("busy", StringComparison.Ordinal) && l.Contains("postponed", StringComparison.Ordinal));
         await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
     }
@@ -188,7 +189,7 @@ public sealed class RefreshEngineTests : IDisposable
     public async Task RunOnceAsync_RunnerBusyThenIdle_RefreshesAtNextCheck()
     {
         var probe = Substitute.For<IRunnerBusyProbe>();
-        probe.IsBusyAsync(default!, default).ReturnsForAnyArgs(true, false);
+        probe.GetBusyStateAsync(default!, default).ReturnsForAnyArgs(RunnerBusyState.Busy, RunnerBusyState.Idle);
         _fixture.BusyProbes.Add(probe);
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
         var sut = _fixture.CreateSut();
@@ -214,7 +215,7 @@ public sealed class RefreshEngineTests : IDisposable
         Assert.Equal(RefreshOutcome.DryRun, Assert.Single(results).Outcome);
         await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
         await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
         await recovery.DidNotReceiveWithAnyArgs().RecoverAsync(default!, default);
         await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordCheckAsync(default!, default, default);
         Assert.False(Directory.Exists(Path.GetDirectoryName(_fixture.StateFile())));
@@ -231,14 +232,14 @@ public sealed class RefreshEngineTests : IDisposable
         var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
 
         Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().DescribePlanAsync(default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().DescribePlanAsync(default!, default!, default);
     }
 
     [Fact]
     public async Task RunOnceAsync_FailsThenSucceeds_RetriesAsAWhole()
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(
             _ => throw new RunnerReconfigurationException("config.sh failed"),
             _ => throw new RunnerReconfigurationException("config.sh failed"),
             _ => Task.CompletedTask);
@@ -255,7 +256,7 @@ public sealed class RefreshEngineTests : IDisposable
     {
         _fixture.Configure = o => o.RetryBackoff = TimeSpan.FromSeconds(30);
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(
             _ => throw new RunnerReconfigurationException("config.sh failed"),
             _ => Task.CompletedTask);
 
@@ -279,14 +280,14 @@ public sealed class RefreshEngineTests : IDisposable
     {
         _fixture.Configure = o => o.MaxRetryAttempts = attempts;
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default)
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default)
             .ThrowsAsyncForAnyArgs(new RunnerReconfigurationException("config.sh remove failed: Uninstall service first"));
 
         var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
 
         Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
         Assert.Contains("Uninstall service first", results[0].Reason, StringComparison.Ordinal);
-        await _fixture.Reconfigurer.ReceivedWithAnyArgs(attempts).ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.ReceivedWithAnyArgs(attempts).ReconfigureAsync(default!, default!, default!, default);
         await _fixture.Sink.Received(1).RecordRefreshFailedAsync(Arg.Any<RunnerContext>(), Arg.Any<DateTimeOffset>(), 1, Arg.Any<CancellationToken>());
         Assert.Contains(_fixture.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Message.Contains("keeps its previous registration", StringComparison.Ordinal));
     }
@@ -303,7 +304,7 @@ public sealed class RefreshEngineTests : IDisposable
         Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
         var logged = string.Join('\n', _fixture.Logs.GetSnapshot().Select(r => r.Message + " " + r.Exception?.Message));
         Assert.Contains("builder.AddGitHub() from RunnerTokens.GitHub", results[0].Reason + logged, StringComparison.Ordinal);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 
     [Fact]
@@ -330,7 +331,7 @@ public sealed class RefreshEngineTests : IDisposable
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
         _fixture.Configure = o => o.MaxRetryAttempts = 1;
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(
             _ => throw new RunnerReconfigurationException("boom"),
             _ => throw new RunnerReconfigurationException("boom"),
             _ => Task.CompletedTask,
@@ -353,7 +354,7 @@ public sealed class RefreshEngineTests : IDisposable
         using var fixture = new EngineFixture(runners: 3);
         fixture.SourceSays(ExpiryObservation.Expires("cache", fixture.Time.GetUtcNow().AddSeconds(-1)));
         fixture.Configure = o => o.MaxRetryAttempts = 1;
-        fixture.Reconfigurer.ReconfigureAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-1"), Arg.Any<RegistrationToken>(), Arg.Any<CancellationToken>())
+        fixture.Reconfigurer.ReconfigureAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-1"), Arg.Any<RunnerRegistration>(), Arg.Any<RegistrationToken>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new RunnerReconfigurationException("runner-1 broke"));
         fixture.Source.ObserveAsync(Arg.Is<RunnerContext>(r => r.Name == "runner-2"), Arg.Any<CancellationToken>())
             .Returns<ValueTask<ExpiryObservation>>(_ => throw new InvalidOperationException("source broke for runner-2"));
@@ -414,7 +415,7 @@ public sealed class RefreshEngineTests : IDisposable
     public async Task RunOnceAsync_NeverLogsTheToken()
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(
             call => throw new RunnerReconfigurationException($"failed with {call.Arg<RegistrationToken>()}"),
             _ => Task.CompletedTask);
 
@@ -433,7 +434,7 @@ public sealed class RefreshEngineTests : IDisposable
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
         using var cts = new CancellationTokenSource();
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(_ =>
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(_ =>
         {
             cts.Cancel();
             throw new OperationCanceledException(cts.Token);
@@ -441,7 +442,7 @@ public sealed class RefreshEngineTests : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _fixture.CreateSut().RunOnceAsync(cts.Token));
 
-        await _fixture.Reconfigurer.ReceivedWithAnyArgs(1).ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.ReceivedWithAnyArgs(1).ReconfigureAsync(default!, default!, default!, default);
         await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
     }
 

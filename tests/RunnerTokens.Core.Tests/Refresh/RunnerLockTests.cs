@@ -23,7 +23,7 @@ public sealed class RunnerLockTests : IDisposable
         Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
         Assert.Contains("another process", results[0].Reason, StringComparison.Ordinal);
         await recovery.DidNotReceiveWithAnyArgs().RecoverAsync(default!, default);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class RunnerLockTests : IDisposable
 
         var results = await run.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
-        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 
     [Fact]

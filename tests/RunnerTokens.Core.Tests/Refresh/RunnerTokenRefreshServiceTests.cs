@@ -83,7 +83,7 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
         _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
         var entered = new TaskCompletionSource();
         CancellationToken seen = default;
-        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default).ReturnsForAnyArgs(async call =>
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(async call =>
         {
             seen = call.Arg<CancellationToken>();
             entered.SetResult();

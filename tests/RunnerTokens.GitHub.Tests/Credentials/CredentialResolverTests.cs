@@ -50,9 +50,9 @@ public sealed class CredentialResolverTests
         h.Api.AddToken(EnvToken);
         h.Options.TokenFile = WriteSecret(h, "token", FileToken);
 
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         File.WriteAllText(h.Options.TokenFile, EnvToken);
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal([FileToken, EnvToken], h.Api.Requests.Select(r => r.BearerToken));
     }
@@ -181,10 +181,10 @@ public sealed class CredentialResolverTests
         h.Api.AddToken(GhToken);
         var args = h.WriteFakeGh(GhToken);
 
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         h.Time.Advance(TimeSpan.FromMinutes(10));
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(2, File.ReadAllLines(args).Length);
     }

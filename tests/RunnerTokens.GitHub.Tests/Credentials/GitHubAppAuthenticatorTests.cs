@@ -113,9 +113,9 @@ public sealed class GitHubAppAuthenticatorTests
         await using var _h = h;
         h.Api.AddRunner("orgs/acme", "r1");
 
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         h.Time.Advance(TimeSpan.FromMinutes(54));
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Single(h.Api.RequestsTo("/access_tokens"));
         Assert.Single(h.Api.RequestsTo("/installation"));
@@ -128,9 +128,9 @@ public sealed class GitHubAppAuthenticatorTests
         await using var _h = h;
         h.Api.AddRunner("orgs/acme", "r1");
 
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         h.Time.Advance(TimeSpan.FromMinutes(55));
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         var issued = h.Api.IssuedTokens.Where(t => t.Kind == "installation").ToList();
         Assert.Equal(2, issued.Count);

@@ -19,7 +19,7 @@ public sealed class AddGitHubEngineTests
         }
 
         var reconfigurer = Substitute.For<IRunnerReconfigurer>();
-        reconfigurer.DescribePlanAsync(default!, default).ReturnsForAnyArgs(new ValueTask<IReadOnlyList<string>>(["config.sh remove", "config.sh configure"]));
+        reconfigurer.DescribePlanAsync(default!, default!, default).ReturnsForAnyArgs(new ValueTask<IReadOnlyList<string>>(["config.sh remove", "config.sh configure"]));
         h.ConfigureServices = services =>
         {
             services.AddSingleton(reconfigurer);
@@ -52,7 +52,7 @@ public sealed class AddGitHubEngineTests
         Assert.Contains("not listed on GitHub", result.Reason, StringComparison.Ordinal);
         var issued = Assert.Single(h.Api.IssuedTokens);
         await reconfigurer.Received(1).ReconfigureAsync(
-            Arg.Is<RunnerContext>(r => r.Name == "r1"), Arg.Is<RegistrationToken>(t => t.Token == issued.Token), Arg.Any<CancellationToken>());
+            Arg.Is<RunnerContext>(r => r.Name == "r1"), Arg.Any<RunnerRegistration>(), Arg.Is<RegistrationToken>(t => t.Token == issued.Token), Arg.Any<CancellationToken>());
         Assert.DoesNotContain(issued.Token, h.AllLogText(), StringComparison.Ordinal);
         Assert.DoesNotContain(GitHubHarness.Pat, h.AllLogText(), StringComparison.Ordinal);
         Assert.DoesNotContain(issued.Token, File.ReadAllText(h.Temp.Combine("metrics.json")), StringComparison.Ordinal);
@@ -70,7 +70,23 @@ public sealed class AddGitHubEngineTests
 
         Assert.Equal(RefreshOutcome.NotNeeded, result.Outcome);
         Assert.Empty(h.Api.IssuedTokens);
-        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RunnerMissingFromShiftedPages_IsNotReRegistered()
+    {
+        var (h, reconfigurer) = await StartAsync();
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddRunner("orgs/acme", "r0");
+        h.Api.AddRunner("orgs/acme", "r1").HiddenFromPages = true;
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.NotNeeded, result.Outcome);
+        Assert.Empty(h.Api.IssuedTokens);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 
     [Fact]
@@ -85,7 +101,25 @@ public sealed class AddGitHubEngineTests
 
         Assert.Equal(RefreshOutcome.Postponed, result.Outcome);
         Assert.Empty(h.Api.IssuedTokens);
-        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_BrokenFilesOfARunnerGitHubLists_ReRegistersWithItsLabelsAndNoDefaultLabels()
+    {
+        var (h, reconfigurer) = await StartAsync(o => o.Policy = RefreshPolicy.Expiry, brokenFiles: true);
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddRunner("orgs/acme", "r1", labels: ["gpu", "large-disk"]).DefaultLabels = false;
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.Refreshed, result.Outcome);
+        await reconfigurer.Received(1).ReconfigureAsync(
+            Arg.Any<RunnerContext>(),
+            Arg.Is<RunnerRegistration>(r => r.Labels.SequenceEqual(new[] { "gpu", "large-disk" }) && r.LabelsKnown && r.NoDefaultLabels),
+            Arg.Any<RegistrationToken>(),
+            Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -99,7 +133,7 @@ public sealed class AddGitHubEngineTests
 
         Assert.Equal(RefreshOutcome.DryRun, result.Outcome);
         Assert.Empty(h.Api.Requests);
-        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 
     [Fact]
@@ -117,6 +151,6 @@ public sealed class AddGitHubEngineTests
         Assert.Contains("GITHUB_TOKEN", result.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(GitHubHarness.Pat, h.AllLogText(), StringComparison.Ordinal);
         Assert.Empty(h.Api.IssuedTokens);
-        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 }

@@ -26,7 +26,7 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
     }
 
     [Fact]
-    public void AddGitHub_CalledTwice_AddsOneLabelSource()
+    public void AddGitHub_CalledTwice_AddsOneRegistrationSource()
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -34,7 +34,7 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
         services.AddRunnerTokenRefresh().AddGitHub().AddGitHub().AddGitHubRegistrationSource();
         using var provider = services.BuildServiceProvider();
 
-        Assert.IsType<GitHubRunnerLabelSource>(Assert.Single(provider.GetServices<IRunnerLabelSource>()));
+        Assert.IsType<GitHubRunnerRegistrationSource>(Assert.Single(provider.GetServices<IRunnerRegistrationSource>()));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class GitHubRegistrationExpirySourceTests
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("orgs/acme", "r1", status: "offline");
 
-        var observation = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.ValidNoExpiry, observation.Kind);
         Assert.Equal("github", observation.Source);
@@ -23,10 +23,68 @@ public sealed class GitHubRegistrationExpirySourceTests
         h.Api.AddRunner("orgs/acme", "r1");
         h.Api.RemoveRunner("orgs/acme", "r1");
 
-        var observation = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
-        Assert.Equal("runner r1 is not listed on GitHub (deleted after 14 days offline or by an admin)", observation.Reason);
+        Assert.Equal("runner r1 is not listed on GitHub (asked by name; deleted after 14 days offline or by an admin)", observation.Reason);
+        Assert.Single(h.RequestsByName());
+    }
+
+    [Fact]
+    public async Task ObserveAsync_MissingFromPagesButFoundByName_IsValidNotInvalid()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r0");
+        h.Api.AddRunner("orgs/acme", "r1").HiddenFromPages = true;
+
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, observation.Kind);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_MissingAndAskingByNameFails_IsUnknownNotInvalid()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Options.MaxRetryAttempts = 0;
+        h.Api.AddScope("orgs/acme");
+        h.Api.InjectFault(FakeFault.ServerError(503), queryContains: "name=");
+
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains("asking GitHub for it by name failed", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_IncompleteListingAndAskingByNameFails_IsUnknownNotInvalid()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Options.MaxRetryAttempts = 0;
+        h.AddRunners(150);
+        h.Api.InjectFault(FakeFault.ServerError(502), queryContains: "page=2");
+        h.Api.InjectFault(FakeFault.SecondaryRateLimit(retryAfterSeconds: null), queryContains: "name=");
+
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains("incomplete (page 2 failed", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_PageCapReachedAndRunnerGone_IsInvalidOnlyAfterAskingByName()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.AddRunners(150);
+        h.Listing.MaxPages = 1;
+
+        var beyondTheCap = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
+        var gone = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r150"), CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, beyondTheCap.Kind);
+        Assert.Equal(ExpiryObservationKind.InvalidNow, gone.Kind);
+        Assert.Equal(2, h.RequestsByName().Count);
+        Assert.Single(h.Api.Requests, r => !r.Query.Contains("name=", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -40,11 +98,12 @@ public sealed class GitHubRegistrationExpirySourceTests
         var kinds = new List<ExpiryObservationKind>();
         foreach (var runner in new[] { GitHubHarness.Runner("r1"), GitHubHarness.Runner("r2"), GitHubHarness.Runner("r3", "repos/octo/app"), GitHubHarness.Runner("gone") })
         {
-            kinds.Add((await h.RegistrationSource.ObserveAsync(runner, CancellationToken.None)).Kind);
+            kinds.Add((await h.ExpirySource.ObserveAsync(runner, CancellationToken.None)).Kind);
         }
 
         Assert.Equal([ExpiryObservationKind.ValidNoExpiry, ExpiryObservationKind.ValidNoExpiry, ExpiryObservationKind.ValidNoExpiry, ExpiryObservationKind.InvalidNow], kinds);
-        Assert.Equal(["/orgs/acme/actions/runners", "/repos/octo/app/actions/runners"], h.Api.Requests.Select(r => r.Path));
+        Assert.Equal(["/orgs/acme/actions/runners", "/repos/octo/app/actions/runners", "/orgs/acme/actions/runners"], h.Api.Requests.Select(r => r.Path));
+        Assert.Contains("name=gone", Assert.Single(h.RequestsByName()).Query, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,16 +113,16 @@ public sealed class GitHubRegistrationExpirySourceTests
         h.Api.AddRunner("orgs/acme", "r1");
         h.Api.AddRunner("orgs/acme", "r2");
 
-        await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         h.Time.Advance(TimeSpan.FromSeconds(60));
-        var unchanged = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var unchanged = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         h.Api.RemoveRunner("orgs/acme", "r1");
         h.Time.Advance(TimeSpan.FromSeconds(60));
-        var deleted = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var deleted = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.ValidNoExpiry, unchanged.Kind);
         Assert.Equal(ExpiryObservationKind.InvalidNow, deleted.Kind);
-        Assert.Equal([200, 304, 200], h.Api.Requests.Select(r => r.StatusCode));
+        Assert.Equal([200, 304, 200, 200], h.Api.Requests.Select(r => r.StatusCode));
     }
 
     [Fact]
@@ -74,10 +133,10 @@ public sealed class GitHubRegistrationExpirySourceTests
         h.Api.AddRunner("orgs/acme", "r1");
         h.Api.InjectFault(FakeFault.ServerError(503));
 
-        var observation = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
-        Assert.Contains("cannot list the runners of acme on GitHub", observation.Reason, StringComparison.Ordinal);
+        Assert.Contains("cannot tell from GitHub whether runner r1 is registered", observation.Reason, StringComparison.Ordinal);
         Assert.Contains("503", observation.Reason, StringComparison.Ordinal);
     }
 
@@ -87,7 +146,7 @@ public sealed class GitHubRegistrationExpirySourceTests
         await using var h = await GitHubHarness.StartAsync();
         h.Api.AddRunner("orgs/acme", "r1");
 
-        var observation = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
         Assert.Contains("No GitHub credential found", observation.Reason, StringComparison.Ordinal);
@@ -99,10 +158,18 @@ public sealed class GitHubRegistrationExpirySourceTests
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
 
-        var observation = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1", "orgs/renamed"), CancellationToken.None);
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1", "orgs/renamed"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
         Assert.Contains("404", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_NullRunner_Throws()
+    {
+        await using var h = await GitHubHarness.StartAsync();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await h.ExpirySource.ObserveAsync(null!, CancellationToken.None));
     }
 
     [Fact]
@@ -112,7 +179,7 @@ public sealed class GitHubRegistrationExpirySourceTests
         h.Api.AddScope("orgs/acme");
         h.Environment["GITHUB_TOKEN"] = "ghp_UnknownToTheFake0000000000000000000000";
 
-        var observation = await h.RegistrationSource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
         Assert.Contains("401", observation.Reason, StringComparison.Ordinal);

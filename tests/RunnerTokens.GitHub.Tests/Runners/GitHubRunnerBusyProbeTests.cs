@@ -5,107 +5,179 @@ namespace RunnerTokens.GitHub.Tests.Runners;
 public sealed class GitHubRunnerBusyProbeTests
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task IsBusyAsync_ListedRunner_ReturnsItsBusyFlag(bool busy)
+    [InlineData(true, RunnerBusyState.Busy)]
+    [InlineData(false, RunnerBusyState.Idle)]
+    public async Task GetBusyStateAsync_ListedRunner_FollowsItsBusyFlag(bool busy, RunnerBusyState expected)
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("orgs/acme", "r1", busy);
 
-        var result = await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var result = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
-        Assert.Equal(busy, result);
+        Assert.Equal(expected, result);
         var request = Assert.Single(h.Api.Requests);
         Assert.Equal("/orgs/acme/actions/runners", request.Path);
         Assert.Contains("per_page=100", request.Query, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task IsBusyAsync_NotListed_ReturnsFalse()
+    public async Task GetBusyStateAsync_GitHubConfirmsNoSuchName_ReturnsIdle()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("orgs/acme", "someone-else", busy: true);
 
-        Assert.False(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Idle, state);
+        Assert.Contains("name=r1", Assert.Single(h.RequestsByName()).Query, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task IsBusyAsync_NameInOtherCase_IsFound()
+    public async Task GetBusyStateAsync_MissingFromPagesButBusyByName_ReturnsBusy()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r0");
+        h.Api.AddRunner("orgs/acme", "r1", busy: true).HiddenFromPages = true;
+
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Busy, state);
+    }
+
+    [Fact]
+    public async Task GetBusyStateAsync_MissingAndAskingByNameFails_ReturnsUnknownAndLogsWhy()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Options.MaxRetryAttempts = 0;
+        h.Api.AddRunner("orgs/acme", "someone-else");
+        h.Api.InjectFault(FakeFault.ServerError(503), queryContains: "name=");
+
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Unknown, state);
+        var logged = Assert.Single(h.Logs.GetSnapshot(), r => r.Id.Id == 316);
+        Assert.Contains("503", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetBusyStateAsync_IncompleteListingAndAskingByNameFails_ReturnsUnknownNeverIdle()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Options.MaxRetryAttempts = 0;
+        var runners = h.AddRunners(150);
+        runners[149].Busy = true;
+        h.Api.InjectFault(FakeFault.ServerError(502), queryContains: "page=2");
+        h.Api.InjectFault(FakeFault.ServerError(503), queryContains: "name=");
+
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Unknown, state);
+        Assert.Contains("incomplete", Assert.Single(h.Logs.GetSnapshot(), r => r.Id.Id == 316).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetBusyStateAsync_ConfirmedAbsentEarlier_AsksByNameAgain()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddScope("orgs/acme");
+        await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        h.Api.AddRunner("orgs/acme", "r1", busy: true).HiddenFromPages = true;
+
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Busy, state);
+        Assert.Equal(2, h.RequestsByName().Count);
+    }
+
+    [Fact]
+    public async Task GetBusyStateAsync_NameInOtherCase_IsFound()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("orgs/acme", "Build-01", busy: true);
 
-        Assert.True(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("build-01"), CancellationToken.None));
+        Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("build-01"), CancellationToken.None));
     }
 
     [Fact]
-    public async Task IsBusyAsync_RunnerBecomesBusy_SeesItAtTheNextCheck()
+    public async Task GetBusyStateAsync_RunnerBecomesBusy_SeesItAtTheNextCheck()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         var runner = h.Api.AddRunner("orgs/acme", "r1");
 
-        Assert.False(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
+        Assert.Equal(RunnerBusyState.Idle, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
         runner.Busy = true;
-        Assert.True(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
+        Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
     }
 
     [Fact]
-    public async Task IsBusyAsync_NothingChanged_RevalidatesWithTheETagAndGets304()
+    public async Task GetBusyStateAsync_NothingChanged_RevalidatesWithTheETagAndGets304()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("orgs/acme", "r1", busy: true);
 
-        await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-        var busy = await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var busy = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
-        Assert.True(busy);
+        Assert.Equal(RunnerBusyState.Busy, busy);
         Assert.Equal([200, 304], h.Api.Requests.Select(r => r.StatusCode));
         Assert.Equal(h.Api.Requests[0].Header("authorization"), h.Api.Requests[1].Header("authorization"));
         Assert.NotNull(h.Api.Requests[1].Header("if-none-match"));
     }
 
     [Fact]
-    public async Task IsBusyAsync_MoreThanOnePage_ReadsEveryPage()
+    public async Task GetBusyStateAsync_MoreThanOnePage_ReadsEveryPage()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
-        for (var i = 0; i < 150; i++)
-        {
-            h.Api.AddRunner("orgs/acme", $"r{i}", busy: i == 149);
-        }
+        h.AddRunners(150)[149].Busy = true;
 
-        Assert.True(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r149"), CancellationToken.None));
+        Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r149"), CancellationToken.None));
         Assert.Equal(2, h.Api.Requests.Count);
         Assert.Contains("page=2", h.Api.Requests[1].Query, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task IsBusyAsync_GitHubFails_ThrowsSoTheRunnerIsNotStopped()
+    public async Task GetBusyStateAsync_GitHubFails_ReturnsUnknownAndLogsWhy()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Options.MaxRetryAttempts = 0;
         h.Api.AddRunner("orgs/acme", "r1");
         h.Api.InjectFault(FakeFault.ServerError(500));
 
-        await Assert.ThrowsAsync<GitHubApiException>(async () => await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Unknown, state);
+        Assert.Contains("500", Assert.Single(h.Logs.GetSnapshot(), r => r.Id.Id == 316).Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task IsBusyAsync_RepoAndEnterpriseScopes_ListTheirRunners()
+    public async Task GetBusyStateAsync_NoCredential_ReturnsUnknownWithoutAnyNetworkCall()
+    {
+        await using var h = await GitHubHarness.StartAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+
+        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+
+        Assert.Equal(RunnerBusyState.Unknown, state);
+        Assert.Empty(h.Api.Requests);
+    }
+
+    [Fact]
+    public async Task GetBusyStateAsync_RepoAndEnterpriseScopes_ListTheirRunners()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("repos/octo/app", "r1", busy: true);
         h.Api.AddRunner("enterprises/megacorp", "r2", busy: true);
 
-        Assert.True(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r1", "repos/octo/app"), CancellationToken.None));
-        Assert.True(await h.BusyProbe.IsBusyAsync(GitHubHarness.Runner("r2", "enterprises/megacorp"), CancellationToken.None));
+        Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1", "repos/octo/app"), CancellationToken.None));
+        Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r2", "enterprises/megacorp"), CancellationToken.None));
         Assert.Equal(["/repos/octo/app/actions/runners", "/enterprises/megacorp/actions/runners"], h.Api.Requests.Select(r => r.Path));
     }
 
     [Fact]
-    public async Task IsBusyAsync_NullRunner_Throws()
+    public async Task GetBusyStateAsync_NullRunner_Throws()
     {
         await using var h = await GitHubHarness.StartAsync();
 
-        await Assert.ThrowsAsync<ArgumentNullException>(async () => await h.BusyProbe.IsBusyAsync(null!, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await h.BusyProbe.GetBusyStateAsync(null!, CancellationToken.None));
     }
 }

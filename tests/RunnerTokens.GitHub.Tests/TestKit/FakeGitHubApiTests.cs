@@ -77,6 +77,56 @@ public sealed class FakeGitHubApiTests
     }
 
     [Fact]
+    public async Task RunnerListing_RunnerHiddenFromPages_IsCountedAndFoundOnlyByName()
+    {
+        await using var api = await FakeGitHubApi.StartAsync();
+        api.AddToken("t");
+        api.AddRunner("orgs/acme", "r0");
+        api.AddRunner("orgs/acme", "r1").HiddenFromPages = true;
+        using var client = new HttpClient { BaseAddress = api.BaseUrl };
+
+        var paged = await GetJsonAsync(client, "orgs/acme/actions/runners?per_page=100&page=1");
+        var byName = await GetJsonAsync(client, "orgs/acme/actions/runners?name=R1");
+
+        Assert.Equal(2, paged.GetProperty("total_count").GetInt32());
+        Assert.Equal(["r0"], paged.GetProperty("runners").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(["r1"], byName.GetProperty("runners").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task RunnerListing_RunnerFlags_AreListed()
+    {
+        await using var api = await FakeGitHubApi.StartAsync();
+        api.AddToken("t");
+        var runner = api.AddRunner("orgs/acme", "r1", labels: ["gpu"]);
+        runner.Ephemeral = true;
+        runner.RunnerGroupId = 7;
+        runner.DefaultLabels = false;
+        using var client = new HttpClient { BaseAddress = api.BaseUrl };
+
+        var listed = (await GetJsonAsync(client, "orgs/acme/actions/runners")).GetProperty("runners")[0];
+
+        Assert.True(listed.GetProperty("ephemeral").GetBoolean());
+        Assert.Equal(7, listed.GetProperty("runner_group_id").GetInt64());
+        Assert.Equal(["gpu:custom"], listed.GetProperty("labels").EnumerateArray().Select(l => $"{l.GetProperty("name").GetString()}:{l.GetProperty("type").GetString()}"));
+    }
+
+    [Fact]
+    public async Task InjectFault_WithQueryContains_HitsOnlyMatchingQueries()
+    {
+        await using var api = await FakeGitHubApi.StartAsync();
+        api.AddToken("t");
+        api.AddScope("orgs/acme");
+        api.InjectFault(FakeFault.ServerError(503), queryContains: "page=2");
+
+        var first = await SendAsync(api, HttpMethod.Get, "orgs/acme/actions/runners?page=1", "t");
+        var second = await SendAsync(api, HttpMethod.Get, "orgs/acme/actions/runners?page=2", "t");
+
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second);
+    }
+
+    [Fact]
     public async Task Requests_AreRecordedWithTheirAnswer()
     {
         await using var api = await FakeGitHubApi.StartAsync();
@@ -95,6 +145,15 @@ public sealed class FakeGitHubApiTests
         using var request = Request(method, path, bearer);
         using var response = await client.SendAsync(request);
         return response.StatusCode;
+    }
+
+    private static async Task<System.Text.Json.JsonElement> GetJsonAsync(HttpClient client, string path)
+    {
+        using var request = Request(HttpMethod.Get, path, "t");
+        using var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        using var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string bearer) =>

@@ -17,7 +17,8 @@ public sealed partial class SystemdReconfigurerTests
     {
         using var sut = new SystemdHarness(new RunnerLayout { Migrated = true }, o => o.StopTimeout = TimeSpan.FromSeconds(10));
         var before = sut.Machine.Runner.Snapshot();
-        var environmentBefore = sut.Machine.Runner.ServiceEnvironmentSnapshot();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
         var (step, toolText) = Arrange(sut, failure);
 
         var task = sut.ReconfigureAsync();
@@ -32,12 +33,12 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Contains(toolText, ex.Message, StringComparison.Ordinal);
         Assert.Contains("old registration files were restored", ex.Message, StringComparison.Ordinal);
         AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-        AssertSameFiles(environmentBefore, sut.Machine.Runner.ServiceEnvironmentSnapshot());
+        AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.Equal($"systemctl is-active {sut.Unit}", sut.Machine.Sequence[^1]);
-        Assert.Equal(new Dictionary<string, int> { ["runner-1"] = 42 }, sut.Machine.Runner.ConfigSh.ServerRunners);
+        Assert.Equal(42, sut.Listed()?.Id);
         Assert.False(File.Exists(sut.JournalPath));
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed partial class SystemdReconfigurerTests
     {
         using var sut = new SystemdHarness();
         var before = sut.Machine.Runner.Snapshot();
-        sut.Machine.Runner.ConfigSh.SucceedWithoutRunnerFile();
+        sut.ConfigureExitsZeroWithoutRegistering();
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
@@ -61,7 +62,8 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_StartFailsOnce_KeepsNewRegistrationRestoresEnvironmentAndStartsAgain()
     {
         using var sut = new SystemdHarness();
-        var environmentBefore = sut.Machine.Runner.ServiceEnvironmentSnapshot();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
         sut.Machine.Systemctl.Fail("start", "Failed to start unit: Connection timed out", once: true);
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
@@ -70,7 +72,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Contains("Connection timed out", ex.Message, StringComparison.Ordinal);
         Assert.Contains("new registration is kept", ex.Message, StringComparison.Ordinal);
         AssertNewRegistration(sut);
-        AssertSameFiles(environmentBefore, sut.Machine.Runner.ServiceEnvironmentSnapshot());
+        AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
     }
@@ -79,50 +81,58 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_ListenerGivesUpAfterStart_FailsAtOnceWithItsLineAndKeepsNewRegistration()
     {
         using var sut = new SystemdHarness();
-        var environmentBefore = sut.Machine.Runner.ServiceEnvironmentSnapshot();
-        sut.Machine.Systemctl.ListenerDies("Failed to create session. Access denied: runner-1 needs permissions");
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
+        sut.DeleteRunnerOnGitHubAtEachStart();
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
         Assert.Contains("step 'listen'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("the listener gave up", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("WRITE ERROR: Failed to create session. Access denied", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("WRITE ERROR: Failed to create a session. The runner registration has been deleted from the server", ex.Message, StringComparison.Ordinal);
         Assert.Contains("new registration is kept", ex.Message, StringComparison.Ordinal);
-        AssertNewRegistration(sut);
-        AssertSameFiles(environmentBefore, sut.Machine.Runner.ServiceEnvironmentSnapshot());
-        Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[^2]);
+        Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.NotEqual(sut.InitialKeyModulus, sut.Machine.Runner.ReadKeyModulus());
+        AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
+        Assert.EndsWith($"start {sut.Unit}", sut.Machine.Sequence[^2], StringComparison.Ordinal);
         Assert.False(File.Exists(sut.JournalPath));
     }
 
     [Fact]
-    public async Task ReconfigureAsync_UnitGoesInactiveBeforeListening_FailsWithListenersLastErrorMasked()
+    public async Task ListenStep_UnitInactiveWithoutTerminalLine_FailsWithListenersLastErrorMasked()
     {
         const string Pat = "ghp_InAnExceptionMessage0123456789abcdef";
         using var sut = new SystemdHarness();
-        sut.Machine.Systemctl.ListenerDies($"An error occurred: Access to the path '/opt/runner/_work' is denied ({Pat})");
+        var step = sut.Get<ReconfigurationSequence>().Steps.OfType<WaitUntilListeningStep>().Single();
+        var run = sut.NewRun();
+        run.Masker.Add(sut.RegistrationToken);
+        run.LogsBeforeStart = sut.Get<DiagLogReader>().Snapshot(sut.Runner.Directory);
+        var at = sut.Time.GetUtcNow();
+        sut.Machine.Runner.WriteDiagLog(at.AddHours(1), [
+            FakeRunnerDirectory.DiagLine(at, "Command 'run': 'True'"),
+            FakeRunnerDirectory.DiagLine(at, $"WRITE ERROR: An error occurred: token {sut.RegistrationToken} and {Pat} were refused", "ERR"),
+        ]);
+        sut.Machine.Systemctl.Install(sut.Unit, active: false);
 
-        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+        var ex = await Assert.ThrowsAsync<StepFailedException>(() => step.RunAsync(run, default));
 
-        Assert.Contains("step 'listen'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains($"{sut.Unit} is inactive: the listener exited before it listened for jobs", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("the listener's last error: [", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("is denied (***)", ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Pat, sut.EverythingVisible(ex), StringComparison.Ordinal);
-        AssertNewRegistration(sut);
+        Assert.Contains($"{sut.Unit} is inactive: the listener exited before it listened for jobs; the listener's last error: [", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("An error occurred: token *** and *** were refused", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Pat, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ReconfigureAsync_ListenerNeverListens_FailsAfterListenTimeout()
     {
         using var sut = new SystemdHarness(configure: o => o.ListenTimeout = TimeSpan.FromSeconds(5));
-        sut.Machine.Systemctl.ListenerStaysSilent();
+        sut.ListenerStaysSilent();
 
         var task = sut.ReconfigureAsync();
         await sut.DriveClockUntilDoneAsync(task, WaitUntilListeningStep.PollInterval);
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => task);
         Assert.Contains("step 'listen'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("did not log \"Listening for Jobs\" within 5 s of the start (Systemd:ListenTimeout; read Runner_", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("did not log \"Listening for Jobs\" within 5 s of the start (Systemd:ListenTimeout; no new runner log appeared in _diag)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("the listener logged no error", ex.Message, StringComparison.Ordinal);
         AssertNewRegistration(sut);
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
@@ -135,7 +145,7 @@ public sealed partial class SystemdReconfigurerTests
         using var sut = new SystemdHarness(configure: o => o.ListenTimeout = TimeSpan.FromSeconds(3));
         var at = sut.Time.GetUtcNow();
         sut.Machine.Runner.WriteDiagLog(at, [FakeRunnerDirectory.DiagLine(at, "Command 'run': 'True'"), FakeRunnerDirectory.DiagLine(at, "WRITE LINE: Listening for Jobs")], DateTimeOffset.UtcNow.AddHours(1));
-        sut.Machine.Systemctl.ListenerStaysSilent();
+        sut.ListenerStaysSilent();
 
         var task = sut.ReconfigureAsync();
         await sut.DriveClockUntilDoneAsync(task, WaitUntilListeningStep.PollInterval);
@@ -167,7 +177,8 @@ public sealed partial class SystemdReconfigurerTests
     {
         using var sut = new SystemdHarness();
         var before = sut.Machine.Runner.Snapshot();
-        var environmentBefore = sut.Machine.Runner.ServiceEnvironmentSnapshot();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
         Func<bool> started;
         if (step == "stop")
         {
@@ -188,7 +199,7 @@ public sealed partial class SystemdReconfigurerTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
         AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-        AssertSameFiles(environmentBefore, sut.Machine.Runner.ServiceEnvironmentSnapshot());
+        AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[^2]);
         Assert.False(File.Exists(sut.JournalPath));
@@ -199,7 +210,7 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_CancelledWhileWaitingForTheListener_KeepsNewRegistration()
     {
         using var sut = new SystemdHarness();
-        sut.Machine.Systemctl.ListenerStaysSilent();
+        sut.ListenerStaysSilent();
         using var cancellation = new CancellationTokenSource();
 
         var task = sut.ReconfigureAsync(cancellation.Token);
@@ -253,16 +264,16 @@ public sealed partial class SystemdReconfigurerTests
                 sut.Machine.Runner.ConfigSh.FailConfigurePartway();
                 return ("configure", "InternalServerError");
             default:
-                sut.Machine.Runner.ConfigSh.SucceedWithoutRunnerFile();
-                return ("configure", ".runner missing");
+                sut.ConfigureExitsZeroWithoutRegistering();
+                return ("configure", "left no complete registration: .runner, .credentials, .credentials_rsaparams missing");
         }
     }
 
-    /// <summary>The registration config.sh wrote is in place: the same id (--replace), a new key and server URL.</summary>
+    /// <summary>The registration config.sh wrote is in place and is the one GitHub knows: the same id (--replace), a new key.</summary>
     private static void AssertNewRegistration(SystemdHarness sut)
     {
         Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
-        Assert.Equal("https://pipelines.actions.githubusercontent.com/fake/", sut.Machine.Runner.ReadRunnerProperty("serverUrl"));
-        Assert.Contains("\"d\":\"fake\"", File.ReadAllText(sut.Machine.Runner.File(".credentials_rsaparams")), StringComparison.Ordinal);
+        Assert.NotEqual(sut.InitialKeyModulus, sut.Machine.Runner.ReadKeyModulus());
+        Assert.Equal(sut.Listed()?.PublicKeyModulus, sut.Machine.Runner.ReadKeyModulus());
     }
 }

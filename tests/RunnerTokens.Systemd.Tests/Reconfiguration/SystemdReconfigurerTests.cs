@@ -38,7 +38,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
         Assert.Equal("runner-1", sut.Machine.Runner.ReadRunnerProperty("agentName"));
         Assert.NotEqual(keyBefore, File.ReadAllBytes(sut.Machine.Runner.File(".credentials_rsaparams")));
-        Assert.Equal(new Dictionary<string, int> { ["runner-1"] = 42 }, sut.Machine.Runner.ConfigSh.ServerRunners);
+        Assert.Equal(42, sut.Listed()?.Id);
         Assert.DoesNotContain(sut.Machine.Runner.ConfigSh.Calls, c => c.Command == "remove" && !c.Arguments.Contains("--local"));
         await sut.Issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
     }
@@ -62,7 +62,7 @@ public sealed partial class SystemdReconfigurerTests
     [Fact]
     public async Task ReconfigureAsync_EverySetting_RepeatedAsItsFlag()
     {
-        using var sut = new SystemdHarness(shapeRegistration: r => r with
+        using var sut = new SystemdHarness(new RunnerLayout { PoolName = "gpu-pool" }, shapeRegistration: r => r with
         {
             Labels = ["gpu", "cuda-12"],
             NoDefaultLabels = true,
@@ -85,6 +85,13 @@ public sealed partial class SystemdReconfigurerTests
             configure.Arguments);
         Assert.Equal("true", sut.Machine.Runner.ReadRunnerProperty("ephemeral"));
         Assert.Equal("127.0.0.1:9999", sut.Machine.Runner.ReadRunnerProperty("monitorSocketAddress"));
+        Assert.Equal("gpu-pool", sut.Machine.Runner.ReadRunnerProperty("poolName"));
+        var listed = sut.Listed()!;
+        Assert.Equal(42, listed.Id);
+        Assert.Equal(["gpu", "cuda-12"], listed.Labels);
+        Assert.False(listed.DefaultLabels);
+        Assert.True(listed.Ephemeral);
+        Assert.True(listed.DisableUpdate);
     }
 
     [Theory]
@@ -121,24 +128,24 @@ public sealed partial class SystemdReconfigurerTests
         // JAVA_HOME reaches config.sh (Environment option), so its env.sh appends it to .env; it rewrites .path with
         // its PATH; configure regenerates svc.sh. The runner's jobs must not get the refresher's environment.
         using var sut = new SystemdHarness(configure: o => o.Environment["JAVA_HOME"] = "/opt/jdk-21");
+        sut.InstallServiceScript();
         var svc = sut.Machine.Runner.File("svc.sh");
         var installedAt = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(svc, installedAt);
-        var before = sut.Machine.Runner.ServiceEnvironmentSnapshot();
+        var before = sut.ServiceEnvironment();
 
         await sut.ReconfigureAsync();
 
-        AssertSameFiles(before, sut.Machine.Runner.ServiceEnvironmentSnapshot());
+        AssertSameFiles(before, sut.ServiceEnvironment());
         Assert.Equal(installedAt, File.GetLastWriteTimeUtc(svc));
         Assert.Equal(ExecutableMode, File.GetUnixFileMode(svc));
-        Assert.Contains("JAVA_HOME", sut.Machine.Runner.ConfigSh.EnvironmentNames[^1]);
     }
 
     [Fact]
     public async Task ReconfigureAsync_ServiceEnvironmentFileDidNotExist_DeletedAgain()
     {
         using var sut = new SystemdHarness();
-        File.Delete(sut.Machine.Runner.File("svc.sh"));
+        Assert.False(File.Exists(sut.Machine.Runner.File("svc.sh")));
 
         await sut.ReconfigureAsync();
 
@@ -156,9 +163,9 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Equal(["remove", "configure"], calls.Select(c => c.Command));
         Assert.False(calls[0].TokenFromEnvironment);
         Assert.True(calls[1].TokenFromEnvironment);
-        Assert.Equal(SystemdHarness.RegistrationToken, calls[1].Token);
+        Assert.Equal(sut.RegistrationToken, calls[1].Token);
         Assert.All(calls, call => Assert.DoesNotContain("--token", call.Arguments));
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,7 +178,7 @@ public sealed partial class SystemdReconfigurerTests
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
         Assert.Contains("using token ***", ex.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,12 +204,13 @@ public sealed partial class SystemdReconfigurerTests
         var remove = sut.Machine.Runner.ConfigSh.Calls[0];
         Assert.Equal(["remove"], remove.Arguments);
         Assert.True(remove.TokenFromEnvironment);
-        Assert.Equal(SystemdHarness.RemoveToken, remove.Token);
+        Assert.Equal(sut.RemoveToken, remove.Token);
         Assert.Equal("runner-2", sut.Machine.Runner.ConfigSh.Calls[1].ValueOf("--name"));
-        Assert.Equal(new Dictionary<string, int> { ["runner-2"] = 100 }, sut.Machine.Runner.ConfigSh.ServerRunners);
+        Assert.Null(sut.Listed("runner-1"));
+        Assert.NotEqual(42, sut.Listed("runner-2")?.Id ?? 42);
         Assert.Equal("runner-2", sut.Machine.Runner.ReadRunnerProperty("agentName"));
         await sut.Issuer.Received(1).CreateRemoveTokenAsync(Arg.Is<RunnerScope>(s => s.Owner == "my-org"), Arg.Any<CancellationToken>());
-        Assert.DoesNotContain(SystemdHarness.RemoveToken, sut.EverythingVisible(), StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RemoveToken, sut.EverythingVisible(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -217,7 +225,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Contains("step 'remove'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Forbidden", ex.Message, StringComparison.Ordinal);
         Assert.Equal([["remove"]], sut.Machine.Runner.ConfigSh.Calls.Select(c => c.Arguments));
-        Assert.Equal(new Dictionary<string, int> { ["runner-1"] = 42 }, sut.Machine.Runner.ConfigSh.ServerRunners);
+        Assert.Equal(42, sut.Listed()?.Id);
         AssertSameFiles(before, sut.Machine.Runner.Snapshot());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
     }
@@ -347,7 +355,7 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_UnitOption_OverridesServiceFile()
     {
         using var sut = new SystemdHarness(configure: o => o.Units["runner-1"] = "my-runner.service");
-        sut.Machine.Systemctl.Install("my-runner.service", diagDirectory: sut.Machine.Runner.DiagDirectory);
+        sut.Machine.Systemctl.Install("my-runner.service", runnerDirectory: sut.Machine.Runner.Path);
 
         await sut.ReconfigureAsync();
 
@@ -391,7 +399,7 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Contains("\"step\": \"configure\"", journal, StringComparison.Ordinal);
         Assert.Contains("\"version\": 2", journal, StringComparison.Ordinal);
         Assert.Contains("\"name\": \"svc.sh\"", journal, StringComparison.Ordinal);
-        Assert.DoesNotContain(SystemdHarness.RegistrationToken, journal, StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, journal, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,7 +39,8 @@ public sealed class SystemdRefreshRecoveryTests
     {
         using var sut = new SystemdHarness(new RunnerLayout { Migrated = true });
         var before = sut.Machine.Runner.Snapshot();
-        var environmentBefore = sut.Machine.Runner.ServiceEnvironmentSnapshot();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
         await CrashAtAsync(sut, step, stepDone);
 
         await sut.Recovery.RecoverAsync(sut.Runner, default);
@@ -49,7 +50,7 @@ public sealed class SystemdRefreshRecoveryTests
         if (configShFinished)
         {
             Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
-            Assert.Equal("https://pipelines.actions.githubusercontent.com/fake/", sut.Machine.Runner.ReadRunnerProperty("serverUrl"));
+            Assert.NotEqual(sut.InitialKeyModulus, sut.Machine.Runner.ReadKeyModulus());
             Assert.False(File.Exists(sut.Machine.Runner.File(".runner_migrated")));
         }
         else
@@ -57,13 +58,14 @@ public sealed class SystemdRefreshRecoveryTests
             SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
         }
 
-        SystemdReconfigurerTests.AssertSameFiles(environmentBefore, sut.Machine.Runner.ServiceEnvironmentSnapshot());
+        SystemdReconfigurerTests.AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
         Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
         Assert.False(File.Exists(sut.Machine.Runner.File(RunnerFiles.ServiceAside)));
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
         Assert.False(Directory.Exists(sut.BackupPath));
-        Assert.Equal(new Dictionary<string, int> { ["runner-1"] = 42 }, sut.Machine.Runner.ConfigSh.ServerRunners);
+        Assert.Equal(42, sut.Listed()?.Id);
+        Assert.Equal(sut.Listed()?.PublicKeyModulus, sut.Machine.Runner.ReadKeyModulus());
     }
 
     [Fact]

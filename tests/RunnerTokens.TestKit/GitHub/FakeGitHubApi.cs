@@ -18,25 +18,42 @@ namespace RunnerTokens.TestKit.GitHub;
 /// A fake GitHub REST API on 127.0.0.1 (Kestrel, a free port): registration and remove tokens, runner listings with
 /// ETag/304, App installations and installation tokens (App JWTs verified with the App's key), for organisation,
 /// repository and enterprise scopes, at the root (github.com layout) and under <c>/api/v3</c> (GitHub Enterprise Server).
-/// It checks the Authorization header, records every request, and shows injected faults.
+/// It also models GitHub's side of <c>config.sh</c> (actions/runner 2.336.0, v2 flow, <c>Authorization: RemoteAuth</c>):
+/// <c>POST /actions/runner-registration</c>, <c>GET …/actions/runner-groups</c>, <c>GET …/actions/runners?name=</c>,
+/// <c>POST /actions/runners/register</c> (add, or replace keeping the id) and <c>DELETE …/actions/runners/{id}</c>,
+/// accepting only registration or remove tokens it issued, unexpired, for the scope. It checks the Authorization
+/// header, records every request (but the fake listener's <c>/_fake/</c> calls), and shows injected faults.
 /// </summary>
 public sealed class FakeGitHubApi : IAsyncDisposable
 {
+    /// <summary>The path prefix of GitHub Enterprise Server's API.</summary>
     public const string GhesPrefix = "/api/v3";
+
+    /// <summary>The kind of an <see cref="IssuedToken"/> that registers a runner (<c>config.sh</c> configure).</summary>
+    public const string RegistrationKind = "registration";
+
+    /// <summary>The kind of an <see cref="IssuedToken"/> that removes a runner (<c>config.sh remove</c>).</summary>
+    public const string RemoveKind = "remove";
+
+    /// <summary>How long registration, remove and installation tokens live.</summary>
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(1);
+
+    private const string RemoteAuthScheme = "RemoteAuth";
     private static readonly TimeSpan MaxJwtLifetime = TimeSpan.FromMinutes(10);
 
     private readonly WebApplication _app;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<FakeRunner>> _runners = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<(int Id, string Name, bool IsDefault)>> _groups = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string[]> _tokens = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Installation, DateTimeOffset ExpiresAt)> _installationTokens = new(StringComparer.Ordinal);
     private readonly List<FakeGitHubApp> _apps = [];
-    private readonly List<(FakeFault Fault, string? PathContains, int[] Left)> _faults = [];
+    private readonly List<(FakeFault Fault, string? PathContains, string? QueryContains, int[] Left)> _faults = [];
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<IssuedToken> _issued = [];
     private long _nextId = 1000;
+    private int _nextGroupId = 2;
     private int _rateLimitRemaining = 5000;
 
     private FakeGitHubApi(WebApplication app, TimeProvider time)
@@ -129,23 +146,116 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         return app;
     }
 
-    /// <summary>Lists a runner in a scope (<c>orgs/acme</c>, <c>repos/owner/repo</c> or <c>enterprises/ent</c>).</summary>
+    /// <summary>Lists a runner in a scope (<c>orgs/acme</c>, <c>repos/owner/repo</c> or <c>enterprises/ent</c>) under a new id.</summary>
+    /// <param name="scopePath">The scope.</param>
+    /// <param name="name">The runner's name.</param>
+    /// <param name="busy">Whether it runs a job.</param>
+    /// <param name="status"><c>online</c> or <c>offline</c>.</param>
+    /// <param name="labels">Its custom labels.</param>
+    /// <returns>The runner, to shape further.</returns>
     public FakeRunner AddRunner(string scopePath, string name, bool busy = false, string status = "online", params string[] labels)
     {
         lock (_gate)
         {
-            if (!_runners.TryGetValue(scopePath, out var list))
-            {
-                list = [];
-                _runners[scopePath] = list;
-            }
-
-            var runner = new FakeRunner(_nextId++, name) { Busy = busy, Status = status };
+            var runner = Add(scopePath, _nextId++, name);
+            runner.Busy = busy;
+            runner.Status = status;
             runner.Labels.AddRange(labels);
-            list.Add(runner);
             return runner;
         }
     }
+
+    /// <summary>Lists a runner under a given id, as a runner directory's <c>agentId</c> names it; set its group, labels and flags on the result.</summary>
+    /// <param name="scopePath">The scope (<c>orgs/acme</c>, <c>repos/owner/repo</c>, <c>enterprises/ent</c>).</param>
+    /// <param name="id">The id; no other runner may have it.</param>
+    /// <param name="name">The name; no other runner of the scope may have it.</param>
+    /// <returns>The runner.</returns>
+    public FakeRunner AddRunner(string scopePath, long id, string name)
+    {
+        lock (_gate)
+        {
+            if (_runners.Values.SelectMany(l => l).Any(r => r.Id == id))
+            {
+                throw new ArgumentException($"a runner with id {id} is already listed", nameof(id));
+            }
+
+            _nextId = Math.Max(_nextId, id + 1);
+            return Add(scopePath, id, name);
+        }
+    }
+
+    /// <summary>Finds a runner of a scope by name (case-insensitive), as <c>GET …/actions/runners?name=</c> does.</summary>
+    public FakeRunner? FindRunner(string scopePath, string name)
+    {
+        lock (_gate)
+        {
+            return _runners.TryGetValue(scopePath, out var list)
+                ? list.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))
+                : null;
+        }
+    }
+
+    /// <summary>Finds a runner of a scope by id.</summary>
+    public FakeRunner? FindRunner(string scopePath, long id)
+    {
+        lock (_gate)
+        {
+            return _runners.TryGetValue(scopePath, out var list) ? list.FirstOrDefault(r => r.Id == id) : null;
+        }
+    }
+
+    /// <summary>Gets the runners listed in a scope, in the order they were added.</summary>
+    public IReadOnlyList<FakeRunner> RunnersIn(string scopePath)
+    {
+        lock (_gate)
+        {
+            return _runners.TryGetValue(scopePath, out var list) ? [.. list] : [];
+        }
+    }
+
+    /// <summary>
+    /// Adds a runner group to an organisation or enterprise (the <c>Default</c> group, id 1, always exists), or finds
+    /// the one of that name; returns its id. Repositories have no runner groups.
+    /// </summary>
+    /// <param name="scopePath"><c>orgs/ORG</c> or <c>enterprises/ENT</c>.</param>
+    /// <param name="name">The group's name (case-insensitive).</param>
+    /// <returns>The group's id.</returns>
+    public int AddRunnerGroup(string scopePath, string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scopePath);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (scopePath.StartsWith("repos/", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("repositories have no runner groups: their runners are in the Default group", nameof(scopePath));
+        }
+
+        lock (_gate)
+        {
+            _runners.TryAdd(scopePath, []);
+            var groups = GroupsOf(scopePath);
+            foreach (var group in groups)
+            {
+                if (string.Equals(group.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return group.Id;
+                }
+            }
+
+            var id = _nextGroupId++;
+            groups.Add((id, name, false));
+            return id;
+        }
+    }
+
+    /// <summary>
+    /// Issues a registration or remove token for a scope without HTTP, as <c>POST …/registration-token</c> does
+    /// (the scope is created when missing); it is listed in <see cref="IssuedTokens"/>.
+    /// </summary>
+    /// <param name="kind"><see cref="RegistrationKind"/> or <see cref="RemoveKind"/>.</param>
+    /// <param name="scopePath">The scope (<c>orgs/acme</c>, <c>repos/owner/repo</c>, <c>enterprises/ent</c>).</param>
+    /// <param name="lifetime">How long it lives from now on the fake's clock; <see cref="TokenLifetime"/> by default, zero for one already expired.</param>
+    /// <returns>The token.</returns>
+    public string IssueToken(string kind, string scopePath, TimeSpan? lifetime = null) => Issue(kind, scopePath, lifetime, addScope: true).Token;
 
     /// <summary>Makes a scope exist with no runners (an unknown scope answers 404).</summary>
     public void AddScope(string scopePath)
@@ -166,13 +276,33 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         }
     }
 
-    /// <summary>Shows <paramref name="fault"/> to the next <paramref name="times"/> requests whose path contains <paramref name="pathContains"/> (any, when null).</summary>
-    public void InjectFault(FakeFault fault, int times = 1, string? pathContains = null)
+    /// <summary>Gets the scope path a runner URL names (<c>https://github.com/acme</c> → <c>orgs/acme</c>), whatever its host; null for none.</summary>
+    public static string? ScopeOfUrl(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        return uri.AbsolutePath.Split(['/', '\\'], StringSplitOptions.RemoveEmptyEntries) switch
+        {
+            [var org] => $"orgs/{org}",
+            [var first, var second] when first.Equals("enterprises", StringComparison.OrdinalIgnoreCase) => $"enterprises/{second}",
+            [var owner, var repo] => $"repos/{owner}/{repo}",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Shows <paramref name="fault"/> to the next <paramref name="times"/> requests whose path contains
+    /// <paramref name="pathContains"/> and whose query string contains <paramref name="queryContains"/> (any, when null).
+    /// </summary>
+    public void InjectFault(FakeFault fault, int times = 1, string? pathContains = null, string? queryContains = null)
     {
         ArgumentNullException.ThrowIfNull(fault);
         lock (_gate)
         {
-            _faults.Add((fault, pathContains, [times]));
+            _faults.Add((fault, pathContains, queryContains, [times]));
         }
     }
 
@@ -198,13 +328,22 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         var request = context.Request;
         var headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         var recorded = new RecordedRequest(request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, headers, _time.GetUtcNow());
-        lock (_gate)
+        if (!recorded.Path.StartsWith("/_fake/", StringComparison.Ordinal))
         {
-            _requests.Add(recorded);
+            lock (_gate)
+            {
+                _requests.Add(recorded);
+            }
         }
 
         try
         {
+            if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+            {
+                using var reader = new StreamReader(request.Body, Encoding.UTF8);
+                recorded.Body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+
             recorded.StatusCode = await AnswerAsync(context, recorded).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -221,7 +360,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
             path = path[GhesPrefix.Length..];
         }
 
-        var fault = TakeFault(recorded.Path);
+        var fault = path.StartsWith("/_fake/", StringComparison.Ordinal) ? null : TakeFault(recorded.Path, recorded.Query);
         if (fault is not null)
         {
             switch (fault.Kind)
@@ -297,6 +436,23 @@ public sealed class FakeGitHubApi : IAsyncDisposable
                 : await ErrorAsync(context, 404, "Not Found").ConfigureAwait(false);
         }
 
+        // The listener's session, as the fake systemctl's emulated listener asks for it: not GitHub's REST API.
+        if (segments is ["_fake", "listener", var agentText] && method == "GET")
+        {
+            return await ListenerSessionAsync(context, agentText).ConfigureAwait(false);
+        }
+
+        // What config.sh (v2 flow) calls outside a scope, with "RemoteAuth <registration or remove token>".
+        if (segments is ["actions", "runner-registration"] && method == "POST")
+        {
+            return await RunnerRegistrationAsync(context, recorded).ConfigureAwait(false);
+        }
+
+        if (segments is ["actions", "runners", "register"] && method == "POST")
+        {
+            return await RegisterRunnerAsync(context, recorded).ConfigureAwait(false);
+        }
+
         // Runner endpoints, under a scope.
         var (scope, rest) = segments switch
         {
@@ -305,15 +461,18 @@ public sealed class FakeGitHubApi : IAsyncDisposable
             ["enterprises", var e, .. var r] => ($"enterprises/{e}", r),
             _ => (null, Array.Empty<string>()),
         };
-        if (scope is null || rest is not ["actions", "runners", ..])
+        if (scope is null || rest is not (["actions", "runners", ..] or ["actions", "runner-groups"]))
         {
             return await ErrorAsync(context, 404, "Not Found").ConfigureAwait(false);
         }
 
-        var denied = Authorize(recorded, scope);
+        // config.sh authenticates with RemoteAuth <registration or remove token>; the REST API with a PAT or an App token.
+        var denied = recorded.AuthorizationScheme is { } scheme && scheme.Equals(RemoteAuthScheme, StringComparison.OrdinalIgnoreCase)
+            ? AuthorizeRemoteAuth(recorded, scope, RemoteAuthKindFor(method, rest))
+            : Authorize(recorded, scope) is { } bearer ? (bearer.Status, bearer.Message, null) : null;
         if (denied is { } refusal)
         {
-            return await ErrorAsync(context, refusal.Status, refusal.Message).ConfigureAwait(false);
+            return await ErrorAsync(context, refusal.Status, refusal.Message, reason: refusal.Reason).ConfigureAwait(false);
         }
 
         bool known;
@@ -329,18 +488,12 @@ public sealed class FakeGitHubApi : IAsyncDisposable
 
         if (rest is ["actions", "runners", "registration-token" or "remove-token"] && method == "POST")
         {
-            var kind = rest[2] == "registration-token" ? "registration" : "remove";
-            var token = RandomToken(29).ToUpperInvariant();
-            var expiresAt = _time.GetUtcNow() + TokenLifetime;
-            lock (_gate)
-            {
-                _issued.Add(new IssuedToken(kind, scope, token, expiresAt));
-            }
-
+            var kind = rest[2] == "registration-token" ? RegistrationKind : RemoveKind;
+            var issued = Issue(kind, scope, lifetime: null, addScope: false);
             return await WriteJsonAsync(context, 201, w =>
             {
-                w.WriteString("token", token);
-                w.WriteString("expires_at", expiresAt);
+                w.WriteString("token", issued.Token);
+                w.WriteString("expires_at", issued.ExpiresAt);
             }).ConfigureAwait(false);
         }
 
@@ -349,7 +502,222 @@ public sealed class FakeGitHubApi : IAsyncDisposable
             return await ListRunnersAsync(context, scope).ConfigureAwait(false);
         }
 
+        if (rest is ["actions", "runner-groups"] && method == "GET")
+        {
+            return await ListRunnerGroupsAsync(context, scope).ConfigureAwait(false);
+        }
+
+        if (rest is ["actions", "runners", var runnerIdText] && method == "DELETE" && long.TryParse(runnerIdText, CultureInfo.InvariantCulture, out var runnerId))
+        {
+            bool deleted;
+            lock (_gate)
+            {
+                deleted = _runners[scope].RemoveAll(r => r.Id == runnerId) > 0;
+            }
+
+            if (!deleted)
+            {
+                return await ErrorAsync(context, 404, "Not Found", reason: $"no runner with id {runnerId} in {scope}").ConfigureAwait(false);
+            }
+
+            AddRateLimitHeaders(context, count: true);
+            context.Response.StatusCode = 204;
+            return 204;
+        }
+
         return await ErrorAsync(context, 404, "Not Found").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>POST /actions/runner-registration</c>: the first call of config.sh, with the registration token (configure)
+    /// or the remove token (remove) for the scope its <c>url</c> names. GitHub answers the tenant's URL and says to use
+    /// the v2 (runner admin) flow.
+    /// </summary>
+    private async Task<int> RunnerRegistrationAsync(HttpContext context, RecordedRequest recorded)
+    {
+        if (!TryReadBody(recorded, out var body))
+        {
+            return await ErrorAsync(context, 400, "Problems parsing JSON").ConfigureAwait(false);
+        }
+
+        var url = StringProperty(body, "url");
+        var runnerEvent = StringProperty(body, "runner_event");
+        if (url is null || runnerEvent is not ("register" or "remove"))
+        {
+            return await ErrorAsync(context, 422, "Invalid request.", reason: "the body needs \"url\" and \"runner_event\": \"register\" or \"remove\"").ConfigureAwait(false);
+        }
+
+        var scope = ScopeOfUrl(url);
+        if (scope is null)
+        {
+            return await ErrorAsync(context, 404, "Not Found", reason: $"'{url}' names no organisation, repository or enterprise").ConfigureAwait(false);
+        }
+
+        var denied = AuthorizeRemoteAuth(recorded, scope, runnerEvent == "register" ? RegistrationKind : RemoveKind);
+        if (denied is { } refusal)
+        {
+            return await ErrorAsync(context, refusal.Status, refusal.Message, reason: refusal.Reason).ConfigureAwait(false);
+        }
+
+        var tenant = TenantUrl(url);
+        return await WriteJsonAsync(context, 200, w =>
+        {
+            w.WriteString("url", tenant);
+            w.WriteString("token_schema", "OAuthAccessToken");
+            w.WriteString("token", "fake-tenant-" + RandomToken(32));
+            w.WriteBoolean("use_v2_flow", true);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>POST /actions/runners/register</c>: adds a runner (new id) or, with <c>"replace": true</c> and the
+    /// <c>runner_id</c> of the runner of that name, replaces its key, labels, group and flags keeping its id.
+    /// </summary>
+    private async Task<int> RegisterRunnerAsync(HttpContext context, RecordedRequest recorded)
+    {
+        if (!TryReadBody(recorded, out var body))
+        {
+            return await ErrorAsync(context, 400, "Problems parsing JSON").ConfigureAwait(false);
+        }
+
+        var url = StringProperty(body, "url");
+        var name = StringProperty(body, "name");
+        var scope = url is null ? null : ScopeOfUrl(url);
+        if (scope is null || string.IsNullOrWhiteSpace(name))
+        {
+            return await ErrorAsync(context, 422, "Invalid request.", reason: "the body needs the runner's \"url\" and \"name\"").ConfigureAwait(false);
+        }
+
+        var denied = AuthorizeRemoteAuth(recorded, scope, RegistrationKind);
+        if (denied is { } refusal)
+        {
+            return await ErrorAsync(context, refusal.Status, refusal.Message, reason: refusal.Reason).ConfigureAwait(false);
+        }
+
+        var groupId = body.TryGetProperty("group_id", out var g) && g.TryGetInt32(out var gid) ? gid : 1;
+        var replace = body.TryGetProperty("replace", out var r) && r.ValueKind == JsonValueKind.True;
+        long? replaceId = body.TryGetProperty("runner_id", out var rid) && rid.TryGetInt64(out var rl) ? rl : null;
+        var (defaults, custom) = ReadLabels(body);
+        var ephemeral = body.TryGetProperty("ephemeral", out var e) && e.ValueKind == JsonValueKind.True;
+        var updatesDisabled = body.TryGetProperty("updates_disabled", out var u) && u.ValueKind == JsonValueKind.True;
+        var modulus = ModulusOf(StringProperty(body, "public_key"));
+
+        FakeRunner? runner = null;
+        (int Status, string Message, string Reason)? refused = null;
+        lock (_gate)
+        {
+            _runners.TryAdd(scope, []);
+            var existing = _runners[scope].FirstOrDefault(x => string.Equals(x.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (!GroupsOf(scope).Any(x => x.Id == groupId))
+            {
+                refused = (404, "Not Found", $"no runner group with id {groupId} in {scope}");
+            }
+            else if (replace && (existing is null || existing.Id != replaceId))
+            {
+                refused = (404, "Not Found", $"no runner {replaceId} named '{name}' in {scope} to replace");
+            }
+            else if (!replace && existing is not null)
+            {
+                refused = (409, $"A runner exists with the same name {name}.", $"runner {existing.Id} is named '{name}' in {scope}; send \"replace\": true and its \"runner_id\"");
+            }
+            else
+            {
+                runner = existing;
+                if (runner is null)
+                {
+                    runner = new FakeRunner(scope, _nextId++, name);
+                    _runners[scope].Add(runner);
+                }
+
+                runner.Status = "offline";
+                runner.Busy = false;
+                runner.RunnerGroupId = groupId;
+                runner.DefaultLabels = defaults;
+                runner.Labels.Clear();
+                runner.Labels.AddRange(custom);
+                runner.Ephemeral = ephemeral;
+                runner.DisableUpdate = updatesDisabled;
+                runner.PublicKeyModulus = modulus;
+            }
+        }
+
+        if (refused is { } no)
+        {
+            return await ErrorAsync(context, no.Status, no.Message, reason: no.Reason).ConfigureAwait(false);
+        }
+
+        return await WriteJsonAsync(context, 201, w =>
+        {
+            WriteRunner(w, runner!);
+            w.WriteStartObject("authorization");
+            w.WriteString("authorization_url", "https://pipelines.actions.githubusercontent.com/FAKEfakeFAKEfake/_apis/oauth2/token");
+            w.WriteString("server_url", "https://broker.actions.githubusercontent.com/");
+            w.WriteString("client_id", runner!.ClientId.ToString("D"));
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private async Task<int> ListRunnerGroupsAsync(HttpContext context, string scope)
+    {
+        List<(int Id, string Name, bool IsDefault)> groups;
+        lock (_gate)
+        {
+            groups = [.. GroupsOf(scope)];
+        }
+
+        return await WriteJsonAsync(context, 200, w =>
+        {
+            w.WriteNumber("total_count", groups.Count);
+            w.WriteStartArray("runner_groups");
+            foreach (var group in groups)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("id", group.Id);
+                w.WriteString("name", group.Name);
+                w.WriteString("visibility", "all");
+                w.WriteBoolean("default", group.IsDefault);
+                w.WriteString("runners_url", new Uri(BaseUrl, $"{scope}/actions/runner-groups/{group.Id}/runners").ToString());
+                w.WriteBoolean("inherited", false);
+                w.WriteBoolean("allows_public_repositories", false);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The emulated listener's session: the runner must still be listed (by id, in any scope) and, when GitHub knows
+    /// its key, the runner must hold that key; a broker would otherwise answer <c>invalid_client</c>.
+    /// </summary>
+    private async Task<int> ListenerSessionAsync(HttpContext context, string agentText)
+    {
+        string? modulus = context.Request.Query["modulus"];
+        string verdict;
+        lock (_gate)
+        {
+            var runner = long.TryParse(agentText, CultureInfo.InvariantCulture, out var id)
+                ? _runners.Values.SelectMany(l => l).FirstOrDefault(x => x.Id == id)
+                : null;
+            if (runner is null)
+            {
+                verdict = "deleted";
+            }
+            else if (runner.PublicKeyModulus is { } key && !string.Equals(key, modulus, StringComparison.Ordinal))
+            {
+                verdict = "key";
+            }
+            else
+            {
+                verdict = "listening";
+                runner.Status = "online";
+            }
+        }
+
+        context.Response.StatusCode = verdict == "listening" ? 200 : verdict == "deleted" ? 404 : 401;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(Json(w => w.WriteString("verdict", verdict))).ConfigureAwait(false);
+        return context.Response.StatusCode;
     }
 
     private async Task<int> ListRunnersAsync(HttpContext context, string scope)
@@ -359,36 +727,23 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         var page = int.TryParse(query["page"], CultureInfo.InvariantCulture, out var n) ? Math.Max(n, 1) : 1;
         string? name = query["name"];
         List<FakeRunner> all;
+        List<FakeRunner> shown;
         lock (_gate)
         {
             all = [.. _runners[scope].Where(r => name is null || string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase))];
+
+            // A runner hidden from pages still counts, as one that slid across a page boundary while the pages were read.
+            shown = [.. all.Where(r => name is not null || !r.HiddenFromPages)];
         }
 
         var body = Json(w =>
         {
             w.WriteNumber("total_count", all.Count);
             w.WriteStartArray("runners");
-            foreach (var runner in all.Skip((page - 1) * perPage).Take(perPage))
+            foreach (var runner in shown.Skip((page - 1) * perPage).Take(perPage))
             {
                 w.WriteStartObject();
-                w.WriteNumber("id", runner.Id);
-                w.WriteString("name", runner.Name);
-                w.WriteString("os", runner.Os);
-                w.WriteString("status", runner.Status);
-                w.WriteBoolean("busy", runner.Busy);
-                w.WriteBoolean("ephemeral", false);
-                w.WriteStartArray("labels");
-                var labelId = 0;
-                foreach (var (label, type) in new[] { "self-hosted", runner.Os, "X64" }.Select(l => (l, "read-only")).Concat(runner.Labels.Select(l => (l, "custom"))))
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("id", ++labelId);
-                    w.WriteString("name", label);
-                    w.WriteString("type", type);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
+                WriteRunner(w, runner);
                 w.WriteEndObject();
             }
 
@@ -406,6 +761,162 @@ public sealed class FakeGitHubApi : IAsyncDisposable
 
         return await WriteBytesAsync(context, 200, body).ConfigureAwait(false);
     }
+
+    /// <summary>Writes a runner's fields as GitHub's REST API shows them (without the enclosing object).</summary>
+    private static void WriteRunner(Utf8JsonWriter w, FakeRunner runner)
+    {
+        w.WriteNumber("id", runner.Id);
+        w.WriteString("name", runner.Name);
+        w.WriteString("os", runner.Os);
+        w.WriteString("status", runner.Status);
+        w.WriteBoolean("busy", runner.Busy);
+        w.WriteBoolean("ephemeral", runner.Ephemeral);
+        w.WriteNumber("runner_group_id", runner.RunnerGroupId);
+        w.WriteStartArray("labels");
+        var labelId = 0;
+        var defaults = runner.DefaultLabels ? new[] { "self-hosted", runner.Os, runner.Architecture } : [];
+        foreach (var (label, type) in defaults.Select(l => (l, "read-only")).Concat(runner.Labels.Select(l => (l, "custom"))))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id", ++labelId);
+            w.WriteString("name", label);
+            w.WriteString("type", type);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Checks <c>RemoteAuth</c>: a registration or remove token this fake issued, unexpired, for <paramref name="scope"/>.
+    /// GitHub answers an unknown, expired or misused token with 404 Not Found; the reason is the fake's own addition.
+    /// </summary>
+    private (int Status, string Message, string? Reason)? AuthorizeRemoteAuth(RecordedRequest recorded, string scope, string kind)
+    {
+        if (recorded.AuthorizationScheme is not { } scheme || !scheme.Equals(RemoteAuthScheme, StringComparison.OrdinalIgnoreCase) || recorded.BearerToken is not { } token)
+        {
+            return (401, "Requires authentication", $"expected 'Authorization: RemoteAuth <{kind} token>'");
+        }
+
+        IssuedToken? issued;
+        lock (_gate)
+        {
+            issued = _issued.LastOrDefault(t => t.Token == token);
+        }
+
+        if (issued is null || issued.Kind is not (RegistrationKind or RemoveKind))
+        {
+            return (404, "Not Found", $"the RemoteAuth token is not a registration or remove token this fake issued");
+        }
+
+        if (issued.Kind != kind)
+        {
+            return (404, "Not Found", $"a {issued.Kind} token was given where a {kind} token is needed");
+        }
+
+        if (!string.Equals(issued.Scope, scope, StringComparison.OrdinalIgnoreCase))
+        {
+            return (404, "Not Found", $"the {kind} token was issued for {issued.Scope}, not {scope}");
+        }
+
+        if (issued.ExpiresAt <= _time.GetUtcNow())
+        {
+            return (404, "Not Found", string.Create(CultureInfo.InvariantCulture, $"the {kind} token expired at {issued.ExpiresAt:u}"));
+        }
+
+        return null;
+    }
+
+    /// <summary>Which token config.sh sends to a scoped endpoint: the remove token to delete, else the registration token.</summary>
+    private static string RemoteAuthKindFor(string method, string[] rest) =>
+        method == "DELETE" && rest is ["actions", "runners", _] ? RemoveKind : RegistrationKind;
+
+    /// <summary>The groups of a scope, the <c>Default</c> group (id 1) first; repositories have only that one.</summary>
+    private List<(int Id, string Name, bool IsDefault)> GroupsOf(string scope)
+    {
+        if (!_groups.TryGetValue(scope, out var groups))
+        {
+            groups = [(1, "Default", true)];
+            _groups[scope] = groups;
+        }
+
+        return groups;
+    }
+
+    private static (bool Defaults, List<string> Custom) ReadLabels(JsonElement body)
+    {
+        var defaults = false;
+        var custom = new List<string>();
+        if (body.TryGetProperty("labels", out var labels) && labels.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var label in labels.EnumerateArray())
+            {
+                var (name, type) = label.ValueKind == JsonValueKind.String
+                    ? (label.GetString(), "user")
+                    : (StringProperty(label, "name"), StringProperty(label, "type") ?? "user");
+                if (string.IsNullOrEmpty(name))
+                {
+                    continue;
+                }
+
+                if (string.Equals(type, "system", StringComparison.OrdinalIgnoreCase) || string.Equals(type, "read-only", StringComparison.OrdinalIgnoreCase))
+                {
+                    defaults = true;
+                }
+                else
+                {
+                    custom.Add(name);
+                }
+            }
+        }
+
+        return (defaults, custom);
+    }
+
+    /// <summary>The modulus of <c>&lt;RSAKeyValue&gt;&lt;Modulus&gt;…&lt;/Modulus&gt;…</c>, as the runner sends its public key.</summary>
+    private static string? ModulusOf(string? publicKeyXml)
+    {
+        if (publicKeyXml is null)
+        {
+            return null;
+        }
+
+        var start = publicKeyXml.IndexOf("<Modulus>", StringComparison.Ordinal);
+        var end = publicKeyXml.IndexOf("</Modulus>", StringComparison.Ordinal);
+        return start >= 0 && end > start ? publicKeyXml[(start + "<Modulus>".Length)..end] : null;
+    }
+
+    /// <summary>The tenant URL GitHub answers: Actions' pipelines host for github.com and *.ghe.com, <c>_services</c> on a GHES host.</summary>
+    private static string TenantUrl(string url)
+    {
+        var uri = new Uri(url);
+        return IsHostedServer(uri)
+            ? "https://pipelines.actions.githubusercontent.com/FAKEfakeFAKEfake/"
+            : $"{uri.Scheme}://{uri.Authority}/_services/pipelines/FAKEfakeFAKEfake/";
+    }
+
+    private static bool IsHostedServer(Uri uri) =>
+        uri.Host.Equals("github.com", StringComparison.OrdinalIgnoreCase)
+        || uri.Host.EndsWith(".ghe.com", StringComparison.OrdinalIgnoreCase)
+        || uri.Host.Equals("github.localhost", StringComparison.OrdinalIgnoreCase);
+
+    private static bool TryReadBody(RecordedRequest recorded, out JsonElement body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(recorded.Body);
+            body = document.RootElement.Clone();
+            return body.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            body = default;
+            return false;
+        }
+    }
+
+    private static string? StringProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private (int Status, string Message)? Authorize(RecordedRequest recorded, string scope)
     {
@@ -512,13 +1023,49 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         return (app, null);
     }
 
-    private FakeFault? TakeFault(string path)
+    private FakeRunner Add(string scopePath, long id, string name)
+    {
+        if (!_runners.TryGetValue(scopePath, out var list))
+        {
+            list = [];
+            _runners[scopePath] = list;
+        }
+
+        var runner = new FakeRunner(scopePath, id, name);
+        list.Add(runner);
+        return runner;
+    }
+
+    private IssuedToken Issue(string kind, string scopePath, TimeSpan? lifetime, bool addScope)
+    {
+        if (kind is not (RegistrationKind or RemoveKind))
+        {
+            throw new ArgumentException($"expected '{RegistrationKind}' or '{RemoveKind}', got '{kind}'", nameof(kind));
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(scopePath);
+        var issued = new IssuedToken(kind, scopePath, RandomToken(29).ToUpperInvariant(), _time.GetUtcNow() + (lifetime ?? TokenLifetime));
+        lock (_gate)
+        {
+            if (addScope)
+            {
+                _runners.TryAdd(scopePath, []);
+            }
+
+            _issued.Add(issued);
+        }
+
+        return issued;
+    }
+
+    private FakeFault? TakeFault(string path, string query)
     {
         lock (_gate)
         {
-            foreach (var (fault, contains, left) in _faults)
+            foreach (var (fault, contains, queryContains, left) in _faults)
             {
-                if (left[0] > 0 && (contains is null || path.Contains(contains, StringComparison.Ordinal)))
+                if (left[0] > 0 && (contains is null || path.Contains(contains, StringComparison.Ordinal))
+                    && (queryContains is null || query.Contains(queryContains, StringComparison.Ordinal)))
                 {
                     left[0]--;
                     return fault;
@@ -549,7 +1096,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         headers["x-ratelimit-resource"] = "core";
     }
 
-    private async Task<int> ErrorAsync(HttpContext context, int status, string message, int? remaining = null, DateTimeOffset? reset = null)
+    private async Task<int> ErrorAsync(HttpContext context, int status, string message, int? remaining = null, DateTimeOffset? reset = null, string? reason = null)
     {
         AddRateLimitHeaders(context, count: true, remaining, reset);
         var body = Json(w =>
@@ -557,6 +1104,11 @@ public sealed class FakeGitHubApi : IAsyncDisposable
             w.WriteString("message", message);
             w.WriteString("documentation_url", "https://docs.github.com/rest");
             w.WriteString("status", status.ToString(CultureInfo.InvariantCulture));
+            if (reason is not null)
+            {
+                // Not GitHub's: says why the fake refused, for whoever reads the failing test.
+                w.WriteString("fake_reason", reason);
+            }
         });
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
@@ -606,4 +1158,8 @@ public sealed class FakeGitHubApi : IAsyncDisposable
 }
 
 /// <summary>A token the fake handed out: <c>registration</c>, <c>remove</c> or <c>installation</c>.</summary>
+/// <param name="Kind"><c>registration</c>, <c>remove</c> or <c>installation</c>.</param>
+/// <param name="Scope">The scope path it was issued for (<c>orgs/acme</c>), or <c>installations/ID</c>.</param>
+/// <param name="Token">The token.</param>
+/// <param name="ExpiresAt">When it expires, on the fake's clock.</param>
 public sealed record IssuedToken(string Kind, string Scope, string Token, DateTimeOffset ExpiresAt);

@@ -29,7 +29,16 @@ public sealed class RecordedRequest
     /// <summary>Gets the status the fake answered with.</summary>
     public int StatusCode { get; internal set; }
 
-    /// <summary>Gets the credential after <c>Bearer </c> or <c>token </c>, or <see langword="null"/>.</summary>
+    /// <summary>Gets the request body as text (empty when none). Test data only: it may hold a public key.</summary>
+    public string Body { get; internal set; } = string.Empty;
+
+    /// <summary>Gets the scheme of the Authorization header (<c>Bearer</c>, <c>token</c>, <c>RemoteAuth</c>), or <see langword="null"/>.</summary>
+    public string? AuthorizationScheme =>
+        Headers.TryGetValue("authorization", out var value) && value.IndexOf(' ', StringComparison.Ordinal) is > 0 and var space
+            ? value[..space]
+            : null;
+
+    /// <summary>Gets the credential after the scheme (<c>Bearer </c>, <c>token </c>, <c>RemoteAuth </c>), or <see langword="null"/>.</summary>
     public string? BearerToken =>
         Headers.TryGetValue("authorization", out var value) && value.IndexOf(' ', StringComparison.Ordinal) is > 0 and var space
             ? value[(space + 1)..]

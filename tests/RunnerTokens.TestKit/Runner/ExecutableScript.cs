@@ -14,6 +14,15 @@ internal static class ExecutableScript
         File.SetUnixFileMode(path, Executable);
     }
 
+    /// <summary>Reads a fake program shipped in this assembly (<c>Runner/Scripts/NAME</c>).</summary>
+    public static string Load(string name)
+    {
+        using var stream = typeof(ExecutableScript).Assembly.GetManifestResourceStream("RunnerTokens.TestKit.Scripts." + name)
+            ?? throw new InvalidOperationException($"the script {name} is not embedded in the test kit");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>Quotes a path for a bash single-quoted string.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 

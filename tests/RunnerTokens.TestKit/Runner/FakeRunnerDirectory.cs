@@ -6,7 +6,7 @@ namespace RunnerTokens.TestKit.Runner;
 /// <summary>
 /// A runner directory laid out as the real runner leaves it (RUNNER-FACTS.md): <c>.runner</c> and <c>.credentials</c>
 /// as indented JSON with a UTF-8 BOM, <c>.credentials_rsaparams</c> mode 600, <c>.service</c>, <c>.env</c>,
-/// <c>.path</c>, <c>svc.sh</c>, <c>_diag/</c>, and a fake <see cref="ConfigSh"/> whose server knows the runner.
+/// <c>.path</c>, <c>_diag/</c>, and a fake <see cref="ConfigSh"/>.
 /// </summary>
 public sealed class FakeRunnerDirectory
 {
@@ -25,11 +25,9 @@ public sealed class FakeRunnerDirectory
         ConfigSh = new FakeConfigSh(System.IO.Path.Combine(path, "config.sh"), controlDirectory, sequenceLog);
         System.IO.File.WriteAllText(System.IO.Path.Combine(path, ".env"), "LANG=C.UTF-8\n");
         System.IO.File.WriteAllText(System.IO.Path.Combine(path, ".path"), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
-        ExecutableScript.Write(System.IO.Path.Combine(path, "svc.sh"), $"#!/bin/bash\n# svc.sh as installed\nSVC_NAME=\"{layout.Unit}\"\n");
         if (layout.Configured)
         {
             WriteRegistration(layout);
-            ConfigSh.AddServerRunner(layout.Name, layout.AgentId);
         }
 
         if (layout.Unit is { } unit)
@@ -50,6 +48,10 @@ public sealed class FakeRunnerDirectory
     /// <summary>Gets <c>_diag</c>, where the listener writes its logs.</summary>
     public string DiagDirectory => System.IO.Path.Combine(Path, "_diag");
 
+    /// <summary>Gets the <c>_diag/Runner_*.log</c> files, oldest name first (config.sh runs and listener starts each add one).</summary>
+    public IReadOnlyList<string> DiagLogs =>
+        Directory.Exists(DiagDirectory) ? [.. Directory.GetFiles(DiagDirectory, "Runner_*.log").Order(StringComparer.Ordinal)] : [];
+
     /// <summary>Gets the path of <c>.service</c>.</summary>
     public string ServiceFile => System.IO.Path.Combine(Path, ".service");
 
@@ -67,13 +69,6 @@ public sealed class FakeRunnerDirectory
 
     /// <summary>Gets a file of the runner directory by name (<c>.runner</c>).</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    /// <summary>The service environment that every config.sh run changes: <c>.path</c>, <c>.env</c>, <c>svc.sh</c>.</summary>
-    public static readonly IReadOnlyList<string> ServiceEnvironmentFiles = [".path", ".env", "svc.sh"];
-
-    /// <summary>Reads <c>.path</c>, <c>.env</c> and <c>svc.sh</c> that exist, byte for byte.</summary>
-    public IReadOnlyDictionary<string, byte[]> ServiceEnvironmentSnapshot() =>
-        ServiceEnvironmentFiles.Where(name => System.IO.File.Exists(File(name))).ToDictionary(name => name, name => System.IO.File.ReadAllBytes(File(name)));
 
     /// <summary>Reads the registration files and <c>.service</c> that exist, byte for byte.</summary>
     public IReadOnlyDictionary<string, byte[]> Snapshot() =>
@@ -117,23 +112,34 @@ public sealed class FakeRunnerDirectory
         {
             writer.WriteNumber("agentId", layout.AgentId);
             writer.WriteString("agentName", layout.Name);
-            writer.WriteNumber("poolId", 1);
+            writer.WriteNumber("poolId", layout.PoolId);
             writer.WriteString("poolName", layout.PoolName);
-            writer.WriteString("serverUrl", "https://pipelines.actions.githubusercontent.com/FAKEfakeFAKEfake/");
-            writer.WriteString("gitHubUrl", layout.GitHubUrl);
-            writer.WriteString("workFolder", layout.WorkFolder);
+            if (layout.DisableUpdate)
+            {
+                writer.WriteBoolean("disableUpdate", true);
+            }
+
             if (layout.Ephemeral)
             {
                 writer.WriteBoolean("ephemeral", true);
             }
 
+            writer.WriteString("serverUrl", "https://pipelines.actions.githubusercontent.com/FAKEfakeFAKEfake/");
+            writer.WriteString("gitHubUrl", layout.GitHubUrl);
+            writer.WriteString("workFolder", layout.WorkFolder);
+            if (layout.MonitorSocketAddress is { } monitor)
+            {
+                writer.WriteString("monitorSocketAddress", monitor);
+            }
+
             writer.WriteBoolean("useV2Flow", true);
+            writer.WriteBoolean("useRunnerAdminFlow", true);
             writer.WriteString("serverUrlV2", "https://broker.actions.githubusercontent.com/");
         });
         WriteJsonWithBom(File(".credentials"), WriteCredentials);
         System.IO.File.WriteAllText(
             File(".credentials_rsaparams"),
-            """{"d":"ZmFrZQ==","dp":"ZmFrZQ==","dq":"ZmFrZQ==","exponent":"AQAB","inverseQ":"ZmFrZQ==","modulus":"ZmFrZQ==","p":"ZmFrZQ==","q":"ZmFrZQ=="}""");
+            $$"""{"d":"ZmFrZQ==","dp":"ZmFrZQ==","dq":"ZmFrZQ==","exponent":"AQAB","inverseQ":"ZmFrZQ==","modulus":"{{KeyModulus(layout)}}","p":"ZmFrZQ==","q":"ZmFrZQ=="}""");
         System.IO.File.SetUnixFileMode(File(".credentials_rsaparams"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         if (layout.Migrated)
         {
@@ -146,6 +152,24 @@ public sealed class FakeRunnerDirectory
             WriteJsonWithBom(File(".credentials_migrated"), WriteCredentials);
         }
     }
+
+    /// <summary>Reads the modulus of <c>.credentials_rsaparams</c> (the public half GitHub knows), or null.</summary>
+    public string? ReadKeyModulus()
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(System.IO.File.ReadAllBytes(File(".credentials_rsaparams")));
+            return document.RootElement.TryGetProperty("modulus", out var modulus) ? modulus.GetString() : null;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A key per runner, so that one runner's key never passes for another's.</summary>
+    private static string KeyModulus(RunnerLayout layout) =>
+        Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"fake-key:{layout.AgentId}:{layout.Name}")));
 
     private static void WriteCredentials(Utf8JsonWriter writer)
     {

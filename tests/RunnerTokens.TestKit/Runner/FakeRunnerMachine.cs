@@ -1,29 +1,67 @@
+using RunnerTokens.TestKit.GitHub;
+
 namespace RunnerTokens.TestKit.Runner;
 
 /// <summary>
-/// A throwaway machine in a temp folder: a registered runner directory with a fake <c>config.sh</c>, a folder of
-/// fake programs (<c>systemctl</c>, <c>sudo</c>) to put first on a child process's <see cref="PathVariable"/>, and a
-/// state folder. The runner's unit is installed and active. Nothing touches the test process's own environment.
+/// A throwaway machine in a temp folder: a runner directory with a fake <c>config.sh</c>, a folder of fake programs
+/// (<c>systemctl</c>, <c>sudo</c>) to put first on a child process's <see cref="PathVariable"/>, and a state folder,
+/// wired to a fake GitHub API. The layout's runner is registered on that API as the directory says (same id, name,
+/// group, custom labels and flags, same key), and its unit is installed with the runner directory and active. Nothing
+/// touches the test process's own environment.
 /// </summary>
 public sealed class FakeRunnerMachine : IDisposable
 {
     private readonly TempDirectory _root;
 
-    public FakeRunnerMachine(RunnerLayout? layout = null, bool userUnit = false)
+    /// <summary>Lays out the machine and registers its runner on <paramref name="gitHub"/>.</summary>
+    /// <param name="gitHub">The fake GitHub API that config.sh and the emulated listener talk to.</param>
+    /// <param name="layout">What the runner directory holds; a registered service runner of <c>my-org</c> by default.</param>
+    /// <param name="userUnit">Whether the unit is a <c>systemctl --user</c> unit.</param>
+    public FakeRunnerMachine(FakeGitHubApi gitHub, RunnerLayout? layout = null, bool userUnit = false)
     {
-        _root = new TempDirectory("runnertokens-machine");
+        ArgumentNullException.ThrowIfNull(gitHub);
+        GitHub = gitHub;
         var chosen = layout ?? new RunnerLayout();
+        var scope = FakeGitHubApi.ScopeOfUrl(chosen.GitHubUrl)
+            ?? throw new ArgumentException($"'{chosen.GitHubUrl}' names no organisation, repository or enterprise", nameof(layout));
+        ScopePath = scope;
+        if (chosen.Configured && !string.Equals(chosen.PoolName, "Default", StringComparison.OrdinalIgnoreCase))
+        {
+            chosen = chosen with { PoolId = gitHub.AddRunnerGroup(scope, chosen.PoolName) };
+        }
+
+        _root = new TempDirectory("runnertokens-machine");
         BinDirectory = _root.Combine("bin");
         StateDirectory = _root.Combine("state", chosen.Name);
         SequenceLog = _root.Combine("sequence.log");
         Runner = FakeRunnerDirectory.Create(_root.Combine("actions-runner"), _root.Combine("fake-config"), chosen, SequenceLog);
+        Runner.ConfigSh.UseApi(gitHub.BaseUrl);
         Systemctl = FakeSystemctl.Create(BinDirectory, _root.Combine("fake-systemctl"), SequenceLog);
+        Systemctl.UseApi(gitHub.BaseUrl);
         Sudo = FakeSudo.Create(BinDirectory, _root.Combine("fake-sudo"));
+        gitHub.AddScope(scope);
+        if (chosen.Configured)
+        {
+            var runner = gitHub.AddRunner(scope, chosen.AgentId, chosen.Name);
+            runner.RunnerGroupId = chosen.PoolId;
+            runner.Labels.AddRange(chosen.Labels);
+            runner.DefaultLabels = !chosen.NoDefaultLabels;
+            runner.Ephemeral = chosen.Ephemeral;
+            runner.DisableUpdate = chosen.DisableUpdate;
+            runner.PublicKeyModulus = Runner.ReadKeyModulus();
+        }
+
         if (chosen.Unit is { } unit)
         {
-            Systemctl.Install(unit, active: true, user: userUnit, diagDirectory: Runner.DiagDirectory);
+            Systemctl.Install(unit, active: true, user: userUnit, runnerDirectory: Runner.Path);
         }
     }
+
+    /// <summary>Gets the fake GitHub API the machine talks to.</summary>
+    public FakeGitHubApi GitHub { get; }
+
+    /// <summary>Gets the scope the layout's runner is registered in (<c>orgs/my-org</c>).</summary>
+    public string ScopePath { get; }
 
     /// <summary>Gets the root temp folder.</summary>
     public string RootPath => _root.Path;
@@ -52,5 +90,12 @@ public sealed class FakeRunnerMachine : IDisposable
     /// <summary>Gets a <c>PATH</c> with the fake programs first, for a child process's environment.</summary>
     public string PathVariable => BinDirectory + ":" + (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin");
 
+    /// <summary>Gets the runner GitHub lists under the layout's name in <see cref="ScopePath"/>, or null.</summary>
+    public FakeRunner? RegisteredRunner => GitHub.FindRunner(ScopePath, Runner.Layout.Name);
+
+    /// <summary>Sets the host name config.sh sees (<c>build1.example.com</c>); without <c>--name</c> the runner is named after it, cut at the first dot.</summary>
+    public void SetMachineName(string machineName) => Runner.ConfigSh.SetMachineName(machineName);
+
+    /// <summary>Deletes the machine's folders (the fake GitHub API is the caller's to dispose).</summary>
     public void Dispose() => _root.Dispose();
 }

@@ -1,71 +1,25 @@
+using System.Diagnostics;
+using System.Globalization;
+
 namespace RunnerTokens.TestKit.Runner;
 
 /// <summary>
-/// A bash <c>systemctl</c> that records its calls and keeps each unit active or inactive: <c>stop</c>, <c>start</c>,
-/// <c>is-active</c> (prints the state; exit 0 only when active), system units and <c>--user</c> units apart.
-/// A unit must be installed first (<see cref="Install"/>), or start and stop fail as for a unit that does not exist.
-/// Failures are switched on with marker files.
+/// A bash <c>systemctl</c> (<c>Runner/Scripts/systemctl.sh</c>) that records its calls and keeps each unit's state:
+/// <c>stop</c>, <c>start</c>, <c>is-active</c> (prints the state; exit 0 only when active), system units and
+/// <c>--user</c> units apart. A unit must be installed first (<see cref="Install"/>), or start and stop fail as for a
+/// unit that does not exist. A unit installed with its runner directory emulates the listener on <c>start</c>: it
+/// writes a new <c>_diag/Runner_*.log</c> and, when <c>.runner</c> and <c>.credentials</c> exist and the fake GitHub
+/// API (<see cref="UseApi"/>) still lists the runner's <c>agentId</c> with the runner's key, logs
+/// <c>WRITE LINE: &lt;time&gt;: Listening for Jobs</c>; otherwise it logs the listener's error ("The runner registration
+/// has been deleted from the server, please re-configure.") and the unit goes <c>inactive</c> (dead, not failed)
+/// shortly after, as a real unit has no <c>Restart=</c>. Failures and delays are switched on with marker files.
 /// </summary>
 public sealed class FakeSystemctl
 {
-    private const string Script = """
-        #!/bin/bash
-        # Fake systemctl (RunnerTokens.TestKit).
-        set -u
-        STATE=__STATE__
-        SEQUENCE=__SEQUENCE__
-        printf '%s\n' "$*" >> "$STATE/calls.log"
-        [ -n "$SEQUENCE" ] && printf 'systemctl %s\n' "$*" >> "$SEQUENCE"
-        user=0; args=()
-        for a in "$@"; do
-          case "$a" in
-            --user) user=1 ;;
-            --no-ask-password|--quiet|-q) ;;
-            *) args+=("$a") ;;
-          esac
-        done
-        verb="${args[0]:-}"; unit="${args[1]:-}"
-        dir="$STATE/system"; [ "$user" -eq 1 ] && dir="$STATE/user"
-        mkdir -p "$dir"
-        [ -f "$STATE/hang-$verb" ] && sleep 600
-        if [ -f "$STATE/fail-$verb-once" ]; then cat "$STATE/fail-$verb-once" >&2; rm -f "$STATE/fail-$verb-once"; exit 1; fi
-        if [ -f "$STATE/fail-$verb" ]; then cat "$STATE/fail-$verb" >&2; exit 1; fi
-        case "$verb" in
-          stop|start)
-            if [ ! -f "$dir/$unit" ]; then echo "Failed to $verb $unit: Unit $unit not loaded." >&2; exit 5; fi
-            if [ "$verb" = stop ]; then
-              [ -f "$STATE/stay-active" ] || echo inactive > "$dir/$unit"
-            elif [ -f "$STATE/start-fails" ]; then
-              echo failed > "$dir/$unit"
-            else
-              echo active > "$dir/$unit"
-              # As the runner's listener under the unit: a _diag log of its own, then listening, or a terminal exit.
-              diag="$(cat "$dir/$unit.diag" 2>/dev/null || true)"
-              if [ -n "$diag" ]; then
-                stamp="$(date -u +%Y%m%d-%H%M%S%N)"; now="$(date -u '+%Y-%m-%d %H:%M:%S')Z"
-                log="$diag/Runner_${stamp}-utc.log"
-                printf "[%s INFO CommandSettings] Command 'run': 'True'\n" "$now" > "$log"
-                if [ -f "$STATE/listener-dies" ]; then
-                  printf '[%s ERR  Terminal] WRITE ERROR: %s\n' "$now" "$(cat "$STATE/listener-dies")" >> "$log"
-                  # Active right after the fork; inactive (dead) once the listener gave up, seen from the next is-active on.
-                  echo active-dying > "$dir/$unit"
-                elif [ ! -f "$STATE/listener-silent" ]; then
-                  printf '[%s INFO Terminal] WRITE LINE: %s: Listening for Jobs\n' "$now" "$now" >> "$log"
-                fi
-              fi
-            fi
-            ;;
-          is-active)
-            state="$(cat "$dir/$unit" 2>/dev/null || echo inactive)"
-            if [ "$state" = active-dying ]; then state=active; echo inactive > "$dir/$unit"; fi
-            echo "$state"
-            [ "$state" = active ] && exit 0
-            exit 3
-            ;;
-          *) echo "Unknown command verb '$verb'." >&2; exit 1 ;;
-        esac
-        exit 0
-        """;
+    /// <summary>How long a unit whose listener was refused stays active before it goes inactive.</summary>
+    public static readonly TimeSpan ListenerExitDelay = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan _settleLimit = TimeSpan.FromSeconds(60);
 
     private FakeSystemctl(string binDirectory, string stateDirectory, string? sequenceLog)
     {
@@ -73,8 +27,9 @@ public sealed class FakeSystemctl
         StateDirectory = stateDirectory;
         Directory.CreateDirectory(binDirectory);
         Directory.CreateDirectory(stateDirectory);
+        Directory.CreateDirectory(System.IO.Path.Combine(stateDirectory, "config"));
         Path = System.IO.Path.Combine(binDirectory, "systemctl");
-        ExecutableScript.Write(Path, Script
+        ExecutableScript.Write(Path, ExecutableScript.Load("systemctl.sh")
             .Replace("__STATE__", ExecutableScript.Quote(stateDirectory), StringComparison.Ordinal)
             .Replace("__SEQUENCE__", ExecutableScript.Quote(sequenceLog ?? string.Empty), StringComparison.Ordinal));
     }
@@ -98,43 +53,70 @@ public sealed class FakeSystemctl
     /// <returns>The fake.</returns>
     public static FakeSystemctl Create(string binDirectory, string stateDirectory, string? sequenceLog = null) => new(binDirectory, stateDirectory, sequenceLog);
 
-    /// <summary>Installs <paramref name="unit"/>, running or not; with <paramref name="diagDirectory"/>, each start writes a listener log there.</summary>
-    public void Install(string unit, bool active = true, bool user = false, string? diagDirectory = null)
+    /// <summary>Points the emulated listeners at a fake GitHub API root (<c>http://127.0.0.1:PORT/</c>).</summary>
+    public void UseApi(Uri apiUrl)
     {
+        ArgumentNullException.ThrowIfNull(apiUrl);
+        File.WriteAllText(System.IO.Path.Combine(StateDirectory, "config", "api-url"), apiUrl.ToString());
+    }
+
+    /// <summary>
+    /// Installs <paramref name="unit"/>, running or not, as it is now (no listener is started, nothing is logged); with
+    /// <paramref name="runnerDirectory"/>, a later <c>start</c> emulates that runner's listener. Installing again keeps
+    /// the runner directory unless a new one is given, and voids any transition in progress.
+    /// </summary>
+    public void Install(string unit, bool active = true, bool user = false, string? runnerDirectory = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(unit);
         File.WriteAllText(UnitFile(unit, user), active ? "active\n" : "inactive\n");
-        if (diagDirectory is not null)
+        var meta = MetaFile(unit, user, ".gen");
+        var generation = File.Exists(meta) && int.TryParse(File.ReadAllText(meta).Trim(), CultureInfo.InvariantCulture, out var g) ? g : 0;
+        File.WriteAllText(meta, (generation + 1).ToString(CultureInfo.InvariantCulture) + "\n");
+        File.Delete(MetaFile(unit, user, ".pending"));
+        if (runnerDirectory is not null)
         {
-            File.WriteAllText(UnitFile(unit, user) + ".diag", diagDirectory);
+            File.WriteAllText(MetaFile(unit, user, ".dir"), runnerDirectory);
         }
     }
 
     /// <summary>
-    /// Makes the listener started by <c>start</c> log <paramref name="error"/> and exit: the unit is active right after
-    /// the start (the first <c>is-active</c> says so), then inactive.
+    /// Gets whether <paramref name="unit"/> is active once any transition in progress (a stop that takes time, a
+    /// listener about to exit) has ended, so that a test sees where the unit settles, not a moment of it.
     /// </summary>
-    public void ListenerDies(string error) => File.WriteAllText(System.IO.Path.Combine(StateDirectory, "listener-dies"), error);
+    public bool IsActive(string unit, bool user = false)
+    {
+        WaitUntilSettled(unit, user);
+        return State(unit, user) == "active";
+    }
 
-    /// <summary>Makes the listener started by <c>start</c> stay up without ever logging "Listening for Jobs".</summary>
-    public void ListenerStaysSilent() => File.WriteAllText(System.IO.Path.Combine(StateDirectory, "listener-silent"), string.Empty);
-
-    /// <summary>Gets whether <paramref name="unit"/> is active.</summary>
-    public bool IsActive(string unit, bool user = false) =>
-        File.Exists(UnitFile(unit, user)) && File.ReadAllText(UnitFile(unit, user)).Trim() == "active";
+    /// <summary>Gets the unit's state right now, as <c>systemctl is-active</c> prints it (<c>active</c>, <c>deactivating</c>, <c>inactive</c>, <c>failed</c>).</summary>
+    public string State(string unit, bool user = false) =>
+        File.Exists(UnitFile(unit, user)) ? File.ReadAllText(UnitFile(unit, user)).Trim() : "inactive";
 
     /// <summary>Makes <paramref name="verb"/> fail with <paramref name="message"/> on stderr, exit 1; always or once.</summary>
     public void Fail(string verb, string message, bool once = false) =>
-        File.WriteAllText(System.IO.Path.Combine(StateDirectory, once ? $"fail-{verb}-once" : $"fail-{verb}"), message);
+        File.WriteAllText(Marker(once ? $"fail-{verb}-once" : $"fail-{verb}"), message);
 
     /// <summary>Makes <c>stop</c> succeed without the unit ever becoming inactive.</summary>
-    public void StayActiveOnStop() => File.WriteAllText(System.IO.Path.Combine(StateDirectory, "stay-active"), string.Empty);
+    public void StayActiveOnStop() => File.WriteAllText(Marker("stay-active"), string.Empty);
+
+    /// <summary>Makes <c>stop</c> of an active unit return at once with the unit <c>deactivating</c> for <paramref name="duration"/>, then <c>inactive</c>.</summary>
+    public void StopTakes(TimeSpan duration) => File.WriteAllText(Marker("stop-delay"), Seconds(duration));
 
     /// <summary>Makes <c>start</c> succeed but leave the unit failed (its process exits at once).</summary>
-    public void FailAfterStart() => File.WriteAllText(System.IO.Path.Combine(StateDirectory, "start-fails"), string.Empty);
+    public void FailAfterStart() => File.WriteAllText(Marker("start-fails"), string.Empty);
+
+    /// <summary>
+    /// Makes a listener that started listening log <paramref name="message"/> as an error
+    /// (<c>[time ERR  Terminal] WRITE ERROR: message</c>) <paramref name="after"/> the start, and its unit go inactive.
+    /// </summary>
+    public void FailListenerAfter(TimeSpan after, string message) =>
+        File.WriteAllText(Marker("listener-fail"), Seconds(after) + "\n" + message);
 
     /// <summary>Makes <paramref name="verb"/> hang for ten minutes (until killed).</summary>
-    public void Hang(string verb) => File.WriteAllText(System.IO.Path.Combine(StateDirectory, $"hang-{verb}"), string.Empty);
+    public void Hang(string verb) => File.WriteAllText(Marker($"hang-{verb}"), string.Empty);
 
-    /// <summary>Removes every failure marker.</summary>
+    /// <summary>Removes every failure marker and delay.</summary>
     public void Heal()
     {
         foreach (var file in Directory.EnumerateFiles(StateDirectory).Where(f => !f.EndsWith("calls.log", StringComparison.Ordinal)))
@@ -143,10 +125,44 @@ public sealed class FakeSystemctl
         }
     }
 
+    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private void WaitUntilSettled(string unit, bool user)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < _settleLimit && Pending(unit, user))
+        {
+            Thread.Sleep(25);
+        }
+    }
+
+    private bool Pending(string unit, bool user)
+    {
+        try
+        {
+            var pending = MetaFile(unit, user, ".pending");
+            return File.Exists(pending) && File.ReadAllText(pending).Trim() == File.ReadAllText(MetaFile(unit, user, ".gen")).Trim();
+        }
+        catch (IOException)
+        {
+            // Removed or rewritten while read: look again.
+            return true;
+        }
+    }
+
+    private string Marker(string name) => System.IO.Path.Combine(StateDirectory, name);
+
     private string UnitFile(string unit, bool user)
     {
         var folder = System.IO.Path.Combine(StateDirectory, user ? "user" : "system");
         Directory.CreateDirectory(folder);
         return System.IO.Path.Combine(folder, unit);
+    }
+
+    private string MetaFile(string unit, bool user, string suffix)
+    {
+        var folder = System.IO.Path.Combine(StateDirectory, "meta", user ? "user" : "system");
+        Directory.CreateDirectory(folder);
+        return System.IO.Path.Combine(folder, unit + suffix);
     }
 }
