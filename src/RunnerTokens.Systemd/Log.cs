@@ -8,8 +8,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Ran `{Command}`: exit code {ExitCode} after {Elapsed}")]
     public static partial void CommandRan(ILogger logger, string command, int exitCode, TimeSpan elapsed);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Runner {Runner}: step {Step}")]
-    public static partial void StepStarted(ILogger logger, string runner, ReconfigurationStep step);
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Runner {Runner}: step {Step}: {Description}")]
+    public static partial void StepStarted(ILogger logger, string runner, string step, string description);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Runner {Runner} is not a service ({Why}): it is re-registered without stopping or starting a unit")]
     public static partial void NotAService(ILogger logger, string runner, string why);
@@ -17,36 +17,33 @@ internal static partial class Log
     [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Runner {Runner}: unit {Unit} (from {Origin})")]
     public static partial void UnitFound(ILogger logger, string runner, string unit, string origin);
 
-    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Runner {Runner}: config.sh remove --local, because {Why}")]
-    public static partial void RemovingLocally(ILogger logger, string runner, string why);
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Runner {Runner}: registering '{Name}' at {Url}; settings: {Origins}")]
+    public static partial void Registering(ILogger logger, string runner, string name, string url, string origins);
 
-    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Runner {Runner}: removing with a remove token failed ({Error}); removing the local files only (config.sh remove --local): --replace then replaces the runner on the server")]
-    public static partial void RemoveFellBackToLocal(ILogger logger, string runner, string error);
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "Runner {Runner}: {Unit} is listening for jobs ({Logs})")]
+    public static partial void Listening(ILogger logger, string runner, string unit, string logs);
 
-    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Runner {Runner}: re-registered{Unit}")]
-    public static partial void Reconfigured(ILogger logger, string runner, string unit);
+    [LoggerMessage(EventId = 406, Level = LogLevel.Information, Message = "Runner {Runner}: re-registered as '{Name}'{Unit}")]
+    public static partial void Reconfigured(ILogger logger, string runner, string name, string unit);
 
-    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Runner {Runner}: step {Step} failed; rolled back: {Rollback}")]
-    public static partial void RolledBack(ILogger logger, string runner, ReconfigurationStep step, string rollback);
+    [LoggerMessage(EventId = 407, Level = LogLevel.Warning, Message = "Runner {Runner}: step {Step} failed; repaired: {Repair}")]
+    public static partial void RolledBack(ILogger logger, string runner, string step, string repair);
 
-    [LoggerMessage(EventId = 408, Level = LogLevel.Error, Message = "Runner {Runner}: step {Step} failed and the rollback failed too: {Error}; the journal {Journal} is kept and the next check repairs the runner")]
-    public static partial void RollbackFailed(ILogger logger, string runner, ReconfigurationStep step, string error, string journal);
+    [LoggerMessage(EventId = 408, Level = LogLevel.Error, Message = "Runner {Runner}: step {Step} failed and the repair failed too: {Error}; the journal {Journal} is kept and the next check repairs the runner")]
+    public static partial void RollbackFailed(ILogger logger, string runner, string step, string error, string journal);
 
     [LoggerMessage(EventId = 409, Level = LogLevel.Warning, Message = "Runner {Runner}: an earlier re-registration stopped at step {Step} (journal {Journal}); repairing")]
-    public static partial void Recovering(ILogger logger, string runner, ReconfigurationStep step, string journal);
+    public static partial void Recovering(ILogger logger, string runner, string step, string journal);
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "Runner {Runner}: repaired: {Outcome}")]
     public static partial void Recovered(ILogger logger, string runner, string outcome);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Runner {Runner}: re-registration cancelled at step {Step}; rolled back: {Rollback}")]
-    public static partial void Cancelled(ILogger logger, string runner, ReconfigurationStep step, string rollback);
-
-    [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Runner {Runner}: config.sh remove left {File}; deleted it (it is in the backup)")]
-    public static partial void LeftoverDeleted(ILogger logger, string runner, string file);
+    [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Runner {Runner}: re-registration cancelled at step {Step}; repaired: {Repair}")]
+    public static partial void Cancelled(ILogger logger, string runner, string step, string repair);
 
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "Runner {Runner}: {Warning}")]
     public static partial void Warning(ILogger logger, string runner, string warning);
 
-    [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "Runner {Runner}: {Labels}")]
-    public static partial void LabelsChosen(ILogger logger, string runner, string labels);
+    [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Runner {Runner}: config.sh remove left {File}; deleted it (it is in the backup)")]
+    public static partial void LeftoverDeleted(ILogger logger, string runner, string file);
 }

@@ -54,6 +54,8 @@ public sealed class EngineIntegrationTests
         Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(first).Outcome);
         Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(second).Outcome);
         Assert.Equal(["remove --local", "configure"], machine.Runner.ConfigSh.Calls.Select(c => c.Command == "remove" ? c.CommandLine : c.Command));
+        Assert.Equal("linux", machine.Runner.ConfigSh.Calls[1].ValueOf("--labels"));
+        Assert.Equal("42", machine.Runner.ReadRunnerProperty("agentId"));
         Assert.True(machine.Systemctl.IsActive(machine.Runner.Layout.Unit!));
         await issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
     }

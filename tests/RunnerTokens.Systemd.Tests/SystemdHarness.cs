@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
+using RunnerTokens.Shared;
 using RunnerTokens.TestKit.GitHub;
 using RunnerTokens.TestKit.Runner;
 
@@ -20,18 +21,14 @@ internal sealed class SystemdHarness : IDisposable
         RunnerLayout? layout = null,
         Action<SystemdOptions>? configure = null,
         bool userUnit = false,
-        Func<RunnerContext, RunnerContext>? shapeRunner = null,
-        IReadOnlyList<IRunnerLabelSource>? labelSources = null)
+        Func<RunnerRegistration, RunnerRegistration>? shapeRegistration = null,
+        bool withIssuer = true)
     {
         Api = FakeGitHubApi.StartAsync(Time).GetAwaiter().GetResult();
         Machine = new FakeRunnerMachine(Api, layout, userUnit);
-        var runner = new RunnerContext(Machine.Runner.Layout.Name, Machine.Runner.Path, "https://github.com/my-org", Machine.StateDirectory)
-        {
-            Labels = ["linux", "gpu"],
-        };
-        Runner = shapeRunner?.Invoke(runner) ?? runner;
-        RegistrationToken = Api.IssueToken(FakeGitHubApi.RegistrationKind, Runner.Scope.ApiPath);
-        RemoveToken = Api.IssueToken(FakeGitHubApi.RemoveKind, Runner.Scope.ApiPath);
+        RegistrationToken = Api.IssueToken(FakeGitHubApi.RegistrationKind, Machine.ScopePath);
+        RemoveToken = Api.IssueToken(FakeGitHubApi.RemoveKind, Machine.ScopePath);
+        InitialKeyModulus = Machine.Runner.ReadKeyModulus();
         Issuer = Substitute.For<ITokenIssuer>();
         Issuer.CreateRemoveTokenAsync(Arg.Any<RunnerScope>(), Arg.Any<CancellationToken>())
             .Returns(new RegistrationToken(RemoveToken, Time.GetUtcNow().AddHours(1)));
@@ -39,10 +36,9 @@ internal sealed class SystemdHarness : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton(Issuer);
-        foreach (var source in labelSources ?? [])
+        if (withIssuer)
         {
-            services.AddSingleton(source);
+            services.AddSingleton(Issuer);
         }
 
         services.AddRunnerTokenRefresh().AddSystemdReconfigurer(options =>
@@ -53,12 +49,28 @@ internal sealed class SystemdHarness : IDisposable
             configure?.Invoke(options);
         });
         _provider = services.BuildServiceProvider();
+
+        var laidOut = Machine.Runner.Layout;
+        Runner = new RunnerContext(laidOut.Name, Machine.Runner.Path, laidOut.GitHubUrl, Machine.StateDirectory);
+        var registration = new RunnerRegistration
+        {
+            Name = laidOut.Name,
+            Url = laidOut.GitHubUrl,
+            Id = laidOut.AgentId,
+            RunnerGroup = laidOut.PoolName,
+            WorkFolder = laidOut.WorkFolder,
+            Labels = ["linux", "gpu"],
+            LabelsKnown = true,
+            Ephemeral = laidOut.Ephemeral,
+            Origins = ["labels linux,gpu: GitHub's listing", "runner group Default: .runner"],
+        };
+        Registration = shapeRegistration?.Invoke(registration) ?? registration;
     }
 
     /// <summary>Gets the fake GitHub API the machine's config.sh and listener talk to.</summary>
     public FakeGitHubApi Api { get; }
 
-    /// <summary>Gets a registration token the fake GitHub issued for the runner's scope, valid for an hour of <see cref="Time"/>.</summary>
+    /// <summary>Gets a registration token the fake GitHub issued for the runner's scope.</summary>
     public string RegistrationToken { get; }
 
     /// <summary>Gets a remove token the fake GitHub issued for the runner's scope, which the issuer hands out.</summary>
@@ -66,11 +78,19 @@ internal sealed class SystemdHarness : IDisposable
 
     public FakeRunnerMachine Machine { get; }
 
+    /// <summary>Gets the modulus of the key the runner had before anything ran: a new registration has another.</summary>
+    public string? InitialKeyModulus { get; }
+
+    /// <summary>Gets the runner GitHub lists under <paramref name="name"/> in the machine's scope, or null.</summary>
+    public FakeRunner? Listed(string name = "runner-1") => Api.FindRunner(Machine.ScopePath, name);
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
     public ITokenIssuer Issuer { get; }
 
     public RunnerContext Runner { get; }
+
+    public RunnerRegistration Registration { get; }
 
     public IRunnerReconfigurer Reconfigurer => _provider.GetRequiredService<IRunnerReconfigurer>();
 
@@ -78,17 +98,29 @@ internal sealed class SystemdHarness : IDisposable
 
     public FakeLogCollector Logs => _provider.GetRequiredService<FakeLogCollector>();
 
-    public T Get<T>()
-        where T : notnull => _provider.GetRequiredService<T>();
-
     public string Unit => Machine.Runner.Layout.Unit!;
 
     public string JournalPath => Path.Combine(Runner.StateDirectory, ReconfigurationJournal.JournalFileName);
 
     public string BackupPath => Path.Combine(Runner.StateDirectory, ReconfigurationJournal.BackupFolderName);
 
+    public T Get<T>()
+        where T : notnull => _provider.GetRequiredService<T>();
+
     public Task ReconfigureAsync(CancellationToken cancellationToken = default) =>
-        Reconfigurer.ReconfigureAsync(Runner, new RegistrationToken(RegistrationToken, Time.GetUtcNow().AddHours(1)), cancellationToken);
+        Reconfigurer.ReconfigureAsync(Runner, Registration, new RegistrationToken(RegistrationToken, Time.GetUtcNow().AddHours(1)), cancellationToken);
+
+    /// <summary>A run of the sequence as the reconfigurer starts one, for driving the steps one by one.</summary>
+    public ReconfigurationRun NewRun() => new()
+    {
+        Runner = Runner,
+        Registration = Registration,
+        Masker = new SecretMasker(),
+        RegistrationToken = RegistrationToken,
+        UnitOrigin = "test",
+        Previous = RunnerSettingsFile.Read(new System.IO.Abstractions.FileSystem(), Runner.Directory).Settings,
+        Journal = new JournalEntry { Runner = Runner.Name, Name = Registration.Name, Unit = Machine.Runner.Layout.Unit },
+    };
 
     /// <summary>Everything a user or an attacker could read afterwards: log records, argv records, the exception.</summary>
     public string EverythingVisible(Exception? exception = null) =>
@@ -100,10 +132,71 @@ internal sealed class SystemdHarness : IDisposable
             string.Join('\n', Machine.Sudo.Calls),
             exception?.ToString() ?? string.Empty);
 
+    /// <summary>Advances the fake clock while the sequence polls, until it is done.</summary>
+    public async Task DriveClockUntilDoneAsync(Task task, TimeSpan step)
+    {
+        for (var i = 0; i < 2000 && !task.IsCompleted; i++)
+        {
+            Time.Advance(step);
+            await Task.WhenAny(task, Task.Delay(5));
+        }
+    }
+
     public void Dispose()
     {
         _provider.Dispose();
         Machine.Dispose();
         Api.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Reads <c>.path</c>, <c>.env</c> and <c>svc.sh</c> that exist, byte for byte.</summary>
+    public IReadOnlyDictionary<string, byte[]> ServiceEnvironment() =>
+        RunnerFiles.ServiceEnvironment.Where(name => File.Exists(Machine.Runner.File(name)))
+            .ToDictionary(name => name, name => File.ReadAllBytes(Machine.Runner.File(name)));
+
+    /// <summary>Writes <c>svc.sh</c> as <c>svc.sh install</c> left it (the fake layout has none), executable.</summary>
+    public void InstallServiceScript()
+    {
+        File.WriteAllText(Machine.Runner.File("svc.sh"), $"#!/bin/bash\n# svc.sh as installed\nSVC_NAME=\"{Unit}\"\n");
+        File.SetUnixFileMode(Machine.Runner.File("svc.sh"), (UnixFileMode)0b111_101_101);
+    }
+
+    /// <summary>Makes the unit start with no listener log at all, as a listener that never comes up (the unit stays active).</summary>
+    public void ListenerStaysSilent(bool userUnit = false) =>
+        Machine.Systemctl.Install(Unit, active: Machine.Systemctl.State(Unit, userUnit) == "active", user: userUnit, runnerDirectory: Path.Combine(Machine.RootPath, "no-such-runner"));
+
+    /// <summary>
+    /// Puts a wrapper in place of config.sh, as a broken runner install: <c>remove</c> runs the fake, configure prints
+    /// success and exits 0 without registering anything.
+    /// </summary>
+    public void ConfigureExitsZeroWithoutRegistering()
+    {
+        var script = Machine.Runner.ConfigSh.ScriptPath;
+        File.Move(script, Machine.Runner.File("config.real.sh"));
+        File.WriteAllText(script, "#!/bin/bash\nif [ \"${1:-}\" = remove ]; then exec \"$(dirname \"$0\")/config.real.sh\" \"$@\"; fi\necho '√ Settings Saved.'\nexit 0\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+    }
+
+    /// <summary>
+    /// Puts a hook before every systemctl command (<see cref="SystemdOptions.SystemctlPrefix"/>) that deletes the runner
+    /// on the fake GitHub right before each <c>start</c>, as an admin might: the listener is then refused ("The runner
+    /// registration has been deleted from the server") and its unit ends inactive.
+    /// </summary>
+    public void DeleteRunnerOnGitHubAtEachStart()
+    {
+        var tokenFile = Path.Combine(Machine.RootPath, "hook-token");
+        File.WriteAllText(tokenFile, RemoveToken);
+        var hook = Path.Combine(Machine.RootPath, "delete-before-start");
+        File.WriteAllText(hook, $$"""
+            #!/bin/bash
+            for a in "$@"; do
+              if [ "$a" = start ]; then
+                printf 'Authorization: RemoteAuth %s\n' "$(cat '{{tokenFile}}')" | curl -s -o /dev/null -X DELETE -H @- '{{Api.BaseUrl}}{{Machine.ScopePath}}/actions/runners/{{Machine.Runner.Layout.AgentId}}'
+              fi
+            done
+            exec "$@"
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+        File.SetUnixFileMode(hook, (UnixFileMode)0b111_101_101);
+        Get<Microsoft.Extensions.Options.IOptions<SystemdOptions>>().Value.SystemctlPrefix = hook;
     }
 }

@@ -60,17 +60,17 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
         return outcome;
     }
 
-    private Dictionary<string, string?> BuildEnvironment(CommandSpec spec)
+    /// <summary>
+    /// The command's whole environment: the allowed part of the refresher's (<see cref="InheritedEnvironment"/>), then
+    /// <see cref="SystemdOptions.Environment"/>, then the command's own variables. Every other inherited variable is
+    /// removed (a null value unsets it for the child).
+    /// </summary>
+    internal Dictionary<string, string?> BuildEnvironment(CommandSpec spec)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
-
-        // config.sh reads every ACTIONS_RUNNER_INPUT_* as an option: none may leak in from the refresher's environment.
-        foreach (var name in System.Environment.GetEnvironmentVariables().Keys.OfType<string>())
+        foreach (var name in InheritedEnvironment.Refused())
         {
-            if (name.StartsWith(ConfigScript.InputVariablePrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                environment[name] = null;
-            }
+            environment[name] = null;
         }
 
         foreach (var (name, value) in options.Value.Environment)

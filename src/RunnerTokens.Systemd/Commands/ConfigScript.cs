@@ -11,65 +11,84 @@ internal static class ConfigScript
     public const string TokenVariable = InputVariablePrefix + "TOKEN";
     public const string AllowRunAsRootVariable = "RUNNER_ALLOW_RUNASROOT";
 
-    public static CommandSpec Remove(RunnerContext runner, SystemdOptions options, bool local, string? removeToken)
+    /// <summary>The work folder config.sh uses when <c>--work</c> is not given.</summary>
+    public const string DefaultWorkFolder = "_work";
+
+    /// <summary><c>config.sh remove --local</c>: deletes the local registration files, with no server call.</summary>
+    public static CommandSpec RemoveLocal(string runnerDirectory, SystemdOptions options) =>
+        Build(runnerDirectory, ["remove", "--local"], BaseEnvironment(options));
+
+    /// <summary><c>config.sh remove</c> with a remove token: deletes the runner on the server too.</summary>
+    /// <param name="runnerDirectory">The runner directory.</param>
+    /// <param name="options">The package's options.</param>
+    /// <param name="removeToken">The token; null shows it masked, for a plan.</param>
+    public static CommandSpec RemoveOnServer(string runnerDirectory, SystemdOptions options, string? removeToken)
     {
         var environment = BaseEnvironment(options);
-        if (!local)
-        {
-            environment[TokenVariable] = removeToken ?? SecretMasker.Mask;
-        }
-
-        string[] arguments = local ? ["remove", "--local"] : ["remove"];
-        return Build(runner, arguments, environment);
+        environment[TokenVariable] = removeToken ?? SecretMasker.Mask;
+        return Build(runnerDirectory, ["remove"], environment);
     }
 
-    /// <param name="runner">The runner.</param>
+    /// <summary>Registers the runner with every setting of <paramref name="registration"/>, replacing a runner of the same name.</summary>
+    /// <param name="runnerDirectory">The runner directory.</param>
     /// <param name="options">The package's options.</param>
-    /// <param name="previous">The registration being replaced.</param>
-    /// <param name="labels">The custom labels: the runner's own <see cref="RunnerContext.Labels"/>, else those a label source knew; none passes no <c>--labels</c>.</param>
+    /// <param name="registration">Every setting to repeat, as the engine resolved them.</param>
     /// <param name="registrationToken">The token; null shows it masked, for a plan.</param>
-    public static CommandSpec Configure(RunnerContext runner, SystemdOptions options, RunnerRegistration previous, IReadOnlyList<string> labels, string? registrationToken)
+    public static CommandSpec Configure(string runnerDirectory, SystemdOptions options, RunnerRegistration registration, string? registrationToken)
     {
         var environment = BaseEnvironment(options);
         environment[TokenVariable] = registrationToken ?? SecretMasker.Mask;
 
-        var arguments = new List<string> { "--unattended", "--url", runner.Url, "--name", runner.Name, "--replace" };
-        if (labels.Count > 0)
+        var arguments = new List<string> { "--unattended", "--url", registration.Url, "--name", registration.Name, "--replace" };
+        if (registration.LabelsKnown && registration.Labels.Count > 0)
         {
             arguments.Add("--labels");
-            arguments.Add(string.Join(',', labels));
+            arguments.Add(string.Join(',', registration.Labels));
         }
 
-        if (RunnerGroup(runner, previous) is { } group)
+        if (registration.NoDefaultLabels)
+        {
+            arguments.Add("--no-default-labels");
+        }
+
+        if (!string.IsNullOrWhiteSpace(registration.RunnerGroup))
         {
             arguments.Add("--runnergroup");
-            arguments.Add(group);
+            arguments.Add(registration.RunnerGroup);
         }
 
         arguments.Add("--work");
-        arguments.Add(previous.WorkFolder ?? RunnerRegistration.DefaultWorkFolder);
-        if (runner.Ephemeral)
+        arguments.Add(string.IsNullOrWhiteSpace(registration.WorkFolder) ? DefaultWorkFolder : registration.WorkFolder);
+        if (registration.Ephemeral)
         {
             arguments.Add("--ephemeral");
         }
 
-        if (runner.DisableUpdate)
+        if (registration.DisableUpdate)
         {
             arguments.Add("--disableupdate");
         }
 
-        return Build(runner, arguments, environment);
+        if (!string.IsNullOrWhiteSpace(registration.MonitorSocketAddress))
+        {
+            arguments.Add("--monitorsocketaddress");
+            arguments.Add(registration.MonitorSocketAddress);
+        }
+
+        return Build(runnerDirectory, arguments, environment);
     }
 
-    /// <summary>
-    /// The group from the options, else the one the runner was in. The runner keeps its group as the agent pool:
-    /// <c>config.sh --runnergroup G</c> writes G's pool as <c>poolName</c> in <c>.runner</c> (actions/runner
-    /// ConfigurationManager). Repository runners have no groups, so none is passed for them.
-    /// </summary>
-    public static string? RunnerGroup(RunnerContext runner, RunnerRegistration previous) =>
-        runner.RunnerGroup
-        ?? (runner.Scope.Kind == RunnerScopeKind.Repository ? null : previous.PoolName);
+    /// <summary>A hint for the error message when config.sh refused to run as root, or may have.</summary>
+    public static string RootHint(CommandOutcome outcome, SystemdOptions options) =>
+        outcome.Output.Contains("Must not run with sudo", StringComparison.OrdinalIgnoreCase)
+        || (System.Environment.IsPrivilegedProcess && !options.AllowRunAsRoot)
+            ? $" (config.sh runs as root here: it refuses unless {AllowRunAsRootVariable} is set; set Systemd:AllowRunAsRoot=true, or run the refresher as the runner's user)"
+            : string.Empty;
 
+    /// <summary>
+    /// Only <c>RUNNER_ALLOW_RUNASROOT=1</c>, and only when allowed: config.sh lets root run for any non-empty value,
+    /// <c>0</c> included, so the variable is absent otherwise (the inherited one is removed, <see cref="InheritedEnvironment"/>).
+    /// </summary>
     private static Dictionary<string, string?> BaseEnvironment(SystemdOptions options)
     {
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -81,9 +100,9 @@ internal static class ConfigScript
         return environment;
     }
 
-    private static CommandSpec Build(RunnerContext runner, IReadOnlyList<string> arguments, Dictionary<string, string?> environment) =>
-        new(Path.Combine(runner.Directory, FileName), arguments, environment, [TokenVariable])
+    private static CommandSpec Build(string runnerDirectory, IReadOnlyList<string> arguments, Dictionary<string, string?> environment) =>
+        new(Path.Combine(runnerDirectory, FileName), arguments, environment, [TokenVariable])
         {
-            WorkingDirectory = runner.Directory,
+            WorkingDirectory = runnerDirectory,
         };
 }

@@ -31,6 +31,7 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<UnitController>();
         services.TryAddSingleton<ReconfigurationJournal>();
         services.TryAddSingleton<RegistrationBackup>();
+        services.TryAddSingleton<ReconfigurationSequence>();
         services.TryAddSingleton<RegistrationRepair>();
         services.TryAddSingleton<DiagLogReader>();
         services.TryAddSingleton<SystemdRefreshRecovery>();

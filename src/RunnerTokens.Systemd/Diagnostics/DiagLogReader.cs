@@ -5,25 +5,50 @@ using System.Text;
 namespace RunnerTokens.Systemd;
 
 /// <summary>
-/// Reads the tail of the newest <c>_diag/Runner_*.log</c> and tells whether the listener's latest word is that the
-/// registration was deleted from the server. A deletion older than the current <c>.runner</c> (written by the last
-/// registration) or followed by a connection is stale, so a re-registration never loops on an old message.
+/// Reads the runner's <c>_diag/Runner_*.log</c> files: what the listener's latest word is (listening, or one of its
+/// terminal exits), for the listener-log expiry source and for the wait after a start. Reads only the ends of files,
+/// so every check stays cheap, and passes over the logs of <c>config.sh</c> runs, which write <c>Runner_*.log</c> too.
 /// </summary>
 internal sealed class DiagLogReader(IFileSystem fileSystem)
 {
-    /// <summary>How much of the newest log is read: its end only, so every check stays cheap.</summary>
+    /// <summary>How much of a log's end is read.</summary>
     public const int TailBytes = 64 * 1024;
 
-    public const string DiagFolderName = "_diag";
+    /// <summary>How much of a log's beginning is read to tell a config.sh run from a listener run.</summary>
+    public const int HeadBytes = 16 * 1024;
 
-    private static readonly string[] _deletedMarkers =
+    public const string DiagFolderName = "_diag";
+    public const string LogPattern = "Runner_*.log";
+
+    /// <summary>What the listener writes once its session is up (<c>WRITE LINE: &lt;time&gt;: Listening for Jobs</c>).</summary>
+    public const string ListeningMarker = "Listening for Jobs";
+
+    /// <summary>How many of the newest logs are looked at to find the newest listener log.</summary>
+    private const int MaxLogsExamined = 20;
+
+    /// <summary>
+    /// The listener's terminal exits (actions/runner Runner.cs, MessageListener.cs, BrokerMessageListener.cs, and the
+    /// service host's last word): after any of them the unit ends inactive and does not come back by itself.
+    /// "Connected to GitHub" is not here, nor as a sign of health: it is printed but never written to <c>_diag</c>.
+    /// </summary>
+    private static readonly string[] _terminalMarkers =
     [
         "registration has been deleted from the server",
         "no longer exists on the server",
+        "Runner OAuth token has been revoked",
+        "Failed to create session",
+        "Get next message failed with non-retryable error",
+        "Stopping the runner after 10 consecutive re-tryable failures",
     ];
 
-    private static readonly string[] _connectedMarkers = ["Listening for Jobs", "Connected to GitHub"];
+    /// <summary>
+    /// How a <c>Runner.Listener</c> run started by config.sh shows itself near the top of its log: its command line is
+    /// parsed into "Command 'configure': 'True'" or "Command 'remove': 'True'" (CommandSettings.TestCommand); a listener
+    /// has "Command 'run': 'True'", and a continued page of a long listener log has neither.
+    /// </summary>
+    private static readonly string[] _configRunMarkers = ["Command 'configure': 'True'", "Command 'remove': 'True'"];
 
+    /// <summary>The listener's latest word in its newest log, for the expiry source.</summary>
     public DiagLogVerdict Read(string runnerDirectory)
     {
         var folder = fileSystem.Path.Combine(runnerDirectory, DiagFolderName);
@@ -33,39 +58,22 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
         }
 
         var newest = fileSystem.DirectoryInfo.New(folder)
-            .EnumerateFiles("Runner_*.log")
+            .EnumerateFiles(LogPattern)
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .ThenByDescending(f => f.Name, StringComparer.Ordinal)
-            .FirstOrDefault();
+            .Take(MaxLogsExamined)
+            .FirstOrDefault(f => !IsConfigRun(f.FullName));
         if (newest is null)
         {
-            return new(false, $"no listener log: no Runner_*.log in {folder}");
+            return new(false, $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)");
         }
 
-        var lines = ReadTail(newest.FullName);
-        var deletedAt = -1;
-        var connectedAt = -1;
-        for (var i = 0; i < lines.Count; i++)
+        var reading = Scan(ReadLines(newest.FullName, 0, newest.Length));
+        if (reading.Terminal is not { } line)
         {
-            if (_deletedMarkers.Any(m => lines[i].Contains(m, StringComparison.OrdinalIgnoreCase)))
-            {
-                deletedAt = i;
-            }
-            else if (_connectedMarkers.Any(m => lines[i].Contains(m, StringComparison.OrdinalIgnoreCase)))
-            {
-                connectedAt = i;
-            }
-        }
-
-        if (deletedAt < 0)
-        {
-            return new(false, $"{newest.Name} logs no deletion of the registration");
-        }
-
-        var line = lines[deletedAt].Trim();
-        if (connectedAt > deletedAt)
-        {
-            return new(false, $"{newest.Name} logs a deletion, but the listener connected after it");
+            return new(false, reading.Listening
+                ? $"{newest.Name}: the listener's latest word is \"{ListeningMarker}\""
+                : $"{newest.Name} logs no terminal exit of the listener");
         }
 
         var loggedAt = LineTime(line) ?? new DateTimeOffset(newest.LastWriteTimeUtc, TimeSpan.Zero);
@@ -77,29 +85,136 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             {
                 return new(false, string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{newest.Name} logs a deletion at {loggedAt:u}, before the current registration ({RunnerFiles.Runner} written {registeredAt:u}): stale"));
+                    $"{newest.Name} logs a terminal exit at {loggedAt:u}, before the current registration ({RunnerFiles.Runner} written {registeredAt:u}): stale"));
             }
         }
 
         return new(true, string.Create(CultureInfo.InvariantCulture, $"{newest.Name} at {loggedAt:u}: \"{line}\""));
     }
 
-    private List<string> ReadTail(string path)
+    /// <summary>The names and lengths of the logs now: what is new or grown after this is the next listener's.</summary>
+    public DiagLogSnapshot Snapshot(string runnerDirectory)
     {
-        using var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var start = Math.Max(0, stream.Length - TailBytes);
-        stream.Seek(start, SeekOrigin.Begin);
-        var buffer = new byte[stream.Length - start];
-        stream.ReadExactly(buffer);
-        var text = Encoding.UTF8.GetString(buffer);
-        var lines = text.Split('\n').ToList();
-        if (start > 0 && lines.Count > 0)
+        var folder = fileSystem.Path.Combine(runnerDirectory, DiagFolderName);
+        var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (fileSystem.Directory.Exists(folder))
         {
-            // The first line is cut in the middle.
+            foreach (var file in fileSystem.DirectoryInfo.New(folder).EnumerateFiles(LogPattern))
+            {
+                lengths[file.Name] = file.Length;
+            }
+        }
+
+        return new DiagLogSnapshot(lengths);
+    }
+
+    /// <summary>What the listener logged since <paramref name="snapshot"/>: in new logs, and in the grown part of older ones.</summary>
+    public ListenerProgress ReadSince(string runnerDirectory, DiagLogSnapshot snapshot)
+    {
+        var folder = fileSystem.Path.Combine(runnerDirectory, DiagFolderName);
+        if (!fileSystem.Directory.Exists(folder))
+        {
+            return new(false, null, null, []);
+        }
+
+        var lines = new List<string>();
+        var logs = new List<string>();
+        var changed = fileSystem.DirectoryInfo.New(folder)
+            .EnumerateFiles(LogPattern)
+            .Select(f => (File: f, Before: snapshot.Lengths.TryGetValue(f.Name, out var before) && before <= f.Length ? before : 0))
+            .Where(f => f.File.Length > f.Before)
+            .OrderBy(f => f.File.Name, StringComparer.Ordinal)
+            .ToList();
+        foreach (var (file, before) in changed)
+        {
+            if (IsConfigRun(file.FullName))
+            {
+                continue;
+            }
+
+            logs.Add(file.Name);
+            lines.AddRange(ReadLines(file.FullName, before, file.Length));
+        }
+
+        var reading = Scan(lines);
+        return new(reading.Listening, reading.Terminal, reading.LastError, logs);
+    }
+
+    private static (bool Listening, string? Terminal, string? LastError) Scan(IReadOnlyList<string> lines)
+    {
+        var listeningAt = -1;
+        var terminalAt = -1;
+        string? lastError = null;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            if (_terminalMarkers.Any(m => line.Contains(m, StringComparison.OrdinalIgnoreCase)))
+            {
+                terminalAt = i;
+            }
+            else if (line.Contains(ListeningMarker, StringComparison.Ordinal))
+            {
+                listeningAt = i;
+            }
+
+            if (IsError(line))
+            {
+                lastError = line.Trim();
+            }
+        }
+
+        // The latest word counts: a later "Listening for Jobs" clears an older terminal line, and the other way round.
+        return (listeningAt > terminalAt, terminalAt > listeningAt ? lines[terminalAt].Trim() : null, lastError);
+    }
+
+    /// <summary>An error the listener logged: <c>[2026-11-25 12:00:02Z ERR  Terminal] WRITE ERROR: …</c>.</summary>
+    private static bool IsError(string line)
+    {
+        var close = line.IndexOf(']', StringComparison.Ordinal);
+        return (line.StartsWith('[') && close > 0 && line.AsSpan(0, close).Contains(" ERR ", StringComparison.Ordinal))
+            || line.Contains("WRITE ERROR", StringComparison.Ordinal);
+    }
+
+    private bool IsConfigRun(string path)
+    {
+        var head = ReadText(path, 0, HeadBytes);
+        return _configRunMarkers.Any(m => head.Contains(m, StringComparison.Ordinal));
+    }
+
+    /// <summary>The lines between <paramref name="from"/> and <paramref name="length"/>, at most the last <see cref="TailBytes"/>.</summary>
+    private List<string> ReadLines(string path, long from, long length)
+    {
+        var start = Math.Max(from, length - TailBytes);
+        var lines = ReadText(path, start, length - start).Split('\n').ToList();
+        if (start > from && lines.Count > 0)
+        {
+            // Cut in the middle of a line.
             lines.RemoveAt(0);
         }
 
         return lines;
+    }
+
+    private string ReadText(string path, long start, long count)
+    {
+        try
+        {
+            using var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (start >= stream.Length)
+            {
+                return string.Empty;
+            }
+
+            stream.Seek(start, SeekOrigin.Begin);
+            var buffer = new byte[Math.Min(count, stream.Length - start)];
+            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            return Encoding.UTF8.GetString(buffer, 0, read);
+        }
+        catch (FileNotFoundException)
+        {
+            // Removed by the runner's 30-day retention between listing and reading.
+            return string.Empty;
+        }
     }
 
     /// <summary>Reads the listener's time stamp, as in <c>[2026-11-25 12:00:02Z INFO Runner]</c>.</summary>
@@ -114,3 +229,13 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             ? at
             : null;
 }
+
+/// <summary>The names and lengths of the runner's logs at one moment (right before a start).</summary>
+internal sealed record DiagLogSnapshot(IReadOnlyDictionary<string, long> Lengths);
+
+/// <summary>What the listener logged since a snapshot.</summary>
+/// <param name="Listening">Whether its latest word is "Listening for Jobs".</param>
+/// <param name="Terminal">The terminal line, when its latest word is one.</param>
+/// <param name="LastError">The last error line it logged, if any.</param>
+/// <param name="Logs">The logs read.</param>
+internal sealed record ListenerProgress(bool Listening, string? Terminal, string? LastError, IReadOnlyList<string> Logs);

@@ -1,10 +1,10 @@
 namespace RunnerTokens.Systemd;
 
 /// <summary>
-/// The listener's own word: "invalid now" when the newest <c>_diag/Runner_*.log</c> says the registration was deleted
-/// from the server (after the current registration). Otherwise "unknown", never "valid": a log proves a deletion,
-/// but a connection logged long ago does not prove the registration still exists, so this source leaves that
-/// decision to the others (an "unknown" changes no decision of the engine).
+/// The listener's own word: "invalid now" when the newest listener log ends in one of the listener's terminal exits
+/// (registration deleted, OAuth token revoked, session refused, ...), logged after the current registration.
+/// Otherwise "unknown", never "valid": a log proves the listener gave up, but a "Listening for Jobs" logged long ago
+/// does not prove the registration still exists, so this source leaves that decision to the others.
 /// </summary>
 internal sealed class ListenerLogExpirySource(DiagLogReader reader) : IExpirySource
 {
@@ -24,8 +24,8 @@ internal sealed class ListenerLogExpirySource(DiagLogReader reader) : IExpirySou
             return ValueTask.FromResult(ExpiryObservation.Unknown(SourceName, $"cannot read the listener log: {ex.Message}"));
         }
 
-        return ValueTask.FromResult(verdict.Deleted
-            ? ExpiryObservation.Invalid(SourceName, $"the listener logged that the registration is gone from the server: {verdict.Explanation}")
+        return ValueTask.FromResult(verdict.Terminal
+            ? ExpiryObservation.Invalid(SourceName, $"the listener gave up and does not come back by itself: {verdict.Explanation}")
             : ExpiryObservation.Unknown(SourceName, verdict.Explanation));
     }
 }

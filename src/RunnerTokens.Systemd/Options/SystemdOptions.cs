@@ -18,6 +18,9 @@ public sealed class SystemdOptions
     /// <summary>The default <see cref="RollbackTimeout"/>: 120 seconds.</summary>
     public const int DefaultRollbackTimeoutSeconds = 120;
 
+    /// <summary>The default <see cref="ListenTimeout"/>: 120 seconds.</summary>
+    public const int DefaultListenTimeoutSeconds = 120;
+
     /// <summary>Gets or sets the <c>systemctl</c> program: a name looked up on <c>PATH</c>, or an absolute path.</summary>
     /// <value>The default value is <c>systemctl</c>.</value>
     public string SystemctlPath { get; set; } = DefaultSystemctlPath;
@@ -42,16 +45,21 @@ public sealed class SystemdOptions
 
     /// <summary>
     /// Gets or sets a value indicating whether <c>config.sh</c> may run as root: sets <c>RUNNER_ALLOW_RUNASROOT=1</c>
-    /// for it. Without it, the runner's <c>config.sh</c> refuses to run as root ("Must not run with sudo").
+    /// for it. Without it the variable is absent (an inherited one is removed: config.sh lets root run for any
+    /// non-empty value, <c>0</c> included), and the runner's <c>config.sh</c> refuses to run as root ("Must not run with sudo").
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool AllowRunAsRoot { get; set; }
 
     /// <summary>
     /// Gets extra environment variables for the commands this package runs (<c>config.sh</c>, <c>systemctl</c> and
-    /// the prefix), such as <c>https_proxy</c>. A <c>PATH</c> here is also where programs named without a folder are looked up.
+    /// the prefix), such as <c>JAVA_HOME</c>. A <c>PATH</c> here is also where programs named without a folder are looked up.
+    /// The commands inherit only <c>PATH</c>, <c>HOME</c>, <c>USER</c>, <c>LOGNAME</c>, <c>SHELL</c>, <c>LANG</c>,
+    /// <c>LANGUAGE</c>, <c>LC_*</c>, <c>TZ</c>, <c>TMPDIR</c>, the proxy variables (<c>http_proxy</c>, <c>https_proxy</c>,
+    /// <c>no_proxy</c>, <c>all_proxy</c>, either case), <c>SSL_CERT_FILE</c>, <c>SSL_CERT_DIR</c>, <c>XDG_RUNTIME_DIR</c>
+    /// and <c>DBUS_SESSION_BUS_ADDRESS</c> from the refresher, then these.
     /// </summary>
-    /// <value>The default value is empty: the commands inherit the refresher's environment.</value>
+    /// <value>The default value is empty: the commands get only the allowed part of the refresher's environment.</value>
     public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Gets or sets the time limit of one <c>systemctl start</c> or <c>is-active</c>.</summary>
@@ -76,4 +84,12 @@ public sealed class SystemdOptions
     /// <value>The default value is 120 seconds.</value>
     [SettingRange("00:00:01", "01:00:00", Section = "Systemd")]
     public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromSeconds(DefaultRollbackTimeoutSeconds);
+
+    /// <summary>
+    /// Gets or sets how long, after the unit is started, the runner's listener may take to log "Listening for Jobs"
+    /// in a new <c>_diag/Runner_*.log</c>. A re-registration is done only then (and with the unit still active).
+    /// </summary>
+    /// <value>The default value is 120 seconds.</value>
+    [SettingRange("00:00:01", "01:00:00", Section = "Systemd")]
+    public TimeSpan ListenTimeout { get; set; } = TimeSpan.FromSeconds(DefaultListenTimeoutSeconds);
 }

@@ -31,6 +31,10 @@ internal sealed class SystemdOptionsValidator : IValidateOptions<SystemdOptions>
             {
                 errors.Add($"Systemd:{nameof(SystemdOptions.Environment)}:{variable} is not allowed: config.sh reads {ConfigScript.InputVariablePrefix}* as its options; set the runner's options (labels, group, ...) instead.");
             }
+            else if (string.Equals(variable, ConfigScript.AllowRunAsRootVariable, StringComparison.Ordinal))
+            {
+                errors.Add($"Systemd:{nameof(SystemdOptions.Environment)}:{variable} is not allowed: set Systemd:{nameof(SystemdOptions.AllowRunAsRoot)}=true instead (config.sh lets root run for any value of {variable}, 0 included).");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -38,10 +38,13 @@ internal sealed class ReconfigurationJournal(IFileSystem fileSystem)
                 ex);
         }
 
-        return entry.Version == JournalEntry.CurrentVersion
-            ? entry
-            : throw new InvalidDataException(
-                $"The re-registration journal {path} has version {entry.Version}, which this version of RunnerTokens.Systemd does not know (it knows {JournalEntry.CurrentVersion}); repair the runner with the version that wrote it, or by hand from {BackupPath(runner)}.");
+        return entry.Version switch
+        {
+            JournalEntry.CurrentVersion => entry,
+            1 => FromVersion1(entry),
+            _ => throw new InvalidDataException(
+                $"The re-registration journal {path} has version {entry.Version}, which this version of RunnerTokens.Systemd does not know (it knows 1 and {JournalEntry.CurrentVersion}); repair the runner with the version that wrote it, or by hand from {BackupPath(runner)}."),
+        };
     }
 
     public void Write(RunnerContext runner, JournalEntry entry)
@@ -49,6 +52,26 @@ internal sealed class ReconfigurationJournal(IFileSystem fileSystem)
         AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, SystemdJsonContext.Default.JournalEntry);
         AtomicFile.Write(fileSystem, JournalPath(runner), bytes, AtomicFile.OwnerOnly);
+    }
+
+    /// <summary>
+    /// Reads a journal of version 1 (an upgrade after a crash): its steps have the same names; it listed only the
+    /// registration files that existed (the others are absent) and did not back up the service environment (left alone).
+    /// </summary>
+    private static JournalEntry FromVersion1(JournalEntry entry)
+    {
+        foreach (var name in RunnerFiles.Registration.Where(name => entry.Files.All(f => f.Name != name)))
+        {
+            entry.Files.Add(new BackedUpFile { Name = name, Absent = true });
+        }
+
+        if (string.IsNullOrEmpty(entry.Name))
+        {
+            entry.Name = entry.Runner;
+        }
+
+        entry.Version = JournalEntry.CurrentVersion;
+        return entry;
     }
 
     /// <summary>Drops the journal, then the backup: a backup left without a journal is only clutter, cleared by the next backup.</summary>

@@ -4,8 +4,10 @@ using System.Security.Cryptography;
 namespace RunnerTokens.Systemd;
 
 /// <summary>
-/// Copies the registration files and <c>.service</c> into the state folder and puts them back byte for byte, with
-/// their mode and modification time (the listener-log source compares log times with <c>.runner</c>'s).
+/// Copies the registration files, <c>.service</c> and the service environment (<c>.path</c>, <c>.env</c>,
+/// <c>svc.sh</c>) into the state folder, recording those that do not exist too, and puts them back byte for byte,
+/// with their mode and modification time (the listener-log source compares log times with <c>.runner</c>'s).
+/// Every method that changes the runner directory is safe to repeat.
 /// </summary>
 internal sealed class RegistrationBackup(IFileSystem fileSystem, ReconfigurationJournal journal)
 {
@@ -26,6 +28,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             var source = fileSystem.Path.Combine(runner.Directory, name);
             if (!fileSystem.File.Exists(source))
             {
+                files.Add(new BackedUpFile { Name = name, Absent = true });
                 continue;
             }
 
@@ -44,38 +47,11 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         return files;
     }
 
-    /// <summary>
-    /// Puts the registration back as it was: each backed-up file exactly (checked against its hash), and deletes any
-    /// registration file that did not exist before (a half-written new registration). Safe to repeat.
-    /// </summary>
-    public void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files)
-    {
-        var folder = journal.BackupPath(runner);
-        foreach (var name in RunnerFiles.Registration)
-        {
-            var target = fileSystem.Path.Combine(runner.Directory, name);
-            var saved = files.FirstOrDefault(f => f.Name == name);
-            if (saved is null)
-            {
-                if (fileSystem.File.Exists(target))
-                {
-                    fileSystem.File.Delete(target);
-                }
+    /// <summary>Puts the old registration back exactly, and deletes a registration file that did not exist before (a half-written new one).</summary>
+    public void RestoreRegistration(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.Registration);
 
-                continue;
-            }
-
-            var bytes = ReadVerified(fileSystem.Path.Combine(folder, name), saved);
-            if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
-            {
-                // Already right: keep the file (and its owner) as it is, only its mode and time.
-                SetModeAndTime(target, saved);
-                continue;
-            }
-
-            AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
-        }
-    }
+    /// <summary>Puts <c>.path</c>, <c>.env</c> and <c>svc.sh</c> back exactly as they were; one that did not exist is deleted again.</summary>
+    public void RestoreServiceEnvironment(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.ServiceEnvironment);
 
     /// <summary>Moves <c>.service</c> aside, as <c>config.sh remove</c> refuses to run while it exists.</summary>
     public void MoveServiceAside(RunnerContext runner)
@@ -87,7 +63,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
     }
 
-    /// <summary>Puts <c>.service</c> back: from beside the runner files, else from the backup. Safe to repeat.</summary>
+    /// <summary>Puts <c>.service</c> back: from beside the runner files, else from the backup.</summary>
     public void PutServiceBack(RunnerContext runner, IReadOnlyList<BackedUpFile> files)
     {
         var service = fileSystem.Path.Combine(runner.Directory, RunnerFiles.Service);
@@ -108,33 +84,69 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             return;
         }
 
-        if (files.FirstOrDefault(f => f.Name == RunnerFiles.Service) is { } saved)
+        if (files.FirstOrDefault(f => f.Name == RunnerFiles.Service) is { Absent: false } saved)
         {
             var bytes = ReadVerified(fileSystem.Path.Combine(journal.BackupPath(runner), RunnerFiles.Service), saved);
             AtomicFile.Write(fileSystem, service, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
         }
     }
 
-    /// <summary>Whether the runner directory holds a complete registration other than the backed-up one.</summary>
-    public bool HasNewRegistration(RunnerContext runner, IReadOnlyList<BackedUpFile> files)
+    /// <summary>
+    /// Whether the runner directory holds a complete registration under <paramref name="name"/>: a readable
+    /// <c>.runner</c> (config.sh writes it last) whose <c>agentName</c> is that name, with <c>.credentials</c> and the key.
+    /// </summary>
+    /// <returns>Null when complete; otherwise what is missing or wrong.</returns>
+    public string? IncompleteRegistration(RunnerContext runner, string name)
     {
-        foreach (var name in new[] { RunnerFiles.Runner, RunnerFiles.Credentials, RunnerFiles.RsaParams })
+        var missing = RunnerFiles.Complete.Where(file => !fileSystem.File.Exists(fileSystem.Path.Combine(runner.Directory, file))).ToList();
+        if (missing.Count > 0)
         {
-            if (!fileSystem.File.Exists(fileSystem.Path.Combine(runner.Directory, name)))
+            return $"{string.Join(", ", missing)} missing";
+        }
+
+        var (settings, problem) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
+        if (settings is null)
+        {
+            return problem;
+        }
+
+        return string.Equals(settings.AgentName, name, StringComparison.Ordinal)
+            ? null
+            : $"{RunnerFiles.Runner} names the runner '{settings.AgentName}', not '{name}'";
+    }
+
+    private void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files, IReadOnlyList<string> names)
+    {
+        var folder = journal.BackupPath(runner);
+        foreach (var name in names)
+        {
+            // A file the backup did not consider (a journal of version 1) is left as it is.
+            if (files.FirstOrDefault(f => f.Name == name) is not { } saved)
             {
-                return false;
+                continue;
             }
-        }
 
-        // config.sh writes .runner last; a readable one with a name means it finished.
-        var registration = RunnerRegistration.Read(fileSystem, runner.Directory);
-        if (registration.AgentName is null)
-        {
-            return false;
-        }
+            var target = fileSystem.Path.Combine(runner.Directory, name);
+            if (saved.Absent)
+            {
+                if (fileSystem.File.Exists(target))
+                {
+                    fileSystem.File.Delete(target);
+                }
 
-        var runnerFile = fileSystem.File.ReadAllBytes(fileSystem.Path.Combine(runner.Directory, RunnerFiles.Runner));
-        return files.FirstOrDefault(f => f.Name == RunnerFiles.Runner) is not { } old || old.Sha256 != Hash(runnerFile);
+                continue;
+            }
+
+            var bytes = ReadVerified(fileSystem.Path.Combine(folder, name), saved);
+            if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+            {
+                // Already right: keep the file (and its owner) as it is, only its mode and time.
+                SetModeAndTime(target, saved);
+                continue;
+            }
+
+            AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
+        }
     }
 
     private byte[] ReadVerified(string path, BackedUpFile saved)

@@ -1,53 +1,51 @@
 namespace RunnerTokens.Systemd;
 
 /// <summary>
-/// Brings a runner from any journaled step to a consistent state: registered anew (once config.sh finished) or
-/// restored byte for byte, with <c>.service</c> in place and the unit running. Shared by the rollback after a failure
-/// and the recovery after a crash; safe to repeat, and the journal is dropped only when everything worked.
+/// Brings a runner from any journaled step to a consistent state, by the rule of the step it stopped at: before the
+/// configure step, the old registration restored byte for byte; from it on, a complete new registration kept (else the
+/// old one restored); then <c>.path</c>, <c>.env</c> and <c>svc.sh</c> as they were, <c>.service</c> in place and the
+/// unit started. One rule for a reported failure, a cancellation and a crash. Safe to repeat; the journal is dropped
+/// only when everything worked.
 /// </summary>
 internal sealed class RegistrationRepair(
+    ReconfigurationSequence sequence,
     ReconfigurationJournal journal,
     RegistrationBackup backup,
     UnitController units)
 {
-    /// <param name="runner">The runner.</param>
-    /// <param name="entry">The journal of the interrupted re-registration.</param>
-    /// <param name="afterCrash">
-    /// Whether the process died during the step: then a complete new registration found after the configure step is
-    /// kept, as config.sh may have finished. After a reported failure the step's outcome is known and this is false.
-    /// </param>
-    /// <param name="masker">Masks the tokens in command output.</param>
-    /// <param name="cancellationToken">Stops the repair (the journal stays for the next try).</param>
     /// <returns>What was done, for the logs and the error message.</returns>
-    public async Task<string> RepairAsync(RunnerContext runner, JournalEntry entry, bool afterCrash, SecretMasker masker, CancellationToken cancellationToken)
+    public async Task<string> RepairAsync(RunnerContext runner, JournalEntry entry, SecretMasker masker, CancellationToken cancellationToken)
     {
-        string outcome;
-        if (entry.Step == ReconfigurationStep.Backup)
+        var step = sequence.Find(entry.Step) ?? throw new InvalidDataException(
+            $"The re-registration journal {journal.JournalPath(runner)} names the step '{entry.Step}', which this version does not know ({string.Join(", ", sequence.Steps.Select(s => s.Name))}); repair the runner by hand from {journal.BackupPath(runner)}, then delete the journal.");
+        if (step.Repair == RepairRule.NothingChanged)
         {
             journal.Delete(runner);
             return "nothing had changed yet; the runner was left as it was";
         }
 
-        var keepNew = entry.Step == ReconfigurationStep.Start
-            || (afterCrash && entry.Step == ReconfigurationStep.Configure && backup.HasNewRegistration(runner, entry.Files));
-        if (keepNew)
+        string outcome;
+        var incomplete = backup.IncompleteRegistration(runner, entry.Name);
+        if (step.Repair == RepairRule.KeepCompleteNewRegistration && incomplete is null)
         {
-            // The old registration is gone from the server once config.sh has replaced it: restoring it would leave a runner GitHub rejects.
-            backup.PutServiceBack(runner, entry.Files);
-            outcome = "the new registration is kept (config.sh had finished and replaced the old one on the server)";
+            outcome = "the new registration is kept (config.sh had finished, and its --replace replaced the old one on GitHub: the old credentials are dead)";
         }
         else
         {
-            backup.Restore(runner, entry.Files);
-            backup.PutServiceBack(runner, entry.Files);
-            outcome = $"the registration files were restored from the backup ({string.Join(", ", entry.Files.Select(f => f.Name))})";
+            backup.RestoreRegistration(runner, entry.Files);
+            outcome = step.Repair == RepairRule.KeepCompleteNewRegistration
+                ? $"there was no complete new registration ({incomplete}), so the old registration files were restored byte for byte"
+                : "the old registration files were restored byte for byte";
         }
 
+        backup.RestoreServiceEnvironment(runner, entry.Files);
+        backup.PutServiceBack(runner, entry.Files);
+        outcome += $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} are as they were and {RunnerFiles.Service} is in place";
         if (entry.Unit is { } unit)
         {
             // The unit recorded in the journal is the one that was stopped, whatever the options say now.
             await units.StartAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
-            outcome += $", and {unit} is running again";
+            outcome += $"; {unit} is started again";
         }
         else
         {

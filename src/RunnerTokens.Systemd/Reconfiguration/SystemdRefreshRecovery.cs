@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace RunnerTokens.Systemd;
 
 /// <summary>
-/// At each check, finishes a re-registration that a crash interrupted, from its journal: the runner ends registered
-/// anew or restored, with <c>.service</c> in place and its unit running. Returns at once when there is no journal.
+/// At each check, finishes a re-registration that a crash interrupted, from its journal, by the same rule as the
+/// rollback after a failure (<see cref="RegistrationRepair"/>). Returns at once when there is no journal.
 /// </summary>
 internal sealed class SystemdRefreshRecovery(
     ReconfigurationJournal journal,
@@ -32,13 +32,13 @@ internal sealed class SystemdRefreshRecovery(
         Log.Recovering(logger, runner.Name, entry.Step, journal.JournalPath(runner));
         try
         {
-            var outcome = await repair.RepairAsync(runner, entry, afterCrash: true, new SecretMasker(), cancellationToken).ConfigureAwait(false);
+            var outcome = await repair.RepairAsync(runner, entry, new SecretMasker(), cancellationToken).ConfigureAwait(false);
             Log.Recovered(logger, runner.Name, outcome);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new RunnerReconfigurationException(
-                $"Runner {runner.Name}: repairing the re-registration interrupted at step '{SystemdReconfigurer.StepName(entry.Step)}' failed: {ex.Message}. The journal {journal.JournalPath(runner)} is kept; the next check tries again.",
+                $"Runner {runner.Name}: repairing the re-registration interrupted at step '{entry.Step}' failed: {ex.Message}. The journal {journal.JournalPath(runner)} is kept; the next check tries again.",
                 ex);
         }
     }

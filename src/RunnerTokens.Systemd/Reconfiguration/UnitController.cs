@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.Systemd;
 
-/// <summary>Stops a unit and waits until it is inactive, starts one and checks it is active, all within time limits.</summary>
+/// <summary>
+/// Stops a unit and waits until it is inactive, starts one and checks it is active (systemd says so right after the
+/// fork: whether the listener came up is for <see cref="WaitUntilListeningStep"/>), all within time limits.
+/// </summary>
 internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRunner runner, TimeProvider timeProvider)
 {
     /// <summary>How often <c>systemctl is-active</c> is asked while waiting.</summary>
@@ -65,7 +68,8 @@ internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRu
         }
     }
 
-    private async Task<string> StateAsync(string unit, bool userUnit, SecretMasker masker, CancellationToken cancellationToken)
+    /// <summary>What <c>systemctl is-active</c> prints for the unit; throws when it prints no state (it failed).</summary>
+    public async Task<string> StateAsync(string unit, bool userUnit, SecretMasker masker, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var outcome = await runner.RunAsync(SystemctlCommands.Build(settings, userUnit, SystemctlCommands.IsActive, unit), settings.SystemctlTimeout, masker, cancellationToken).ConfigureAwait(false);

@@ -39,6 +39,7 @@ public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
             ["Systemd:ConfigTimeout"] = "00:03:00",
             ["Systemd:SystemctlTimeout"] = "00:00:20",
             ["Systemd:RollbackTimeout"] = "00:04:00",
+            ["Systemd:ListenTimeout"] = "00:05:00",
         }).Build();
         var services = new ServiceCollection();
 
@@ -56,6 +57,7 @@ public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
         Assert.Equal(TimeSpan.FromMinutes(3), options.ConfigTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), options.SystemctlTimeout);
         Assert.Equal(TimeSpan.FromMinutes(4), options.RollbackTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.ListenTimeout);
     }
 
     [Fact]

@@ -32,15 +32,60 @@ public sealed class ListenerLogExpirySourceTests
         Assert.Contains(Deleted, observation.Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task ObserveAsync_NoLongerExistsMessage_Invalid()
+    [Theory]
+    [InlineData("WRITE ERROR: The runner no longer exists on the server. Cleaning up local configuration.")]
+    [InlineData("WRITE ERROR: Failed to create a session. The runner registration has been deleted from the server, please re-configure.")]
+    [InlineData("Runner OAuth token has been revoked. Shutting down.")]
+    [InlineData("WRITE ERROR: Failed to create session. Access denied")]
+    [InlineData("WRITE ERROR: Get next message failed with non-retryable error. Forbidden")]
+    [InlineData("Stopping the runner after 10 consecutive re-tryable failures")]
+    public async Task ObserveAsync_ListenersTerminalExit_Invalid(string line)
     {
         var at = _registeredAt.AddDays(15);
-        AddLog("Runner_20261205-090000-utc.log", at, Line(at, "The runner no longer exists on the server.", "ERR"));
+        AddLog("Runner_20261205-090000-utc.log", at, Line(at.AddMinutes(-1), "WRITE LINE: Listening for Jobs"), Line(at, line, "ERR"));
 
         var observation = await CreateSut().ObserveAsync(Runner(), default);
 
         Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+        Assert.Contains(line, observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ConnectedToGitHubAfterTerminalLine_StillInvalid()
+    {
+        // "Connected to GitHub" is printed but never written to _diag; a line that says it proves nothing.
+        var at = _registeredAt.AddDays(15);
+        AddLog("Runner_20261205-090000-utc.log", at.AddMinutes(1), Line(at, Deleted, "ERR"), Line(at.AddMinutes(1), "Connected to GitHub"));
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_NewestLogIsAConfigShRun_ReadsTheNewestListenerLog()
+    {
+        var at = _registeredAt.AddDays(15);
+        AddLog("Runner_20261205-090000-utc.log", at, Line(at, "Command 'run': 'True'"), Line(at, Deleted, "ERR"));
+        AddLog("Runner_20261205-100000-utc.log", at.AddHours(1), Line(at.AddHours(1), "Command 'configure': 'False'"), Line(at.AddHours(1), "Command 'remove': 'True'"));
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+        Assert.Contains("Runner_20261205-090000-utc.log", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ConfigShRunLogsAnError_NotTakenForTheListener()
+    {
+        var at = _registeredAt.AddDays(15);
+        AddLog("Runner_20261205-090000-utc.log", at, Line(at, "Command 'run': 'True'"), Line(at, "WRITE LINE: Listening for Jobs"));
+        AddLog("Runner_20261205-100000-utc.log", at.AddHours(1), Line(at.AddHours(1), "Command 'configure': 'True'"), Line(at.AddHours(1), "WRITE ERROR: Failed to create session. Access denied", "ERR"));
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains("Runner_20261205-090000-utc.log", observation.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,7 +103,7 @@ public sealed class ListenerLogExpirySourceTests
     }
 
     [Fact]
-    public async Task ObserveAsync_ConnectedAfterDeletionInSameLog_Unknown()
+    public async Task ObserveAsync_ListeningAfterDeletionInSameLog_Unknown()
     {
         var at = _registeredAt.AddDays(15);
         AddLog("Runner_20261205-090000-utc.log", at.AddMinutes(1), Line(at, Deleted, "ERR"), Line(at.AddMinutes(1), "Listening for Jobs"));

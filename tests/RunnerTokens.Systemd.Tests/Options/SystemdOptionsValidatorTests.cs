@@ -12,6 +12,23 @@ public sealed class SystemdOptionsValidatorTests
 
         Assert.Equal("systemctl", options.SystemctlPath);
         Assert.Equal(TimeSpan.FromSeconds(SystemdOptions.DefaultStopTimeoutSeconds), options.StopTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), options.ListenTimeout);
+    }
+
+    [Fact]
+    public void Validate_ListenTimeoutOutOfRange_NamesSettingValueAndRange()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.ListenTimeout = TimeSpan.FromHours(2)));
+
+        Assert.Contains("Systemd:ListenTimeout = 02:00:00 (7200 s) is not allowed: it must be from 00:00:01 (1 s) to 01:00:00 (3600 s).", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RunnerAllowRunAsRootInEnvironment_FailsNamingTheOption()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.Environment["RUNNER_ALLOW_RUNASROOT"] = "0"));
+
+        Assert.Contains("Systemd:Environment:RUNNER_ALLOW_RUNASROOT is not allowed: set Systemd:AllowRunAsRoot=true instead", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

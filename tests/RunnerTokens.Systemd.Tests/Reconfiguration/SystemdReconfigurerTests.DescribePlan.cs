@@ -9,7 +9,7 @@ namespace RunnerTokens.Systemd.Tests.Reconfiguration;
 public sealed partial class SystemdReconfigurerTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task DescribePlanAsync_SampleRunner_ListsEveryCommandWithTokenMaskedAndRunsNothing()
+    public async Task DescribePlanAsync_SampleRunner_ListsEveryStepWithTokenMaskedAndRunsNothing()
     {
         using var state = new TempDirectory();
         var sample = Path.Combine(RepositoryRoot(), "samples", "actions-runner");
@@ -20,8 +20,17 @@ public sealed partial class SystemdReconfigurerTests(ITestOutputHelper output)
         services.AddRunnerTokenRefresh().AddSystemdReconfigurer();
         using var provider = services.BuildServiceProvider();
         var runner = new RunnerContext("sample-runner", sample, "https://github.com/your-org", state.Combine("sample-runner"));
+        var registration = new RunnerRegistration
+        {
+            Name = "sample-runner",
+            Url = "https://github.com/your-org",
+            Id = 42,
+            RunnerGroup = "Default",
+            WorkFolder = "_work",
+            Origins = ["runner group Default: .runner", "labels unknown: no source lists the runner"],
+        };
 
-        var plan = await provider.GetRequiredService<IRunnerReconfigurer>().DescribePlanAsync(runner, default);
+        var plan = await provider.GetRequiredService<IRunnerReconfigurer>().DescribePlanAsync(runner, registration, default);
 
         foreach (var line in plan)
         {
@@ -29,19 +38,52 @@ public sealed partial class SystemdReconfigurerTests(ITestOutputHelper output)
         }
 
         const string Unit = "actions.runner.your-org.sample-runner.service";
+        Assert.Contains("runner group Default: .runner; labels unknown: no source lists the runner", plan[0], StringComparison.Ordinal);
+        Assert.Equal(
+            ["backup", "stop", "service-aside", "remove", "delete-leftovers", "configure", "restore-environment", "service-back", "start", "listen"],
+            plan.Skip(1).Take(10).Select(line => line[..line.IndexOf(':', StringComparison.Ordinal)]));
         var text = string.Join('\n', plan);
-        Assert.Contains($"systemctl stop {Unit}", text, StringComparison.Ordinal);
-        Assert.Contains($"ACTIONS_RUNNER_INPUT_TOKEN=*** {sample}/config.sh remove ", text, StringComparison.Ordinal);
+        Assert.Contains($"stop: systemctl stop {Unit}", text, StringComparison.Ordinal);
+        Assert.Contains($"remove: {sample}/config.sh remove --local   (local files only, no server call: GitHub keeps 'sample-runner' (id 42)", text, StringComparison.Ordinal);
         Assert.Contains(
-            $"ACTIONS_RUNNER_INPUT_TOKEN=*** {sample}/config.sh --unattended --url https://github.com/your-org --name sample-runner --replace --runnergroup Default --work _work",
+            $"configure: ACTIONS_RUNNER_INPUT_TOKEN=*** {sample}/config.sh --unattended --url https://github.com/your-org --name sample-runner --replace --runnergroup Default --work _work   (a fresh registration token; --replace keeps the runner's id 42",
             text,
             StringComparison.Ordinal);
-        Assert.Contains($"systemctl start {Unit}", text, StringComparison.Ordinal);
-        Assert.True(text.IndexOf("stop", StringComparison.Ordinal) < text.IndexOf("config.sh remove", StringComparison.Ordinal));
-        Assert.True(text.IndexOf("config.sh remove", StringComparison.Ordinal) < text.IndexOf("--unattended", StringComparison.Ordinal));
-        Assert.True(text.IndexOf("--unattended", StringComparison.Ordinal) < text.IndexOf("systemctl start", StringComparison.Ordinal));
+        Assert.Contains($"start: note the names and lengths of _diag/Runner_*.log, then systemctl start {Unit}", text, StringComparison.Ordinal);
+        Assert.Contains("listen: wait up to 120 s (Systemd:ListenTimeout) for \"Listening for Jobs\"", text, StringComparison.Ordinal);
         Assert.False(Directory.Exists(runner.StateDirectory));
         Assert.All(before, file => Assert.Equal(file.Value, File.ReadAllBytes(file.Key)));
+    }
+
+    [Fact]
+    public async Task DescribePlanAsync_AnyRunner_SameTextAsTheStepsLogWhenTheyRun()
+    {
+        using var sut = new SystemdHarness();
+
+        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, sut.Registration, default);
+        await sut.ReconfigureAsync();
+
+        var logged = sut.Logs.GetSnapshot()
+            .Where(r => r.Id.Id == 401)
+            .Select(r => r.Message[(r.Message.IndexOf("step ", StringComparison.Ordinal) + 5)..])
+            .ToList();
+        Assert.Equal(10, logged.Count);
+        Assert.Equal(plan.Skip(1).Take(10), logged);
+    }
+
+    [Fact]
+    public async Task DescribePlanAsync_Rename_ShowsServerRemoveWithMaskedRemoveToken()
+    {
+        using var sut = new SystemdHarness(configure: o => o.AllowRunAsRoot = false, shapeRegistration: r => r with { Name = "runner-2", Id = null, Renames = true });
+
+        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, sut.Registration, default);
+
+        var text = string.Join('\n', plan);
+        Assert.Contains($"remove: ACTIONS_RUNNER_INPUT_TOKEN=*** {sut.Runner.Directory}/config.sh remove   (rename: deletes 'runner-1' (id 42) on the server, with a remove token for my-org)", text, StringComparison.Ordinal);
+        Assert.Contains("--name runner-2 --replace", text, StringComparison.Ordinal);
+        Assert.Contains("a new runner, with a new id", text, StringComparison.Ordinal);
+        Assert.Empty(sut.Machine.Sequence);
+        await sut.Issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
     }
 
     [Fact]
@@ -55,7 +97,7 @@ public sealed partial class SystemdReconfigurerTests(ITestOutputHelper output)
             o.AllowRunAsRoot = true;
         });
 
-        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, default);
+        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, sut.Registration, default);
 
         var text = string.Join('\n', plan);
         Assert.Contains($"sudo -n /usr/bin/systemctl --user stop {sut.Unit}", text, StringComparison.Ordinal);
@@ -70,22 +112,10 @@ public sealed partial class SystemdReconfigurerTests(ITestOutputHelper output)
     {
         using var sut = new SystemdHarness(new RunnerLayout { Unit = null });
 
-        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, default);
+        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, sut.Registration, default);
 
-        Assert.Contains(plan, line => line.StartsWith("not a service", StringComparison.Ordinal));
+        Assert.Contains(plan, line => line.StartsWith("stop: not a service", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("systemctl", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task DescribePlanAsync_ListenerLoggedDeletion_PlansLocalRemove()
-    {
-        using var sut = new SystemdHarness();
-        var at = DateTimeOffset.UtcNow.AddMinutes(5);
-        sut.Machine.Runner.WriteDiagLog(at, [FakeRunnerDirectory.DiagLine(at, "The runner no longer exists on the server.", "ERR")]);
-
-        var plan = await sut.Reconfigurer.DescribePlanAsync(sut.Runner, default);
-
-        Assert.Contains(plan, line => line.Contains("config.sh remove --local", StringComparison.Ordinal) && line.Contains("already gone", StringComparison.Ordinal));
     }
 
     private static string RepositoryRoot()

@@ -7,7 +7,7 @@ namespace RunnerTokens.Systemd.Tests.Reconfiguration;
 public sealed partial class SystemdReconfigurerTests
 {
     [Fact]
-    public async Task ReconfigureAsync_ServiceRunner_StopsRemovesConfiguresStartsInOrder()
+    public async Task ReconfigureAsync_RoutineRefresh_StopsRemovesLocallyConfiguresStartsAndWaitsInOrder()
     {
         using var sut = new SystemdHarness();
         var unit = sut.Unit;
@@ -18,16 +18,33 @@ public sealed partial class SystemdReconfigurerTests
             [
                 $"systemctl stop {unit}",
                 $"systemctl is-active {unit}",
-                "config.sh remove",
+                "config.sh remove --local",
                 "config.sh --unattended --url https://github.com/my-org --name runner-1 --replace --labels linux,gpu --runnergroup Default --work _work",
                 $"systemctl start {unit}",
+                $"systemctl is-active {unit}",
                 $"systemctl is-active {unit}",
             ],
             sut.Machine.Sequence);
     }
 
     [Fact]
-    public async Task ReconfigureAsync_ServiceRunner_LeavesRunnerRegisteredAnewAndRunning()
+    public async Task ReconfigureAsync_RoutineRefresh_KeepsTheRunnersIdWithNoServerRemoveAndNoRemoveToken()
+    {
+        using var sut = new SystemdHarness();
+        var keyBefore = File.ReadAllBytes(sut.Machine.Runner.File(".credentials_rsaparams"));
+
+        await sut.ReconfigureAsync();
+
+        Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.Equal("runner-1", sut.Machine.Runner.ReadRunnerProperty("agentName"));
+        Assert.NotEqual(keyBefore, File.ReadAllBytes(sut.Machine.Runner.File(".credentials_rsaparams")));
+        Assert.Equal(42, sut.Listed()?.Id);
+        Assert.DoesNotContain(sut.Machine.Runner.ConfigSh.Calls, c => c.Command == "remove" && !c.Arguments.Contains("--local"));
+        await sut.Issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_RoutineRefresh_LeavesRunnerListeningWithServiceFileAndNoState()
     {
         using var sut = new SystemdHarness();
         var serviceBefore = File.ReadAllBytes(sut.Machine.Runner.ServiceFile);
@@ -35,12 +52,104 @@ public sealed partial class SystemdReconfigurerTests
         await sut.ReconfigureAsync();
 
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
-        Assert.Equal("100", sut.Machine.Runner.ReadRunnerProperty("agentId"));
-        Assert.Equal("runner-1", sut.Machine.Runner.ReadRunnerProperty("agentName"));
         Assert.Equal(serviceBefore, File.ReadAllBytes(sut.Machine.Runner.ServiceFile));
         Assert.False(File.Exists(sut.Machine.Runner.File(RunnerFiles.ServiceAside)));
         Assert.False(File.Exists(sut.JournalPath));
         Assert.False(Directory.Exists(sut.BackupPath));
+        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Message.Contains("is listening for jobs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_EverySetting_RepeatedAsItsFlag()
+    {
+        using var sut = new SystemdHarness(new RunnerLayout { PoolName = "gpu-pool" }, shapeRegistration: r => r with
+        {
+            Labels = ["gpu", "cuda-12"],
+            NoDefaultLabels = true,
+            RunnerGroup = "gpu-pool",
+            WorkFolder = "/srv/work",
+            Ephemeral = true,
+            DisableUpdate = true,
+            MonitorSocketAddress = "127.0.0.1:9999",
+        });
+
+        await sut.ReconfigureAsync();
+
+        var configure = sut.Machine.Runner.ConfigSh.Calls.Single(c => c.Command == "configure");
+        Assert.Equal(
+            [
+                "--unattended", "--url", "https://github.com/my-org", "--name", "runner-1", "--replace",
+                "--labels", "gpu,cuda-12", "--no-default-labels", "--runnergroup", "gpu-pool", "--work", "/srv/work",
+                "--ephemeral", "--disableupdate", "--monitorsocketaddress", "127.0.0.1:9999",
+            ],
+            configure.Arguments);
+        Assert.Equal("true", sut.Machine.Runner.ReadRunnerProperty("ephemeral"));
+        Assert.Equal("127.0.0.1:9999", sut.Machine.Runner.ReadRunnerProperty("monitorSocketAddress"));
+        Assert.Equal("gpu-pool", sut.Machine.Runner.ReadRunnerProperty("poolName"));
+        var listed = sut.Listed()!;
+        Assert.Equal(42, listed.Id);
+        Assert.Equal(["gpu", "cuda-12"], listed.Labels);
+        Assert.False(listed.DefaultLabels);
+        Assert.True(listed.Ephemeral);
+        Assert.True(listed.DisableUpdate);
+    }
+
+    [Theory]
+    [InlineData(false, new[] { "linux" })]
+    [InlineData(true, new string[0])]
+    public async Task ReconfigureAsync_LabelsUnknownOrNone_PassesNoLabelsFlag(bool known, string[] labels)
+    {
+        using var sut = new SystemdHarness(shapeRegistration: r => r with { Labels = labels, LabelsKnown = known });
+
+        await sut.ReconfigureAsync();
+
+        Assert.DoesNotContain("--labels", sut.Machine.Runner.ConfigSh.Calls.Single(c => c.Command == "configure").Arguments);
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_NoGroupNoWorkFolder_NoRunnerGroupFlagAndDefaultWork()
+    {
+        using var sut = new SystemdHarness(shapeRegistration: r => r with { RunnerGroup = null, WorkFolder = null });
+
+        await sut.ReconfigureAsync();
+
+        var configure = sut.Machine.Runner.ConfigSh.Calls.Single(c => c.Command == "configure");
+        Assert.DoesNotContain("--runnergroup", configure.Arguments);
+        Assert.Equal("_work", configure.ValueOf("--work"));
+        Assert.DoesNotContain("--ephemeral", configure.Arguments);
+        Assert.DoesNotContain("--disableupdate", configure.Arguments);
+        Assert.DoesNotContain("--no-default-labels", configure.Arguments);
+        Assert.DoesNotContain("--monitorsocketaddress", configure.Arguments);
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_ConfigShRewritesServiceEnvironment_PathEnvAndSvcShByteIdenticalWithModeAndTime()
+    {
+        // JAVA_HOME reaches config.sh (Environment option), so its env.sh appends it to .env; it rewrites .path with
+        // its PATH; configure regenerates svc.sh. The runner's jobs must not get the refresher's environment.
+        using var sut = new SystemdHarness(configure: o => o.Environment["JAVA_HOME"] = "/opt/jdk-21");
+        sut.InstallServiceScript();
+        var svc = sut.Machine.Runner.File("svc.sh");
+        var installedAt = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(svc, installedAt);
+        var before = sut.ServiceEnvironment();
+
+        await sut.ReconfigureAsync();
+
+        AssertSameFiles(before, sut.ServiceEnvironment());
+        Assert.Equal(installedAt, File.GetLastWriteTimeUtc(svc));
+        Assert.Equal(ExecutableMode, File.GetUnixFileMode(svc));
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_ServiceEnvironmentFileDidNotExist_DeletedAgain()
+    {
+        using var sut = new SystemdHarness();
+        Assert.False(File.Exists(sut.Machine.Runner.File("svc.sh")));
+
+        await sut.ReconfigureAsync();
+
+        Assert.False(File.Exists(sut.Machine.Runner.File("svc.sh")));
     }
 
     [Fact]
@@ -52,14 +161,11 @@ public sealed partial class SystemdReconfigurerTests
 
         var calls = sut.Machine.Runner.ConfigSh.Calls;
         Assert.Equal(["remove", "configure"], calls.Select(c => c.Command));
-        Assert.All(calls, call => Assert.True(call.TokenFromEnvironment, call.CommandLine));
-        Assert.Equal(sut.RemoveToken, calls[0].Token);
+        Assert.False(calls[0].TokenFromEnvironment);
+        Assert.True(calls[1].TokenFromEnvironment);
         Assert.Equal(sut.RegistrationToken, calls[1].Token);
         Assert.All(calls, call => Assert.DoesNotContain("--token", call.Arguments));
-        var visible = sut.EverythingVisible();
-        Assert.DoesNotContain(sut.RegistrationToken, visible, StringComparison.Ordinal);
-        Assert.DoesNotContain(sut.RemoveToken, visible, StringComparison.Ordinal);
-        await sut.Issuer.Received(1).CreateRemoveTokenAsync(Arg.Is<RunnerScope>(s => s.Owner == "my-org"), Arg.Any<CancellationToken>());
+        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,111 +194,81 @@ public sealed partial class SystemdReconfigurerTests
         Assert.DoesNotContain(Pat, sut.EverythingVisible(ex), StringComparison.Ordinal);
     }
 
-    public static TheoryData<string> FailingSteps => new() { "stop", "stop-never-inactive", "remove", "remove-partway", "configure", "configure-partway" };
-
-    [Theory]
-    [MemberData(nameof(FailingSteps))]
-    public async Task ReconfigureAsync_StepFails_RestoresFilesByteForByteAndUnitRuns(string failure)
+    [Fact]
+    public async Task ReconfigureAsync_Rename_RemovesTheOldRunnerOnTheServerWithARemoveTokenThenRegistersTheNewName()
     {
-        using var sut = new SystemdHarness(new RunnerLayout { Migrated = true }, o => o.StopTimeout = TimeSpan.FromSeconds(10));
-        var before = sut.Machine.Runner.Snapshot();
-        var (step, toolText) = Arrange(sut, failure);
+        using var sut = new SystemdHarness(shapeRegistration: r => r with { Name = "runner-2", Id = null, Renames = true });
 
-        var task = sut.ReconfigureAsync();
-        if (failure == "stop-never-inactive")
-        {
-            await DriveClockUntilDoneAsync(sut, task);
-        }
+        await sut.ReconfigureAsync();
 
-        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => task);
-
-        Assert.Contains($"step '{step}'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains(toolText, ex.Message, StringComparison.Ordinal);
-        AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
-        Assert.Equal($"systemctl is-active {sut.Unit}", sut.Machine.Sequence[^1]);
-        Assert.False(File.Exists(sut.JournalPath));
-        Assert.DoesNotContain(sut.RegistrationToken, sut.EverythingVisible(ex), StringComparison.Ordinal);
+        var remove = sut.Machine.Runner.ConfigSh.Calls[0];
+        Assert.Equal(["remove"], remove.Arguments);
+        Assert.True(remove.TokenFromEnvironment);
+        Assert.Equal(sut.RemoveToken, remove.Token);
+        Assert.Equal("runner-2", sut.Machine.Runner.ConfigSh.Calls[1].ValueOf("--name"));
+        Assert.Null(sut.Listed("runner-1"));
+        Assert.NotEqual(42, sut.Listed("runner-2")?.Id ?? 42);
+        Assert.Equal("runner-2", sut.Machine.Runner.ReadRunnerProperty("agentName"));
+        await sut.Issuer.Received(1).CreateRemoveTokenAsync(Arg.Is<RunnerScope>(s => s.Owner == "my-org"), Arg.Any<CancellationToken>());
+        Assert.DoesNotContain(sut.RemoveToken, sut.EverythingVisible(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ReconfigureAsync_StartFailsOnce_KeepsNewRegistrationAndStartsAgain()
+    public async Task ReconfigureAsync_RenameServerRemoveRefused_FailsWithoutLocalFallbackAndRestores()
     {
-        using var sut = new SystemdHarness();
-        sut.Machine.Systemctl.Fail("start", "Failed to start unit: Connection timed out", once: true);
+        using var sut = new SystemdHarness(shapeRegistration: r => r with { Name = "runner-2", Id = null, Renames = true });
+        var before = sut.Machine.Runner.Snapshot();
+        sut.Machine.Runner.ConfigSh.FailServerRemove("Http response code: Forbidden from 'DELETE https://api.github.com/orgs/my-org/actions/runners/42'");
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
-        Assert.Contains("step 'start'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Connection timed out", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("new registration is kept", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("100", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.Contains("step 'remove'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Forbidden", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([["remove"]], sut.Machine.Runner.ConfigSh.Calls.Select(c => c.Arguments));
+        Assert.Equal(42, sut.Listed()?.Id);
+        AssertSameFiles(before, sut.Machine.Runner.Snapshot());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
-        Assert.False(File.Exists(sut.JournalPath));
     }
 
     [Fact]
-    public async Task ReconfigureAsync_UnitFailsRightAfterStart_ReportsStateAndKeepsJournal()
+    public async Task ReconfigureAsync_RenameWithoutTokenIssuer_FailsAtRemoveAndChangesNothing()
     {
-        using var sut = new SystemdHarness();
-        sut.Machine.Systemctl.FailAfterStart();
+        using var sut = new SystemdHarness(shapeRegistration: r => r with { Name = "runner-2", Renames = true }, withIssuer: false);
+        var before = sut.Machine.Runner.Snapshot();
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
-        Assert.Contains("the unit is failed", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("rollback failed too", ex.Message, StringComparison.Ordinal);
-        Assert.True(File.Exists(sut.JournalPath));
-    }
-
-    [Theory]
-    [InlineData("stop", "Stop")]
-    [InlineData("remove", "Remove")]
-    [InlineData("configure", "Configure")]
-    public async Task ReconfigureAsync_CancelledMidStep_RollsBackAndRethrows(string hangingCommand, string step)
-    {
-        using var sut = new SystemdHarness();
-        var before = sut.Machine.Runner.Snapshot();
-        Func<bool> started;
-        if (hangingCommand == "stop")
-        {
-            sut.Machine.Systemctl.Hang("stop");
-            started = () => sut.Machine.Systemctl.Calls.Count > 0;
-        }
-        else
-        {
-            sut.Machine.Runner.ConfigSh.Hang(hangingCommand);
-            started = () => sut.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == hangingCommand);
-        }
-
-        using var cancellation = new CancellationTokenSource();
-
-        var task = sut.ReconfigureAsync(cancellation.Token);
-        await WaitForAsync(started);
-        await cancellation.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        Assert.Contains("step 'remove'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("no ITokenIssuer", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(sut.Machine.Runner.ConfigSh.Calls);
         AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
-        Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[^2]);
-        Assert.False(File.Exists(sut.JournalPath));
-        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains($"cancelled at step {step}", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task ReconfigureAsync_ConfigShHangsPastTimeout_KilledAndRolledBack()
+    public async Task ReconfigureAsync_AllowRunAsRoot_SetsRunnerAllowRunAsRootForConfigSh()
     {
-        using var sut = new SystemdHarness(configure: o => o.ConfigTimeout = TimeSpan.FromSeconds(30));
+        using var sut = new SystemdHarness(configure: o => o.AllowRunAsRoot = true);
+        sut.Machine.Runner.ConfigSh.PretendUid(0);
+
+        await sut.ReconfigureAsync();
+
+        Assert.All(sut.Machine.Runner.ConfigSh.Calls, c => Assert.True(c.AllowRunAsRoot));
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_RunningAsRootWithoutPermission_ErrorNamesRunnerAllowRunAsRoot()
+    {
+        using var sut = new SystemdHarness(configure: o => o.AllowRunAsRoot = false);
         var before = sut.Machine.Runner.Snapshot();
-        sut.Machine.Runner.ConfigSh.Hang("configure");
+        sut.Machine.Runner.ConfigSh.PretendUid(0);
 
-        var task = sut.ReconfigureAsync();
-        await WaitForAsync(() => sut.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"));
-        sut.Time.Advance(TimeSpan.FromSeconds(30));
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
 
-        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => task);
-        Assert.Contains("did not finish within 30 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("step 'remove'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Must not run with sudo", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("RUNNER_ALLOW_RUNASROOT", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Systemd:AllowRunAsRoot", ex.Message, StringComparison.Ordinal);
         AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
     }
 
     [Fact]
@@ -203,7 +279,7 @@ public sealed partial class SystemdReconfigurerTests
         await sut.ReconfigureAsync();
 
         Assert.Equal(
-            [$"-n systemctl stop {sut.Unit}", $"-n systemctl is-active {sut.Unit}", $"-n systemctl start {sut.Unit}", $"-n systemctl is-active {sut.Unit}"],
+            [$"-n systemctl stop {sut.Unit}", $"-n systemctl is-active {sut.Unit}", $"-n systemctl start {sut.Unit}", $"-n systemctl is-active {sut.Unit}", $"-n systemctl is-active {sut.Unit}"],
             sut.Machine.Sudo.Calls);
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
     }
@@ -234,7 +310,7 @@ public sealed partial class SystemdReconfigurerTests
 
         Assert.Contains("step 'stop'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("`/nonexistent/systemctl stop actions.runner.my-org.runner-1.service` could not start", ex.Message, StringComparison.Ordinal);
-        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        AssertSameFiles(before, sut.Machine.Runner.Snapshot());
         Assert.Empty(sut.Machine.Runner.ConfigSh.Calls);
     }
 
@@ -246,7 +322,7 @@ public sealed partial class SystemdReconfigurerTests
         await sut.ReconfigureAsync();
 
         Assert.Equal(
-            [$"--user stop {sut.Unit}", $"--user is-active {sut.Unit}", $"--user start {sut.Unit}", $"--user is-active {sut.Unit}"],
+            [$"--user stop {sut.Unit}", $"--user is-active {sut.Unit}", $"--user start {sut.Unit}", $"--user is-active {sut.Unit}", $"--user is-active {sut.Unit}"],
             sut.Machine.Systemctl.Calls);
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit, user: true));
     }
@@ -279,11 +355,13 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_UnitOption_OverridesServiceFile()
     {
         using var sut = new SystemdHarness(configure: o => o.Units["runner-1"] = "my-runner.service");
-        sut.Machine.Systemctl.Install("my-runner.service");
+        sut.Machine.Systemctl.Install("my-runner.service", runnerDirectory: sut.Machine.Runner.Path);
 
         await sut.ReconfigureAsync();
 
-        Assert.Equal(["stop my-runner.service", "is-active my-runner.service", "start my-runner.service", "is-active my-runner.service"], sut.Machine.Systemctl.Calls);
+        Assert.Equal(
+            ["stop my-runner.service", "is-active my-runner.service", "start my-runner.service", "is-active my-runner.service", "is-active my-runner.service"],
+            sut.Machine.Systemctl.Calls);
     }
 
     [Fact]
@@ -296,108 +374,11 @@ public sealed partial class SystemdReconfigurerTests
 
         Assert.False(File.Exists(sut.Machine.Runner.File(".runner_migrated")));
         Assert.False(File.Exists(sut.Machine.Runner.File(".credentials_migrated")));
-        Assert.Equal("100", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.Equal("runner-1", sut.Machine.Runner.ReadRunnerProperty("agentName"));
     }
 
     [Fact]
-    public async Task ReconfigureAsync_ServerRefusesRemoval_FallsBackToLocalRemove()
-    {
-        using var sut = new SystemdHarness();
-        sut.Machine.Runner.ConfigSh.FailServerRemove("Http response code: NotFound from 'POST https://api.github.com/actions/runner-registration'");
-
-        await sut.ReconfigureAsync();
-
-        Assert.Equal(["remove", "remove --local", "--unattended"], sut.Machine.Runner.ConfigSh.Calls.Select(c => string.Join(' ', c.Arguments.Take(2))).Select(a => a.StartsWith("--unattended", StringComparison.Ordinal) ? "--unattended" : a));
-        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("NotFound", StringComparison.Ordinal));
-        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_ListenerLoggedDeletion_RemovesLocallyWithoutRemoveToken()
-    {
-        using var sut = new SystemdHarness();
-        var at = DateTimeOffset.UtcNow.AddMinutes(5);
-        sut.Machine.Runner.WriteDiagLog(at, [FakeRunnerDirectory.DiagLine(at, "The runner registration has been deleted from the server, please re-configure.", "ERR")]);
-
-        await sut.ReconfigureAsync();
-
-        Assert.Equal(["remove", "--local"], sut.Machine.Runner.ConfigSh.Calls[0].Arguments);
-        Assert.False(sut.Machine.Runner.ConfigSh.Calls[0].TokenFromEnvironment);
-        await sut.Issuer.DidNotReceiveWithAnyArgs().CreateRemoveTokenAsync(default!, default);
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_IssuerCannotIssueRemoveToken_FallsBackToLocalRemove()
-    {
-        using var sut = new SystemdHarness();
-        sut.Issuer.CreateRemoveTokenAsync(Arg.Any<RunnerScope>(), Arg.Any<CancellationToken>())
-            .Returns<RegistrationToken>(_ => throw new HttpRequestException("403 Forbidden"));
-
-        await sut.ReconfigureAsync();
-
-        Assert.Equal(["remove", "--local"], sut.Machine.Runner.ConfigSh.Calls[0].Arguments);
-        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Message.Contains("403 Forbidden", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_RunningAsRootWithoutPermission_ErrorNamesRunnerAllowRunAsRoot()
-    {
-        using var sut = new SystemdHarness(configure: o => o.AllowRunAsRoot = false);
-        var before = sut.Machine.Runner.Snapshot();
-        sut.Machine.Runner.ConfigSh.PretendUid(0);
-
-        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
-
-        Assert.Contains("step 'remove'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Must not run with sudo", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("RUNNER_ALLOW_RUNASROOT=1", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Systemd:AllowRunAsRoot", ex.Message, StringComparison.Ordinal);
-        AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_AllowRunAsRoot_SetsRunnerAllowRunAsRootForConfigSh()
-    {
-        using var sut = new SystemdHarness(configure: o => o.AllowRunAsRoot = true);
-        sut.Machine.Runner.ConfigSh.PretendUid(0);
-
-        await sut.ReconfigureAsync();
-
-        Assert.All(sut.Machine.Runner.ConfigSh.Calls, c => Assert.True(c.AllowRunAsRoot));
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_RunnerSettings_PassedToConfigure()
-    {
-        using var sut = new SystemdHarness(
-            new RunnerLayout { WorkFolder = "/srv/work", PoolName = "old-group" },
-            shapeRunner: r => new RunnerContext(r.Name, r.Directory, r.Url, r.StateDirectory) { RunnerGroup = "linux-x64", Ephemeral = true, DisableUpdate = true });
-        sut.Api.AddRunnerGroup("orgs/my-org", "linux-x64");
-
-        await sut.ReconfigureAsync();
-
-        var configure = sut.Machine.Runner.ConfigSh.Calls.Single(c => c.Command == "configure");
-        Assert.Equal("/srv/work", configure.ValueOf("--work"));
-        Assert.Equal("linux-x64", configure.ValueOf("--runnergroup"));
-        Assert.Null(configure.ValueOf("--labels"));
-        Assert.Contains("--ephemeral", configure.Arguments);
-        Assert.Contains("--disableupdate", configure.Arguments);
-        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("default labels only", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_RepositoryRunner_PassesNoRunnerGroup()
-    {
-        using var sut = new SystemdHarness(
-            shapeRunner: r => new RunnerContext(r.Name, r.Directory, "https://github.com/my-org/my-repo", r.StateDirectory));
-
-        await sut.ReconfigureAsync();
-
-        Assert.Null(sut.Machine.Runner.ConfigSh.Calls.Single(c => c.Command == "configure").ValueOf("--runnergroup"));
-    }
-
-    [Fact]
-    public async Task ReconfigureAsync_StateFolder_OwnerOnly()
+    public async Task ReconfigureAsync_StateFolder_OwnerOnlyAndJournalNamesTheStepWithoutToken()
     {
         using var sut = new SystemdHarness();
         sut.Machine.Runner.ConfigSh.Hang("configure");
@@ -415,7 +396,9 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, journalMode);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, backupMode);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, keyMode);
-        Assert.Contains("\"step\": \"Configure\"", journal, StringComparison.Ordinal);
+        Assert.Contains("\"step\": \"configure\"", journal, StringComparison.Ordinal);
+        Assert.Contains("\"version\": 2", journal, StringComparison.Ordinal);
+        Assert.Contains("\"name\": \"svc.sh\"", journal, StringComparison.Ordinal);
         Assert.DoesNotContain(sut.RegistrationToken, journal, StringComparison.Ordinal);
     }
 
@@ -423,36 +406,19 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_NullArguments_Throw()
     {
         using var sut = new SystemdHarness();
+        var token = new RegistrationToken("t", DateTimeOffset.UtcNow);
 
-        await Assert.ThrowsAsync<ArgumentNullException>(() => sut.Reconfigurer.ReconfigureAsync(null!, new RegistrationToken("t", DateTimeOffset.UtcNow), default));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => sut.Reconfigurer.ReconfigureAsync(sut.Runner, null!, default));
-        await Assert.ThrowsAsync<ArgumentNullException>(async () => await sut.Reconfigurer.DescribePlanAsync(null!, default));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => sut.Reconfigurer.ReconfigureAsync(null!, sut.Registration, token, default));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => sut.Reconfigurer.ReconfigureAsync(sut.Runner, null!, token, default));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => sut.Reconfigurer.ReconfigureAsync(sut.Runner, sut.Registration, null!, default));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await sut.Reconfigurer.DescribePlanAsync(null!, sut.Registration, default));
+        await Assert.ThrowsAsync<ArgumentNullException>(async () => await sut.Reconfigurer.DescribePlanAsync(sut.Runner, null!, default));
+        Assert.Empty(sut.Machine.Sequence);
     }
 
-    private static (string Step, string ToolText) Arrange(SystemdHarness sut, string failure)
-    {
-        switch (failure)
-        {
-            case "stop":
-                sut.Machine.Systemctl.Fail("stop", "Failed to stop unit: Access denied");
-                return ("stop", "Access denied");
-            case "stop-never-inactive":
-                sut.Machine.Systemctl.StayActiveOnStop();
-                return ("stop", "still active");
-            case "remove":
-                sut.Machine.Runner.ConfigSh.Fail("remove", "Failed to remove: disk full");
-                return ("remove", "disk full");
-            case "remove-partway":
-                sut.Machine.Runner.ConfigSh.FailRemovePartway();
-                return ("remove", "I/O error");
-            case "configure":
-                sut.Machine.Runner.ConfigSh.Fail("configure", "Http response code: NotFound");
-                return ("configure", "NotFound");
-            default:
-                sut.Machine.Runner.ConfigSh.FailConfigurePartway();
-                return ("configure", "InternalServerError");
-        }
-    }
+    private const UnixFileMode ExecutableMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     internal static void AssertSameFiles(IReadOnlyDictionary<string, byte[]> expected, IReadOnlyDictionary<string, byte[]> actual)
     {
@@ -460,16 +426,6 @@ public sealed partial class SystemdReconfigurerTests
         foreach (var (name, bytes) in expected)
         {
             Assert.True(bytes.AsSpan().SequenceEqual(actual[name]), $"{name} differs from before");
-        }
-    }
-
-    /// <summary>Advances the fake clock while the sequence polls systemctl, until it gives up.</summary>
-    private static async Task DriveClockUntilDoneAsync(SystemdHarness sut, Task task)
-    {
-        for (var i = 0; i < 2000 && !task.IsCompleted; i++)
-        {
-            sut.Time.Advance(UnitController.PollInterval);
-            await Task.WhenAny(task, Task.Delay(5));
         }
     }
 
@@ -483,4 +439,7 @@ public sealed partial class SystemdReconfigurerTests
 
         Assert.True(condition(), "the fake process did not start");
     }
+
+    private static bool IsLogged(SystemdHarness sut, LogLevel level, string text) =>
+        sut.Logs.GetSnapshot().Any(r => r.Level == level && r.Message.Contains(text, StringComparison.Ordinal));
 }

@@ -1,11 +1,26 @@
-using System.Text;
+using System.Text.Json.Nodes;
 using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests.Reconfiguration;
 
-/// <summary>A crash between steps leaves the journal and the runner's files as they were at that step; the next check repairs.</summary>
+/// <summary>
+/// A crash at any point leaves the journal naming the step in progress and the files as the real steps left them;
+/// the next check repairs by that step's rule, the same rule as after a failure.
+/// </summary>
 public sealed class SystemdRefreshRecoveryTests
 {
+    public static TheoryData<string, bool> CrashPoints()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var step in new[] { "backup", "stop", "service-aside", "remove", "delete-leftovers", "configure", "restore-environment", "service-back", "start", "listen" })
+        {
+            data.Add(step, false);
+            data.Add(step, true);
+        }
+
+        return data;
+    }
+
     [Fact]
     public async Task RecoverAsync_NoJournal_DoesNothing()
     {
@@ -19,61 +34,72 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     [Theory]
-    [InlineData("Stop")]
-    [InlineData("Remove")]
-    [InlineData("Configure")]
-    public async Task RecoverAsync_CrashBeforeNewRegistrationComplete_RestoresAndStartsUnit(string step)
+    [MemberData(nameof(CrashPoints))]
+    public async Task RecoverAsync_CrashAtAnyPoint_RestoresOldOrKeepsCompleteNewRegistrationAndTheRunnerRuns(string step, bool stepDone)
     {
         using var sut = new SystemdHarness(new RunnerLayout { Migrated = true });
         var before = sut.Machine.Runner.Snapshot();
-        CrashAt(sut, Enum.Parse<ReconfigurationStep>(step), newRegistrationComplete: false);
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
+        await CrashAtAsync(sut, step, stepDone);
 
         await sut.Recovery.RecoverAsync(sut.Runner, default);
 
-        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
-        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        var steps = sut.Get<ReconfigurationSequence>().Steps.Select(s => s.Name).ToList();
+        var configShFinished = steps.IndexOf(step) > steps.IndexOf("configure") || (step == "configure" && stepDone);
+        if (configShFinished)
+        {
+            Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+            Assert.NotEqual(sut.InitialKeyModulus, sut.Machine.Runner.ReadKeyModulus());
+            Assert.False(File.Exists(sut.Machine.Runner.File(".runner_migrated")));
+        }
+        else
+        {
+            SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        }
+
+        SystemdReconfigurerTests.AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
+        Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
         Assert.False(File.Exists(sut.Machine.Runner.File(RunnerFiles.ServiceAside)));
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
         Assert.False(Directory.Exists(sut.BackupPath));
-    }
-
-    [Theory]
-    [InlineData("Configure")]
-    [InlineData("Start")]
-    public async Task RecoverAsync_CrashAfterConfigShFinished_KeepsNewRegistrationAndStartsUnit(string step)
-    {
-        using var sut = new SystemdHarness();
-        var serviceBefore = File.ReadAllBytes(sut.Machine.Runner.ServiceFile);
-        CrashAt(sut, Enum.Parse<ReconfigurationStep>(step), newRegistrationComplete: true);
-
-        await sut.Recovery.RecoverAsync(sut.Runner, default);
-
-        Assert.Equal("777", sut.Machine.Runner.ReadRunnerProperty("agentId"));
-        Assert.Equal(serviceBefore, File.ReadAllBytes(sut.Machine.Runner.ServiceFile));
-        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
-        Assert.False(File.Exists(sut.JournalPath));
+        Assert.Equal(42, sut.Listed()?.Id);
+        Assert.Equal(sut.Listed()?.PublicKeyModulus, sut.Machine.Runner.ReadKeyModulus());
     }
 
     [Fact]
-    public async Task RecoverAsync_CrashDuringBackup_DropsJournalAndTouchesNothing()
+    public async Task RecoverAsync_CrashDuringBackup_DropsJournalAndRunsNothing()
     {
         using var sut = new SystemdHarness();
-        var before = sut.Machine.Runner.Snapshot();
-        CrashAt(sut, ReconfigurationStep.Backup, newRegistrationComplete: false);
+        await CrashAtAsync(sut, "backup", stepDone: true);
 
         await sut.Recovery.RecoverAsync(sut.Runner, default);
 
         Assert.Empty(sut.Machine.Sequence);
-        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
         Assert.False(File.Exists(sut.JournalPath));
     }
 
     [Fact]
-    public async Task RecoverAsync_StartRefused_ThrowsKeepsJournalAndRepairsOnNextCheck()
+    public async Task RecoverAsync_CrashAfterConfigShWroteHalfARegistration_RestoresOldFiles()
     {
         using var sut = new SystemdHarness();
         var before = sut.Machine.Runner.Snapshot();
-        CrashAt(sut, ReconfigurationStep.Remove, newRegistrationComplete: false);
+        sut.Machine.Runner.ConfigSh.FailConfigurePartway();
+        await Assert.ThrowsAsync<StepFailedException>(() => CrashAtAsync(sut, "configure", stepDone: true));
+
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_RepeatedAfterARepairThatFailed_FinishesTheSameWay()
+    {
+        using var sut = new SystemdHarness();
+        var before = sut.Machine.Runner.Snapshot();
+        await CrashAtAsync(sut, "remove", stepDone: true);
         sut.Machine.Systemctl.Fail("start", "Failed to start unit: Access denied", once: true);
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
@@ -84,6 +110,38 @@ public sealed class SystemdRefreshRecoveryTests
         await sut.Recovery.RecoverAsync(sut.Runner, default);
 
         SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_JournalOfVersion1_RestoresRegistrationAndLeavesUnrecordedFilesAlone()
+    {
+        using var sut = new SystemdHarness();
+        var before = sut.Machine.Runner.Snapshot();
+        await CrashAtAsync(sut, "remove", stepDone: true);
+        var journal = JsonNode.Parse(await File.ReadAllTextAsync(sut.JournalPath))!.AsObject();
+        journal["version"] = 1;
+        journal["step"] = "Remove";
+        journal.Remove("name");
+        var files = journal["files"]!.AsArray();
+        foreach (var file in files.Where(f => (bool)f!["absent"]! || RunnerFiles.ServiceEnvironment.Contains((string)f["name"]!)).ToList())
+        {
+            files.Remove(file);
+        }
+
+        foreach (var file in files)
+        {
+            file!.AsObject().Remove("absent");
+        }
+
+        await File.WriteAllTextAsync(sut.JournalPath, journal.ToJsonString());
+        File.WriteAllText(sut.Machine.Runner.File(".path"), "/changed/after/the/crash\n");
+
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.Equal("/changed/after/the/crash\n", File.ReadAllText(sut.Machine.Runner.File(".path")));
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
     }
@@ -105,12 +163,25 @@ public sealed class SystemdRefreshRecoveryTests
     public async Task RecoverAsync_JournalFromNewerVersion_ThrowsAndKeepsIt()
     {
         using var sut = new SystemdHarness();
-        CrashAt(sut, ReconfigurationStep.Remove, newRegistrationComplete: false);
-        await File.WriteAllTextAsync(sut.JournalPath, (await File.ReadAllTextAsync(sut.JournalPath)).Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal));
+        await CrashAtAsync(sut, "remove", stepDone: true);
+        await File.WriteAllTextAsync(sut.JournalPath, (await File.ReadAllTextAsync(sut.JournalPath)).Replace("\"version\": 2", "\"version\": 3", StringComparison.Ordinal));
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
 
-        Assert.Contains("version 2", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("version 3", ex.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
+    public async Task RecoverAsync_UnknownStep_ThrowsNamingItAndKeepsJournal()
+    {
+        using var sut = new SystemdHarness();
+        await CrashAtAsync(sut, "remove", stepDone: true);
+        await File.WriteAllTextAsync(sut.JournalPath, (await File.ReadAllTextAsync(sut.JournalPath)).Replace("\"step\": \"remove\"", "\"step\": \"teleport\"", StringComparison.Ordinal));
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
+
+        Assert.Contains("'teleport'", ex.Message, StringComparison.Ordinal);
         Assert.True(File.Exists(sut.JournalPath));
     }
 
@@ -118,7 +189,7 @@ public sealed class SystemdRefreshRecoveryTests
     public async Task RecoverAsync_TamperedBackup_RefusesToRestoreIt()
     {
         using var sut = new SystemdHarness();
-        CrashAt(sut, ReconfigurationStep.Remove, newRegistrationComplete: false);
+        await CrashAtAsync(sut, "remove", stepDone: true);
         await File.WriteAllTextAsync(Path.Combine(sut.BackupPath, ".credentials"), "garbage");
 
         var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
@@ -131,18 +202,19 @@ public sealed class SystemdRefreshRecoveryTests
     public async Task ReconfigureAsync_JournalLeftByCrash_RepairsFirstThenReRegisters()
     {
         using var sut = new SystemdHarness();
-        CrashAt(sut, ReconfigurationStep.Remove, newRegistrationComplete: false);
+        await CrashAtAsync(sut, "remove", stepDone: true);
+        var crashed = sut.Machine.Sequence.Count;
 
         await sut.ReconfigureAsync();
 
-        Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[0]);
-        Assert.Equal("100", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[crashed]);
+        Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
     }
 
     [Fact]
-    public async Task ReconfigureAsync_Failure_RestoresModificationTimeOfRunnerFile()
+    public async Task ReconfigureAsync_Failure_RestoresModificationTimeAndModeOfRegistrationFiles()
     {
         using var sut = new SystemdHarness();
         var registeredAt = new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero);
@@ -155,47 +227,28 @@ public sealed class SystemdRefreshRecoveryTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(sut.Machine.Runner.File(".credentials_rsaparams")));
     }
 
-    /// <summary>Leaves the journal, backup, files and unit exactly as the sequence leaves them when the process dies during <paramref name="step"/>.</summary>
-    private static void CrashAt(SystemdHarness sut, ReconfigurationStep step, bool newRegistrationComplete)
+    /// <summary>
+    /// Runs the real steps, journaled as the reconfigurer journals them, up to <paramref name="step"/>, then stops as a
+    /// crash would: before that step did anything, or after it did all it does (before the next step is journaled).
+    /// </summary>
+    private static async Task CrashAtAsync(SystemdHarness sut, string step, bool stepDone)
     {
         var journal = sut.Get<ReconfigurationJournal>();
-        var backup = sut.Get<RegistrationBackup>();
-        var entry = new JournalEntry { Runner = sut.Runner.Name, Unit = sut.Unit, Step = ReconfigurationStep.Backup };
-        journal.Write(sut.Runner, entry);
-        entry.Files = backup.Save(sut.Runner);
-        if (step == ReconfigurationStep.Backup)
+        var run = sut.NewRun();
+        foreach (var current in sut.Get<ReconfigurationSequence>().Steps)
         {
-            return;
-        }
+            run.Journal.Step = current.Name;
+            journal.Write(sut.Runner, run.Journal);
+            if (current.Name == step && !stepDone)
+            {
+                return;
+            }
 
-        entry.Step = step;
-        journal.Write(sut.Runner, entry);
-        sut.Machine.Systemctl.Install(sut.Unit, active: false);
-        if (step == ReconfigurationStep.Stop)
-        {
-            return;
-        }
-
-        backup.MoveServiceAside(sut.Runner);
-        foreach (var name in RunnerFiles.Registration)
-        {
-            File.Delete(sut.Machine.Runner.File(name));
-        }
-
-        if (step == ReconfigurationStep.Remove)
-        {
-            return;
-        }
-
-        backup.PutServiceBack(sut.Runner, entry.Files);
-        File.WriteAllText(sut.Machine.Runner.File(".credentials_rsaparams"), "{\"d\":\"new\"}");
-        if (newRegistrationComplete)
-        {
-            // config.sh registered runner 777 on GitHub, after the old registration was removed there.
-            sut.Api.RemoveRunner(sut.Machine.ScopePath, sut.Runner.Name);
-            sut.Api.AddRunner(sut.Machine.ScopePath, 777, sut.Runner.Name);
-            File.WriteAllText(sut.Machine.Runner.File(".credentials"), "\uFEFF{\"scheme\":\"OAuth\"}", new UTF8Encoding(false));
-            File.WriteAllText(sut.Machine.Runner.File(".runner"), "\uFEFF{\"agentId\": 777, \"agentName\": \"runner-1\"}", new UTF8Encoding(false));
+            await current.RunAsync(run, default);
+            if (current.Name == step)
+            {
+                return;
+            }
         }
     }
 }

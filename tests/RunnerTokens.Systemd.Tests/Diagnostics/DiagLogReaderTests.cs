@@ -1,0 +1,77 @@
+using System.IO.Abstractions.TestingHelpers;
+using System.Text;
+
+namespace RunnerTokens.Systemd.Tests.Diagnostics;
+
+/// <summary>What the listener logged since a snapshot taken right before the start: new logs and the grown part of old ones.</summary>
+public sealed class DiagLogReaderTests
+{
+    private const string RunnerDirectory = "/runners/runner-1";
+    private const string Diag = RunnerDirectory + "/_diag";
+
+    private readonly MockFileSystem _fileSystem = new();
+
+    [Fact]
+    public void ReadSince_NewListenerLogSaysListening_Listening()
+    {
+        var sut = new DiagLogReader(_fileSystem);
+        Write("Runner_20261125-110000-utc.log", "[2026-11-25 11:00:00Z INFO Terminal] WRITE LINE: 2026-11-25 11:00:00Z: Listening for Jobs");
+        var before = sut.Snapshot(RunnerDirectory);
+        Write("Runner_20261125-120000-utc.log", "[2026-11-25 12:00:00Z INFO CommandSettings] Command 'run': 'True'", "[2026-11-25 12:00:02Z INFO Terminal] WRITE LINE: 2026-11-25 12:00:02Z: Listening for Jobs");
+
+        var progress = sut.ReadSince(RunnerDirectory, before);
+
+        Assert.True(progress.Listening);
+        Assert.Equal(["Runner_20261125-120000-utc.log"], progress.Logs);
+    }
+
+    [Fact]
+    public void ReadSince_ListeningOnlyBeforeTheSnapshotInAGrownLog_NotListening()
+    {
+        var sut = new DiagLogReader(_fileSystem);
+        Write("Runner_20261125-110000-utc.log", "[2026-11-25 11:00:00Z INFO Terminal] WRITE LINE: 2026-11-25 11:00:00Z: Listening for Jobs");
+        var before = sut.Snapshot(RunnerDirectory);
+        Append("Runner_20261125-110000-utc.log", "[2026-11-25 12:00:00Z ERR  Terminal] WRITE ERROR: 2026-11-25 12:00:00Z: Runner connect error: timeout. Retrying until reconnected.");
+
+        var progress = sut.ReadSince(RunnerDirectory, before);
+
+        Assert.False(progress.Listening);
+        Assert.Null(progress.Terminal);
+        Assert.Contains("Runner connect error", progress.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadSince_NewConfigShLog_Ignored()
+    {
+        var sut = new DiagLogReader(_fileSystem);
+        var before = sut.Snapshot(RunnerDirectory);
+        Write("Runner_20261125-120000-utc.log", "[2026-11-25 12:00:00Z INFO CommandSettings] Command 'configure': 'True'", "[2026-11-25 12:00:01Z ERR  Terminal] WRITE ERROR: Failed to create session. x");
+
+        var progress = sut.ReadSince(RunnerDirectory, before);
+
+        Assert.Empty(progress.Logs);
+        Assert.Null(progress.Terminal);
+    }
+
+    [Fact]
+    public void ReadSince_TerminalAfterListening_Terminal()
+    {
+        var sut = new DiagLogReader(_fileSystem);
+        var before = sut.Snapshot(RunnerDirectory);
+        Write(
+            "Runner_20261125-120000-utc.log",
+            "[2026-11-25 12:00:02Z INFO Terminal] WRITE LINE: 2026-11-25 12:00:02Z: Listening for Jobs",
+            "[2026-11-25 12:00:09Z ERR  Terminal] WRITE ERROR: Runner OAuth token has been revoked. Shutting down.");
+
+        var progress = sut.ReadSince(RunnerDirectory, before);
+
+        Assert.False(progress.Listening);
+        Assert.Contains("revoked", progress.Terminal, StringComparison.Ordinal);
+    }
+
+    private void Write(string name, params string[] lines) =>
+        _fileSystem.AddFile(Diag + "/" + name, new MockFileData(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n")));
+
+    private void Append(string name, params string[] lines) =>
+        _fileSystem.File.AppendAllText(Diag + "/" + name, string.Join('\n', lines) + "\n");
+}
