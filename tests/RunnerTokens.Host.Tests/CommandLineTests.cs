@@ -58,7 +58,7 @@ public sealed class CommandLineTests : IDisposable
     public async Task CheckAndRefresh_FlagBeatsVariable()
     {
         var result = await HostProcess.RunAsync(
-            ["--check-and-refresh", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--threshold", "100"],
+            ["--check-and-refresh", "--dry-run", "--runner-dir", "samples/actions-runner", "--threshold", "100"],
             new Dictionary<string, string?> { ["REFRESH_THRESHOLD"] = "abc" });
 
         Assert.Equal(0, result.ExitCode);
@@ -78,11 +78,11 @@ public sealed class CommandLineTests : IDisposable
     public async Task CheckAndRefresh_OrgFromVariable_IsUsed()
     {
         var result = await HostProcess.RunAsync(
-            ["--check-and-refresh", "--dry-run", "--name", "r1"],
-            new Dictionary<string, string?> { ["RUNNER_ORG"] = "acme", ["RUNNER_DIR"] = "samples/actions-runner" });
+            ["--check-and-refresh", "--dry-run"],
+            new Dictionary<string, string?> { ["RUNNER_ORG"] = "your-org", ["RUNNER_DIR"] = "samples/actions-runner" });
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Runner r1:", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Runner sample-runner:", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

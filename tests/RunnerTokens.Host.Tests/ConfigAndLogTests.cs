@@ -16,11 +16,11 @@ public sealed class ConfigAndLogTests : IDisposable
         var log = _temp.Combine("logs", "refresh.log");
 
         var result = await HostProcess.RunAsync(
-            ["--check-and-refresh", "--dry-run", "--org", "acme", "--runner-dir", Sample, "--name", "r1"],
+            ["--check-and-refresh", "--dry-run", "--runner-dir", Sample],
             new Dictionary<string, string?> { ["LOG_FILE"] = log });
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Runner r1: source=runner-files", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+        Assert.Contains("Runner sample-runner: source=runner-files", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class ConfigAndLogTests : IDisposable
         var variable = _temp.Combine("variable.log");
 
         await HostProcess.RunAsync(
-            ["--check-and-refresh", "--dry-run", "--org", "acme", "--runner-dir", Sample, "--log-file", flag],
+            ["--check-and-refresh", "--dry-run", "--runner-dir", Sample, "--log-file", flag],
             new Dictionary<string, string?> { ["LOG_FILE"] = variable });
 
         Assert.True(File.Exists(flag));
@@ -44,7 +44,7 @@ public sealed class ConfigAndLogTests : IDisposable
         await File.WriteAllTextAsync(blocker, "x");
 
         var result = await HostProcess.RunAsync(
-            ["--check-and-refresh", "--dry-run", "--org", "acme", "--runner-dir", Sample, "--log-file", Path.Combine(blocker, "x.log")]);
+            ["--check-and-refresh", "--dry-run", "--runner-dir", Sample, "--log-file", Path.Combine(blocker, "x.log")]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("cannot write the log file", result.StandardError, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class ConfigAndLogTests : IDisposable
             {
               "RefreshThreshold": "00:10:00",
               "Runners": [
-                { "Name": "alpha", "Directory": "{{Sample}}", "Url": "https://github.com/acme", "MetricsFile": "{{_temp.Combine("a.json")}}" },
+                { "Directory": "{{Sample}}", "MetricsFile": "{{_temp.Combine("a.json")}}" },
                 { "Name": "beta", "Directory": "{{second}}", "Url": "https://github.com/acme/widgets", "MetricsFile": "{{_temp.Combine("b.json")}}" }
               ]
             }
@@ -69,7 +69,7 @@ public sealed class ConfigAndLogTests : IDisposable
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--dry-run", "--config", config]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Runner alpha: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Runner sample-runner: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Runner beta: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("registration missing", result.StandardOutput, StringComparison.Ordinal);
     }
@@ -88,7 +88,7 @@ public sealed class ConfigAndLogTests : IDisposable
     [Fact]
     public async Task Config_WrongType_Exits2NamingTheKey()
     {
-        var config = await WriteConfig($$"""{ "CheckInterval": "soon", "Runners": [ { "Directory": "{{Sample}}", "Url": "https://github.com/acme" } ] }""");
+        var config = await WriteConfig($$"""{ "CheckInterval": "soon", "Runners": [ { "Directory": "{{Sample}}" } ] }""");
 
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--config", config]);
 
@@ -99,7 +99,7 @@ public sealed class ConfigAndLogTests : IDisposable
     [Fact]
     public async Task Config_OutOfRangeValue_Exits2NamingSettingAndValue()
     {
-        var config = await WriteConfig($$"""{ "RefreshThreshold": "02:00:00", "Runners": [ { "Directory": "{{Sample}}", "Url": "https://github.com/acme" } ] }""");
+        var config = await WriteConfig($$"""{ "RefreshThreshold": "02:00:00", "Runners": [ { "Directory": "{{Sample}}" } ] }""");
 
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--config", config]);
 
@@ -110,7 +110,7 @@ public sealed class ConfigAndLogTests : IDisposable
     [Fact]
     public async Task Config_WithRunnersAndOrgFlag_Exits2()
     {
-        var config = await WriteConfig($$"""{ "Runners": [ { "Directory": "{{Sample}}", "Url": "https://github.com/acme" } ] }""");
+        var config = await WriteConfig($$"""{ "Runners": [ { "Directory": "{{Sample}}" } ] }""");
 
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--config", config, "--org", "other"]);
 
@@ -121,7 +121,7 @@ public sealed class ConfigAndLogTests : IDisposable
     [Fact]
     public async Task Config_FlagBeatsFile()
     {
-        var config = await WriteConfig($$"""{ "RefreshThreshold": "02:00:00", "Runners": [ { "Directory": "{{Sample}}", "Url": "https://github.com/acme" } ] }""");
+        var config = await WriteConfig($$"""{ "RefreshThreshold": "02:00:00", "Runners": [ { "Directory": "{{Sample}}" } ] }""");
 
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--dry-run", "--config", config, "--threshold", "60"]);
 

@@ -56,7 +56,7 @@ public sealed class CredentialsEndToEndTests
     [InlineData("--installation-id", "abc", "--installation-id 'abc' is not allowed")]
     public async Task BadGitHubFlag_Exits2NamingIt(string flag, string value, string message)
     {
-        var result = await HostProcess.RunAsync(["--check-and-refresh", "--org", "acme", "--runner-dir", "samples/actions-runner", flag, value]);
+        var result = await HostProcess.RunAsync(["--check-and-refresh", "--runner-dir", "samples/actions-runner", flag, value]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.StandardError, StringComparison.Ordinal);

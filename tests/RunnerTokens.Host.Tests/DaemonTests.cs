@@ -14,8 +14,8 @@ public sealed class DaemonTests : IDisposable
     public async Task Daemon_SignalDuringSleep_StopsCleanlyWithExit0(string signal)
     {
         await using var daemon = RunningProcess.Start(HostProcess.Command(
-            ["--daemon", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--name", "r1", "--interval", "3600"]));
-        await daemon.WaitForOutputAsync("Runner r1: source=runner-files");
+            ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "3600"]));
+        await daemon.WaitForOutputAsync("Runner sample-runner: source=runner-files");
 
         await daemon.SignalAsync(signal);
 
@@ -28,7 +28,7 @@ public sealed class DaemonTests : IDisposable
     public async Task Daemon_ChecksAgainEachInterval()
     {
         await using var daemon = RunningProcess.Start(HostProcess.Command(
-            ["--daemon", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--name", "r1", "--interval", "1"]));
+            ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "1"]));
 
         await daemon.WaitForOutputAsync("Daemon started: 1 runner(s), checking every 00:00:01");
         for (var i = 0; i < 100 && CountDecisions(daemon.Output) < 3; i++)
@@ -52,5 +52,5 @@ public sealed class DaemonTests : IDisposable
     }
 
     private static int CountDecisions(string output) =>
-        output.Split('\n').Count(line => line.Contains("Runner r1: source=", StringComparison.Ordinal));
+        output.Split('\n').Count(line => line.Contains("Runner sample-runner: source=", StringComparison.Ordinal));
 }

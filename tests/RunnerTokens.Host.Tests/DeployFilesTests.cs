@@ -66,10 +66,10 @@ public sealed class DeployFilesTests : IDisposable
     {
         var file = Path.Combine(_deploy, "token-refresh.env");
         var result = await Cli.Wrap("sh")
-            .WithArguments(["-c", $"set -a; . '{file}'; set +a; printf '%s|%s|%s' \"$SYSTEMCTL_PREFIX\" \"$RUNNER_ORG\" \"$REFRESH_THRESHOLD\""])
+            .WithArguments(["-c", $"set -a; . '{file}'; set +a; printf '%s|%s|%s' \"$SYSTEMCTL_PREFIX\" \"$RUNNER_DIR\" \"$REFRESH_THRESHOLD\""])
             .ExecuteBufferedAsync();
 
-        Assert.Equal("sudo -n|your-org|300", result.StandardOutput);
+        Assert.Equal("sudo -n|/home/runner/actions-runner|300", result.StandardOutput);
         Assert.Equal(string.Empty, result.StandardError);
     }
 

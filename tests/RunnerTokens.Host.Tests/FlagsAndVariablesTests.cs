@@ -1,14 +1,21 @@
 namespace RunnerTokens.Host.Tests;
 
 /// <summary>Each runner flag and its variable reaches the plan the dry run prints.</summary>
-public sealed class FlagsAndVariablesTests
+public sealed class FlagsAndVariablesTests : IDisposable
 {
     private static readonly string[] _dryRun = ["--check-and-refresh", "--dry-run", "--runner-dir", "samples/actions-runner"];
+
+    // A runner folder not registered yet: where --url and --name say how to register it (a registered one keeps its own).
+    private readonly TestKit.TempDirectory _unregistered = new("unregistered-runner");
+
+    public void Dispose() => _unregistered.Dispose();
+
+    private string[] DryRunUnregistered => ["--check-and-refresh", "--dry-run", "--runner-dir", _unregistered.Path];
 
     [Fact]
     public async Task UrlFlag_RepositoryRunner_IsRegisteredThere()
     {
-        var result = await HostProcess.RunAsync([.. _dryRun, "--url", "https://github.com/acme/widgets", "--name", "r1"]);
+        var result = await HostProcess.RunAsync([.. DryRunUnregistered, "--url", "https://github.com/acme/widgets", "--name", "r1"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("--url https://github.com/acme/widgets --name r1 ", result.StandardOutput, StringComparison.Ordinal);
@@ -19,8 +26,8 @@ public sealed class FlagsAndVariablesTests
     {
         var environment = new Dictionary<string, string?> { ["RUNNER_URL"] = "https://ghes.example.com/acme", ["RUNNER_NAME"] = "from-variable" };
 
-        var fromVariables = await HostProcess.RunAsync(_dryRun, environment);
-        var fromFlags = await HostProcess.RunAsync([.. _dryRun, "--name", "from-flag"], environment);
+        var fromVariables = await HostProcess.RunAsync(DryRunUnregistered, environment);
+        var fromFlags = await HostProcess.RunAsync([.. DryRunUnregistered, "--name", "from-flag"], environment);
 
         Assert.Contains("--url https://ghes.example.com/acme --name from-variable ", fromVariables.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("--name from-flag ", fromFlags.StandardOutput, StringComparison.Ordinal);
@@ -29,7 +36,7 @@ public sealed class FlagsAndVariablesTests
     [Fact]
     public async Task LabelsFlag_IsPassedToConfigSh()
     {
-        var result = await HostProcess.RunAsync([.. _dryRun, "--org", "acme", "--labels", "gpu, large-disk"]);
+        var result = await HostProcess.RunAsync([.. _dryRun, "--labels", "gpu, large-disk"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("--labels gpu,large-disk", result.StandardOutput, StringComparison.Ordinal);

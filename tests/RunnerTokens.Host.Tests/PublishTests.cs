@@ -33,7 +33,7 @@ public sealed class PublishTests : IDisposable
             "publish", _project, "-c", "Release", "-r", "linux-x64", "--self-contained", "-p:PublishSingleFile=true", "-o", output);
 
         var result = await Cli.Wrap(Path.Combine(output, "runner-token-refresh"))
-            .WithArguments(["--check-and-refresh", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--log-file", "/dev/null"])
+            .WithArguments(["--check-and-refresh", "--dry-run", "--runner-dir", "samples/actions-runner", "--log-file", "/dev/null"])
             .WithWorkingDirectory(HostProcess.RepositoryRoot)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync();

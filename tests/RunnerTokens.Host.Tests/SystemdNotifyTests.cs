@@ -22,21 +22,21 @@ public sealed class SystemdNotifyTests : IDisposable
         socket.Bind(new UnixDomainSocketEndPoint(socketPath));
         var systemd = _temp.Combine("systemd");
         File.CreateSymbolicLink(systemd, "/bin/sh");
-        string[] arguments = ["--daemon", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--name", "r1", "--interval", "3600"];
+        string[] arguments = ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "3600"];
         var command = HostProcess.Command(arguments, new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = socketPath })
             .WithTargetFile(systemd)
             .WithArguments(["-c", "dotnet \"$@\"; exit $?", "systemd", HostProcess.DllPath, .. arguments]);
         await using var daemon = RunningProcess.Start(command);
 
         var ready = await ReceiveAsync(socket);
-        await daemon.WaitForOutputAsync("Runner r1: source=");
+        await daemon.WaitForOutputAsync("Runner sample-runner: source=");
         await daemon.SignalChildAsync("TERM");
         var stopping = await ReceiveAsync(socket);
 
         Assert.Equal("READY=1", ready);
         Assert.Equal("STOPPING=1", stopping);
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains("<6>RunnerTokens.Refresh.RefreshEngine[100] Runner r1: source=", daemon.Output, StringComparison.Ordinal);
+        Assert.Contains("<6>RunnerTokens.Refresh.RefreshEngine[100] Runner sample-runner: source=", daemon.Output, StringComparison.Ordinal);
     }
 
     private static async Task<string> ReceiveAsync(Socket socket)

@@ -2,7 +2,7 @@ namespace RunnerTokens.Host.Tests;
 
 public sealed class SystemdSettingsTests
 {
-    private static readonly string[] _dryRun = ["--check-and-refresh", "--dry-run", "--org", "acme", "--runner-dir", "samples/actions-runner", "--name", "r1"];
+    private static readonly string[] _dryRun = ["--check-and-refresh", "--dry-run", "--runner-dir", "samples/actions-runner"];
 
     [Fact]
     public async Task DryRun_OnSample_PlansTheSystemdSequenceWithTheTokenMasked()
@@ -12,7 +12,7 @@ public sealed class SystemdSettingsTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("systemctl stop actions.runner.your-org.sample-runner.service", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("ACTIONS_RUNNER_INPUT_TOKEN=*** ", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("config.sh --unattended --url https://github.com/acme --name r1 --replace", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("config.sh --unattended --url https://github.com/your-org --name sample-runner --replace", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("systemctl start actions.runner.your-org.sample-runner.service", result.StandardOutput, StringComparison.Ordinal);
     }
 

@@ -211,15 +211,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
         catch (RunnerBusyException busy)
         {
-            if (busy.Known)
-            {
-                Log.Postponed(_logger, runner.Name);
-            }
-            else
-            {
-                Log.PostponedUnknownBusy(_logger, runner.Name, busy.Message);
-            }
-
+            Log.Postponed(_logger, runner.Name);
             return new(runner.Name, RefreshOutcome.Postponed, busy.Message);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -269,13 +261,14 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
             if (busy == RunnerBusyState.Busy)
             {
-                throw new RunnerBusyException("runner busy with a job; postponed to the next check", known: true);
+                throw new RunnerBusyException("runner busy with a job; postponed to the next check");
             }
 
-            // A runner whose registration is invalid cannot be in a job; a valid one is never stopped on a guess.
+            // A runner whose registration is invalid cannot be in a job; a valid one is never stopped on a guess. Not
+            // knowing is a failed attempt (retried, counted, alerted), not a quiet postponement: it may never end.
             if (busy == RunnerBusyState.Unknown && !attempt.RegistrationInvalid)
             {
-                throw new RunnerBusyException($"{why}, and its registration is valid: not stopping it on a guess", known: false);
+                throw new RunnerReconfigurationException($"Runner {runner.Name}: {why}, and its registration is valid: not stopping it on a guess");
             }
         }
 
@@ -352,9 +345,6 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     /// <summary>What one refresh's attempts share.</summary>
     private sealed record Attempt(RefreshEngine Engine, RunnerContext Runner, RunnerRegistration Registration, bool RegistrationInvalid);
 
-    /// <summary>Thrown inside an attempt to stop the retries: a busy runner (or one whose state is unknown) is postponed, not failed.</summary>
-    private sealed class RunnerBusyException(string message, bool known) : Exception(message)
-    {
-        public bool Known { get; } = known;
-    }
+    /// <summary>Thrown inside an attempt to stop the retries: a busy runner is postponed, not failed.</summary>
+    private sealed class RunnerBusyException(string message) : Exception(message);
 }

@@ -113,7 +113,7 @@ internal sealed class RegistrationResolver(
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                origins.Add($"{name} failed: {ex.Message}");
+                origins.Add($"{name} failed ({Brief(ex.Message)})");
                 Log.RegistrationSourceFailed(logger, runner.Name, name, ex.Message);
             }
         }
@@ -153,6 +153,12 @@ internal sealed class RegistrationResolver(
         }
 
         var noDefaultLabels = Flag(origins, "no default labels", (runner.NoDefaultLabels, "the options"), (listed is null ? null : !listed.HasDefaultLabels, listedFrom), (record?.NoDefaultLabels, "the registration record"));
+        if (noDefaultLabels && labels.Count == 0)
+        {
+            // config.sh refuses --no-default-labels without a label: a runner must have at least one.
+            noDefaultLabels = false;
+            origins.Add("default labels kept: without custom labels the runner needs them (config.sh refuses --no-default-labels alone)");
+        }
 
         // .runner omits a flag that is off: when the file is there, its silence is an answer.
         var ephemeral = Flag(origins, "ephemeral", (runner.Ephemeral, "the options"), (file?.Ephemeral, ".runner"), (listed?.Ephemeral, listedFrom), (record?.Ephemeral, "the registration record"));
@@ -253,6 +259,13 @@ internal sealed class RegistrationResolver(
         }
 
         return false;
+    }
+
+    /// <summary>The first sentence of a message: the log has it whole, the plan's one line needs only the gist.</summary>
+    private static string Brief(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
     }
 
     private static string Shown(IReadOnlyList<string> labels) => labels.Count == 0 ? "(none)" : string.Join(',', labels);

@@ -37,7 +37,8 @@ public sealed class SystemdOptions
     public bool UserUnits { get; set; }
 
     /// <summary>
-    /// Gets the unit of a runner by runner name, overriding the name in the runner's <c>.service</c> file.
+    /// Gets the unit of a runner by runner name (or by the runner's directory, as an absolute path), overriding the name
+    /// in the runner's <c>.service</c> file.
     /// A runner with neither is not a service: it is re-registered without stopping or starting anything.
     /// </summary>
     /// <value>The default value is empty: every runner's unit is read from its <c>.service</c> file.</value>

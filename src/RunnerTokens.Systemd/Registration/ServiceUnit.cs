@@ -8,9 +8,13 @@ internal static class ServiceUnit
     /// <summary>The unit, and where its name came from; a null unit means the runner is not a service.</summary>
     public static (string? Unit, string Origin) Find(IFileSystem fileSystem, SystemdOptions options, RunnerContext runner)
     {
-        if (options.Units.TryGetValue(runner.Name, out var configured) && !string.IsNullOrWhiteSpace(configured))
+        // By name, or by directory: a host may know a runner only by its folder until .runner has named it.
+        foreach (var key in new[] { runner.Name, runner.Directory })
         {
-            return (configured.Trim(), $"option Systemd:Units:{runner.Name}");
+            if (options.Units.TryGetValue(key, out var configured) && !string.IsNullOrWhiteSpace(configured))
+            {
+                return (configured.Trim(), $"option Systemd:Units:{key}");
+            }
         }
 
         // Never recompute the name: svc.sh cuts long names and adds a random suffix; only .service knows.

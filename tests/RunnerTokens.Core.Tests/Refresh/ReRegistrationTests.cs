@@ -258,7 +258,7 @@ public sealed class ReRegistrationTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task RunOnceAsync_BusyUnknownAndRegistrationValid_PostponesWithoutTokenOrStop(bool probeThrows)
+    public async Task RunOnceAsync_BusyUnknownAndRegistrationValid_FailsWithoutTokenOrStop(bool probeThrows)
     {
         var probe = Substitute.For<IRunnerBusyProbe>();
         if (probeThrows)
@@ -274,8 +274,9 @@ public sealed class ReRegistrationTests : IDisposable
 
         var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
 
-        Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
         Assert.Contains("not stopping it on a guess", results[0].Reason, StringComparison.Ordinal);
+        await _fixture.Sink.ReceivedWithAnyArgs(1).RecordRefreshFailedAsync(default!, default, default, default);
         await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
         await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }

@@ -145,7 +145,7 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_ServiceEnvironmentFileDidNotExist_DeletedAgain()
     {
         using var sut = new SystemdHarness();
-        Assert.False(File.Exists(sut.Machine.Runner.File("svc.sh")));
+        File.Delete(sut.Machine.Runner.File("svc.sh"));
 
         await sut.ReconfigureAsync();
 

@@ -25,6 +25,9 @@ public sealed class FakeRunnerDirectory
         ConfigSh = new FakeConfigSh(System.IO.Path.Combine(path, "config.sh"), controlDirectory, sequenceLog);
         System.IO.File.WriteAllText(System.IO.Path.Combine(path, ".env"), "LANG=C.UTF-8\n");
         System.IO.File.WriteAllText(System.IO.Path.Combine(path, ".path"), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n");
+
+        // As config.sh left it (hand-edited since, as operators do): configure regenerates it, a refresh must not.
+        System.IO.File.WriteAllText(System.IO.Path.Combine(path, "svc.sh"), "#!/bin/bash\n# svc.sh as the operator left it\nSVC_NAME=\"actions.runner.hand-edited.service\"\n");
         if (layout.Configured)
         {
             WriteRegistration(layout);

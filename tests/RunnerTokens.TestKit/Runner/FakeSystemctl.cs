@@ -113,6 +113,12 @@ public sealed class FakeSystemctl
     public void FailListenerAfter(TimeSpan after, string message) =>
         File.WriteAllText(Marker("listener-fail"), Seconds(after) + "\n" + message);
 
+    /// <summary>
+    /// Makes a started listener fail to create its session before it listens: it logs <paramref name="message"/> as an
+    /// error, and its unit goes inactive (dead) shortly after, as the real listener does for an OAuth refusal.
+    /// </summary>
+    public void RefuseSession(string message) => File.WriteAllText(Marker("session-refused"), message);
+
     /// <summary>Makes <paramref name="verb"/> hang for ten minutes (until killed).</summary>
     public void Hang(string verb) => File.WriteAllText(Marker($"hang-{verb}"), string.Empty);
 

@@ -106,6 +106,8 @@ listener() {
     later "$LISTENER_EXIT_SECONDS" inactive
     return
   fi
+  # A session refused for another reason (OAuth access denied, clock skew): the listener logs it and exits.
+  [ -f "$STATE/session-refused" ] && verdict=refused
   case "$verdict" in
     listening)
       log INFO "Current runner version: '$RUNNER_VERSION'"
@@ -117,6 +119,10 @@ listener() {
     deleted|key)
       # BrokerMessageListener: "invalid_client" (no such runner, or not its key) means the registration is gone.
       log ERR "Failed to create a session. The runner registration has been deleted from the server, please re-configure. Runner registrations are automatically deleted for runners that have not connected to the service recently."
+      later "$LISTENER_EXIT_SECONDS" inactive
+      ;;
+    refused)
+      log ERR "$(cat "$STATE/session-refused")"
       later "$LISTENER_EXIT_SECONDS" inactive
       ;;
     *)
