@@ -35,6 +35,7 @@ public sealed class ReRegistrationEndToEndTests
         Assert.Equal(3, environmentFiles.Count);
         var github = e2e.Machine.RegisteredRunner!;
         var (group, modulus) = (github.RunnerGroupId, github.PublicKeyModulus);
+        e2e.Machine.Systemctl.StopTakes(TimeSpan.FromSeconds(1.5)); // the listener takes its time to exit, as a real one does
 
         // act
         var result = await e2e.RunAsync("--check-and-refresh");
@@ -62,6 +63,13 @@ public sealed class ReRegistrationEndToEndTests
         {
             Assert.True(bytes.SequenceEqual(File.ReadAllBytes(runner.File(file))), $"{file} changed");
         }
+
+        // nothing was removed before the unit had really stopped (systemd says "deactivating" meanwhile)
+        var sequence = e2e.Machine.Sequence;
+        var stop = sequence.ToList().FindIndex(l => l.StartsWith("systemctl stop", StringComparison.Ordinal));
+        var remove = sequence.ToList().FindIndex(l => l.StartsWith("config.sh remove", StringComparison.Ordinal));
+        Assert.True(stop >= 0 && remove > stop, string.Join('\n', sequence));
+        Assert.True(sequence.Skip(stop).Take(remove - stop).Count(l => l.Contains("is-active", StringComparison.Ordinal)) >= 2, string.Join('\n', sequence));
 
         // config.sh got no server-side remove, and none of the refresher's secrets or switches
         var calls = runner.ConfigSh.Calls;
