@@ -1,4 +1,5 @@
 using System.Collections;
+using System.CommandLine;
 using RunnerTokens.Host;
 using RunnerTokens.Host.CommandLine;
 
@@ -19,4 +20,6 @@ if (parse.Errors.Count > 0)
     return ExitCodes.InvalidConfiguration;
 }
 
-return await parse.InvokeAsync();
+// No termination timeout: the command handles its signals itself (the daemon through the host, the one-shot in
+// RefreshApplication), so that a refresh in progress is finished or rolled back, never cut off after two seconds.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

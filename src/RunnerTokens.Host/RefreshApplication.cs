@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -42,16 +43,48 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     private async Task<int> CheckAndRefreshAsync(HostSettings settings, CancellationToken cancellationToken)
     {
         using var host = Build(settings, daemon: false);
+
+        // A cron job or a timer's oneshot gets SIGTERM at shutdown; a terminal sends SIGINT or SIGHUP. Each stops the
+        // check as the daemon stops: a refresh in progress rolls back (within Systemd:RollbackTimeout), then exit.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        string? received = null;
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.CompareExchange(ref received, SignalName(context.Signal), null) is null)
+            {
+                error.WriteLine($"runner-token-refresh: {received} received: stopping; a refresh in progress is rolled back first.");
+                stop.Cancel();
+            }
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         try
         {
-            var results = await host.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(cancellationToken).ConfigureAwait(false);
+            var results = await host.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(stop.Token).ConfigureAwait(false);
             return results.Any(r => r.Outcome == RefreshOutcome.Failed) ? ExitCodes.RefreshFailed : ExitCodes.Success;
         }
         catch (OptionsValidationException ex)
         {
             return await InvalidAsync(ex).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (received is not null)
+        {
+            // A clean stop, as the daemon's: whatever was in progress was rolled back (or its journal kept for the next check).
+            await error.WriteLineAsync($"runner-token-refresh: stopped by {received}.").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
     }
+
+    private static string SignalName(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGTERM => "SIGTERM",
+        PosixSignal.SIGINT => "SIGINT",
+        PosixSignal.SIGHUP => "SIGHUP",
+        _ => signal.ToString(),
+    };
 
     private async Task<int> RunDaemonAsync(HostSettings settings, CancellationToken cancellationToken)
     {

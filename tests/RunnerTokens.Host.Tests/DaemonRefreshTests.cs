@@ -20,6 +20,29 @@ public sealed class DaemonRefreshTests
         Assert.DoesNotContain(EndToEnd.Token, daemon.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    [InlineData("HUP")]
+    public async Task CheckAndRefresh_SignalDuringRefresh_RollsBackAndLeavesTheRunnerRunning(string signal)
+    {
+        // A cron job or a timer's oneshot gets SIGTERM at shutdown, a terminal gets SIGINT (Ctrl-C) or SIGHUP.
+        await using var e2e = await EndToEnd.StartAsync();
+        var before = e2e.Machine.Runner.Snapshot();
+        e2e.Machine.Runner.ConfigSh.Hang("configure");
+        await using var oneShot = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--check-and-refresh"), e2e.Environment));
+        await WaitUntilAsync(() => e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"), oneShot);
+
+        await oneShot.SignalAsync(signal);
+
+        Assert.Equal(0, await oneShot.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(before, e2e.Machine.Runner.Snapshot());
+        Assert.True(e2e.Machine.Systemctl.IsActive("actions.runner.my-org.runner-1.service"), oneShot.Output);
+        Assert.False(File.Exists(Path.Combine(e2e.Machine.StateDirectory, "runner-1", "systemd-journal.json")));
+        Assert.Contains($"SIG{signal}", oneShot.Output, StringComparison.Ordinal);
+        Assert.Contains("rolled back", oneShot.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CheckAndRefresh_WhileDaemonRefreshes_WaitsThenPostponesWithoutTouchingTheRunner()
     {
