@@ -86,6 +86,9 @@ internal sealed class SystemdHarness : IDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Gets a rollback limit that <see cref="DriveClockUntilDoneAsync"/> cannot reach with steps of up to 1 s.</summary>
+    public static TimeSpan DrivenClockRollbackTimeout => TimeSpan.FromHours(1);
+
     public ITokenIssuer Issuer { get; }
 
     public RunnerContext Runner { get; }
@@ -133,6 +136,12 @@ internal sealed class SystemdHarness : IDisposable
             exception?.ToString() ?? string.Empty);
 
     /// <summary>Advances the fake clock while the sequence polls, until it is done.</summary>
+    /// <summary>
+    /// Advances the fake clock by <paramref name="step"/> until <paramref name="task"/> ends (2000 steps at most). The
+    /// clock races ahead of the real processes the rollback runs, so a test that drives it must set a
+    /// <see cref="SystemdOptions.RollbackTimeout"/> beyond 2000 steps (<see cref="DrivenClockRollbackTimeout"/>), or a
+    /// loaded machine trips the rollback's own limit.
+    /// </summary>
     public async Task DriveClockUntilDoneAsync(Task task, TimeSpan step)
     {
         for (var i = 0; i < 2000 && !task.IsCompleted; i++)

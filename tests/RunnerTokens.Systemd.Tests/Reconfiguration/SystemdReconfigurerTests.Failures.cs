@@ -15,7 +15,11 @@ public sealed partial class SystemdReconfigurerTests
     [MemberData(nameof(FailuresBeforeANewRegistration))]
     public async Task ReconfigureAsync_FailsBeforeANewRegistration_RestoresEveryFileByteForByteAndStartsUnit(string failure)
     {
-        using var sut = new SystemdHarness(new RunnerLayout { Migrated = true }, o => o.StopTimeout = TimeSpan.FromSeconds(10));
+        using var sut = new SystemdHarness(new RunnerLayout { Migrated = true }, o =>
+        {
+            o.StopTimeout = TimeSpan.FromSeconds(10);
+            o.RollbackTimeout = SystemdHarness.DrivenClockRollbackTimeout;
+        });
         var before = sut.Machine.Runner.Snapshot();
         sut.InstallServiceScript();
         var environmentBefore = sut.ServiceEnvironment();
@@ -124,7 +128,11 @@ public sealed partial class SystemdReconfigurerTests
     [Fact]
     public async Task ReconfigureAsync_ListenerNeverListens_FailsAfterListenTimeout()
     {
-        using var sut = new SystemdHarness(configure: o => o.ListenTimeout = TimeSpan.FromSeconds(5));
+        using var sut = new SystemdHarness(configure: o =>
+        {
+            o.ListenTimeout = TimeSpan.FromSeconds(5);
+            o.RollbackTimeout = SystemdHarness.DrivenClockRollbackTimeout;
+        });
         sut.ListenerStaysSilent();
 
         var task = sut.ReconfigureAsync();
@@ -142,7 +150,11 @@ public sealed partial class SystemdReconfigurerTests
     public async Task ReconfigureAsync_ListeningOnlyInLogsFromBeforeTheStart_DoesNotCount()
     {
         // The old listener's log and config.sh's own logs are older than the start: only a new listener's word counts.
-        using var sut = new SystemdHarness(configure: o => o.ListenTimeout = TimeSpan.FromSeconds(3));
+        using var sut = new SystemdHarness(configure: o =>
+        {
+            o.ListenTimeout = TimeSpan.FromSeconds(3);
+            o.RollbackTimeout = SystemdHarness.DrivenClockRollbackTimeout;
+        });
         var at = sut.Time.GetUtcNow();
         sut.Machine.Runner.WriteDiagLog(at, [FakeRunnerDirectory.DiagLine(at, "Command 'run': 'True'"), FakeRunnerDirectory.DiagLine(at, "WRITE LINE: Listening for Jobs")], DateTimeOffset.UtcNow.AddHours(1));
         sut.ListenerStaysSilent();
