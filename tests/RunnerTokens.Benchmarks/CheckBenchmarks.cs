@@ -44,12 +44,13 @@ public class CheckBenchmarks
                 var directory = _temp.Combine($"runner-{i}");
                 Directory.CreateDirectory(directory);
                 var bom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
-                File.WriteAllText(Path.Combine(directory, ".runner"), "{\n  \"agentId\": 7,\n  \"agentName\": \"runner\",\n  \"poolId\": 1,\n  \"serverUrl\": \"https://pipelines.actions.githubusercontent.com/x/\",\n  \"gitHubUrl\": \"https://github.com/acme\",\n  \"workFolder\": \"_work\"\n}", bom);
+                File.WriteAllText(Path.Combine(directory, ".runner"), $"{{\n  \"agentId\": 7,\n  \"agentName\": \"runner-{i}\",\n  \"poolId\": 1,\n  \"serverUrl\": \"https://pipelines.actions.githubusercontent.com/x/\",\n  \"gitHubUrl\": \"https://github.com/acme\",\n  \"workFolder\": \"_work\"\n}}", bom);
                 File.WriteAllText(Path.Combine(directory, ".credentials"), "{\n  \"scheme\": \"OAuth\",\n  \"data\": {\n    \"clientId\": \"6a1b0f0e-94e4-4fd0-9d0c-0b7d2c3c0001\",\n    \"authorizationUrl\": \"https://pipelines.actions.githubusercontent.com/x/_apis/oauth2/token\"\n  }\n}", bom);
-                var runner = new RunnerOptions { Name = $"runner-{i}", Directory = directory, Organization = "acme", MetricsFile = _temp.Combine($"metrics-{i}.json") };
+                // As an operator configures it: the name comes from .runner.
+                var runner = new RunnerOptions { Directory = directory, MetricsFile = _temp.Combine($"metrics-{i}.json") };
                 options.Runners.Add(runner);
                 store.Write(
-                    new RunnerContext(runner.Name, directory, "https://github.com/acme", Path.Combine(directory, ".token-refresh")),
+                    new RunnerContext($"runner-{i}", directory, "https://github.com/acme", Path.Combine(directory, ".token-refresh")),
                     new RunnerState { RegistrationTokenExpiresAt = DateTimeOffset.UtcNow.AddDays(365) });
             }
         });
