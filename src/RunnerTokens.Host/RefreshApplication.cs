@@ -91,6 +91,9 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         using var host = Build(settings, daemon: true);
         try
         {
+            // Validate before the host starts: the host would log a bad setting as "Hosting failed to start" with a
+            // stack trace; an operator needs one line naming the setting, and exit 2.
+            host.Services.GetService<IStartupValidator>()?.Validate();
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }

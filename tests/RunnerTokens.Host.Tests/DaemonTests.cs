@@ -41,14 +41,23 @@ public sealed class DaemonTests : IDisposable
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
 
-    [Fact]
-    public async Task Daemon_InvalidConfiguration_Exits2BeforeStarting()
+    [Theory]
+    [InlineData("--runner-dir", "MISSING", "does not exist")]
+    [InlineData("--name", "wrong", "Runners[0].Name = 'wrong' is not allowed: the runner in")]
+    public async Task Daemon_InvalidConfiguration_Exits2WithOneMessageAndNoStackTrace(string flag, string value, string message)
     {
-        var result = await HostProcess.RunAsync(["--daemon", "--org", "acme", "--runner-dir", _temp.Combine("missing")]);
+        string[] arguments = flag == "--runner-dir"
+            ? ["--daemon", "--org", "acme", "--runner-dir", _temp.Combine("missing")]
+            : ["--daemon", "--runner-dir", "samples/actions-runner", flag, value];
 
+        var result = await HostProcess.RunAsync(arguments);
+
+        var everything = result.StandardOutput + result.StandardError;
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("does not exist", result.StandardError, StringComparison.Ordinal);
-        Assert.DoesNotContain("Daemon started", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Daemon started", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", everything, StringComparison.Ordinal);
     }
 
     private static int CountDecisions(string output) =>

@@ -19,6 +19,7 @@ public sealed class DeployFilesTests : IDisposable
     [InlineData("StateDirectory=runner-token-refresh")]
     [InlineData("LoadCredential=github-token:/etc/github-runner/github-token")]
     [InlineData("Restart=on-failure")]
+    [InlineData("RestartPreventExitStatus=2")]
     [InlineData("ProtectSystem=full")]
     [InlineData("PrivateTmp=yes")]
     [InlineData("KillMode=mixed")]
