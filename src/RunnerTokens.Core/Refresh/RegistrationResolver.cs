@@ -51,7 +51,8 @@ internal sealed class RegistrationResolver(
         var now = timeProvider.GetUtcNow();
         if (_sources.Length == 0 || (held?.ListedAt is { } listedAt && now - listedAt < ListingRefreshInterval))
         {
-            Remember(runner, null, null);
+            // The common case, at every check: one read of the record, a write only when .runner changed.
+            Remember(runner, null, null, labelsOnlyIfListed: false, held);
             return;
         }
 
@@ -188,10 +189,13 @@ internal sealed class RegistrationResolver(
     /// <param name="resolved">A registration just resolved; null to take only what <c>.runner</c> says.</param>
     /// <param name="listedAt">When the server was asked; null to keep the record's time.</param>
     /// <param name="labelsOnlyIfListed">Whether to keep the record's labels rather than ones that did not come from the server.</param>
-    public void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed = false)
+    public void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed = false) =>
+        Remember(runner, resolved, listedAt, labelsOnlyIfListed, records.Read(runner.StateDirectory, out _));
+
+    // held: the record as it is on disk now, already read by the caller (the check path reads it once).
+    private void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed, RegistrationRecord? held)
     {
         var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
-        var held = records.Read(runner.StateDirectory, out _);
         if (labelsOnlyIfListed && resolved is not null)
         {
             resolved = resolved with { LabelsKnown = false };
@@ -221,7 +225,7 @@ internal sealed class RegistrationResolver(
 
         try
         {
-            records.Write(runner.StateDirectory, record);
+            records.Write(runner.StateDirectory, record, held);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

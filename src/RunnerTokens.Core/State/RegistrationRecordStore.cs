@@ -44,10 +44,10 @@ internal sealed class RegistrationRecordStore(IFileSystem fileSystem)
         return null;
     }
 
-    /// <summary>Writes the record unless it already holds the same facts; returns whether it wrote.</summary>
-    public bool Write(string stateDirectory, RegistrationRecord record)
+    /// <summary>Writes the record unless <paramref name="held"/> (the file as the caller just read it) holds the same facts; returns whether it wrote.</summary>
+    public bool Write(string stateDirectory, RegistrationRecord record, RegistrationRecord? held)
     {
-        if (Read(stateDirectory, out _) is { } held && held.SameFacts(record))
+        if (held is not null && held.SameFacts(record))
         {
             return false;
         }
