@@ -1,5 +1,6 @@
 using System.Collections;
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using RunnerTokens.Host;
 using RunnerTokens.Host.CommandLine;
 
@@ -11,11 +12,15 @@ var command = RefreshCommand.Create(application.RunAsync);
 var parse = command.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    foreach (var parseError in parse.Errors)
+    // System.CommandLine's own report (each error, then "Did you mean …?" for a mistyped flag), without the whole
+    // help; exit 2 as for every bad argument.
+    if (parse.Action is ParseErrorAction report)
     {
-        await Console.Error.WriteLineAsync($"runner-token-refresh: {parseError.Message}");
+        report.ShowHelp = false;
+        report.ShowTypoCorrections = true;
     }
 
+    parse.Invoke(new InvocationConfiguration { Output = Console.Error, Error = Console.Error });
     await Console.Error.WriteLineAsync("Try 'runner-token-refresh --help'.");
     return ExitCodes.InvalidConfiguration;
 }

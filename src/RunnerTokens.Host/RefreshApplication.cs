@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,9 +12,9 @@ namespace RunnerTokens.Host;
 /// <summary>Runs one invocation of the command: resolves settings, then health, one-shot or daemon.</summary>
 internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> environment, TextWriter output, TextWriter error)
 {
-    public async Task<int> RunAsync(CommandLineValues values, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(HostArguments arguments, CancellationToken cancellationToken)
     {
-        var settings = HostSettings.Resolve(values, environment);
+        var settings = HostSettings.Resolve(arguments, environment);
         if (settings.Errors.Count > 0)
         {
             foreach (var message in settings.Errors)
@@ -27,9 +28,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         switch (settings.Mode)
         {
             case HostMode.Health:
-                var report = RefreshHealth.Evaluate(settings.MetricsFile, TimeProvider.System.GetUtcNow());
-                await output.WriteLineAsync(report.Message).ConfigureAwait(false);
-                return (int)report.Status;
+                return HealthCheck.Run(settings.Refresh, settings.MaxAge, TimeProvider.System.GetUtcNow(), output);
             case HostMode.CheckAndRefresh:
                 return await CheckAndRefreshAsync(settings, cancellationToken).ConfigureAwait(false);
             case HostMode.Daemon:
@@ -68,7 +67,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         }
         catch (OptionsValidationException ex)
         {
-            return await InvalidAsync(ex).ConfigureAwait(false);
+            return await InvalidAsync(settings, ex).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (received is not null)
         {
@@ -99,15 +98,16 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         }
         catch (OptionsValidationException ex)
         {
-            return await InvalidAsync(ex).ConfigureAwait(false);
+            return await InvalidAsync(settings, ex).ConfigureAwait(false);
         }
     }
 
-    private async Task<int> InvalidAsync(OptionsValidationException ex)
+    /// <summary>One line per failure, naming each setting as the user gave it (<c>--runner-dir</c>, not <c>Runners[0].Directory</c>).</summary>
+    private async Task<int> InvalidAsync(HostSettings settings, OptionsValidationException ex)
     {
         foreach (var failure in ex.Failures)
         {
-            await error.WriteLineAsync($"runner-token-refresh: {failure}").ConfigureAwait(false);
+            await error.WriteLineAsync($"runner-token-refresh: {settings.Describe(failure)}").ConfigureAwait(false);
         }
 
         return ExitCodes.InvalidConfiguration;
@@ -122,7 +122,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ssK ";
             console.UseUtcTimestamp = true;
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
 #pragma warning disable CA2000 // The logging provider owns and disposes the file logger (dispose: true).
         if (LogFile.Open(settings.LogFile, error) is { } fileLogger)
         {
@@ -140,38 +140,19 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(10));
         }
 
-        var refresh = builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
-        if (settings.Configuration is { } file)
-        {
-            refresh.AddGitHub(file.GetSection("GitHub")).AddSystemdReconfigurer(file.GetSection("Systemd"));
-        }
+        // One configuration, bound by each package's options: the file, then the variables, then the flags.
+        var configuration = settings.Configuration;
+        var refresh = builder.Services.AddRunnerTokenRefresh(options => configuration.Bind(options))
+            .AddGitHub(configuration.GetSection("GitHub"))
+            .AddSystemdReconfigurer(configuration.GetSection("Systemd"));
 
-        // GitHub: tokens and the busy probe; with --policy registration also whether GitHub still lists the runner.
-        // Not with the expiry policy: "GitHub lists it" would count as "valid, no expiry" and so stop the seed's
-        // renewal before the cached token's expiry from ever starting.
-        refresh.AddGitHub(settings.GitHub.ApplyTo);
+        // With --policy registration, also whether GitHub still lists the runner. Not with the expiry policy: "GitHub
+        // lists it" would count as "valid, no expiry" and so stop the renewal before the cached token's expiry.
         if (settings.Refresh.Policy == RefreshPolicy.Registration)
         {
             refresh.AddGitHubRegistrationSource();
         }
-        refresh.AddSystemdReconfigurer(settings.Systemd.ApplyTo);
-        return builder.Build();
-    }
 
-    internal static void Copy(RunnerTokenRefreshOptions from, RunnerTokenRefreshOptions to)
-    {
-        to.RefreshThreshold = from.RefreshThreshold;
-        to.LockTimeout = from.LockTimeout;
-        to.CheckInterval = from.CheckInterval;
-        to.MaxRetryAttempts = from.MaxRetryAttempts;
-        to.RetryBackoff = from.RetryBackoff;
-        to.Policy = from.Policy;
-        to.DryRun = from.DryRun;
-        to.MetricsFile = from.MetricsFile;
-        to.StateDirectory = from.StateDirectory;
-        foreach (var runner in from.Runners)
-        {
-            to.Runners.Add(runner);
-        }
+        return builder.Build();
     }
 }

@@ -43,7 +43,7 @@ public sealed class DaemonTests : IDisposable
 
     [Theory]
     [InlineData("--runner-dir", "MISSING", "does not exist")]
-    [InlineData("--name", "wrong", "Runners[0].Name = 'wrong' is not allowed: the runner in")]
+    [InlineData("--name", "wrong", "--name 'wrong' is not allowed: the runner in")]
     public async Task Daemon_InvalidConfiguration_Exits2WithOneMessageAndNoStackTrace(string flag, string value, string message)
     {
         string[] arguments = flag == "--runner-dir"

@@ -50,6 +50,16 @@ internal static class HostProcess
             ["GITHUB_APP_INSTALLATION_ID"] = null,
             ["GH_TOKEN"] = null,
             ["GITHUB_API_URL"] = null,
+            ["REFRESH_POLICY"] = null,
+            ["RUNNER_LABELS"] = null,
+            ["RUNNER_GROUP"] = null,
+            ["RUNNER_NO_DEFAULT_LABELS"] = null,
+            ["RUNNER_DISABLE_UPDATE"] = null,
+            ["RUNNER_EPHEMERAL"] = null,
+            ["LOG_LEVEL"] = null,
+            ["HEALTH_MAX_AGE"] = null,
+            ["JOURNAL_STREAM"] = null,
+            ["NOTIFY_SOCKET"] = null,
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {

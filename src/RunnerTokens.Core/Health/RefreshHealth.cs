@@ -20,6 +20,14 @@ public static class RefreshHealth
     public static RefreshHealthReport Evaluate(string metricsFile, DateTimeOffset now) =>
         Evaluate(new FileSystem(), metricsFile, now);
 
+    /// <summary>Evaluates the metrics file on the real file system, with a stale limit of its own.</summary>
+    /// <param name="metricsFile">The metrics file.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="maxAge">A last check older than this is a warning; the shipped timer and cron period must fit inside it.</param>
+    /// <returns>The report.</returns>
+    public static RefreshHealthReport Evaluate(string metricsFile, DateTimeOffset now, TimeSpan maxAge) =>
+        Evaluate(new FileSystem(), metricsFile, now, maxAge);
+
     /// <summary>
     /// Evaluates the metrics file: no file is critical; no check timestamp is a warning; 3 or more consecutive
     /// failures is critical; a last check more than 300 seconds ago is a warning; otherwise healthy.
@@ -28,7 +36,19 @@ public static class RefreshHealth
     /// <param name="metricsFile">The metrics file.</param>
     /// <param name="now">The current time.</param>
     /// <returns>The report.</returns>
-    public static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now)
+    public static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now) =>
+        Evaluate(fileSystem, metricsFile, now, TimeSpan.FromSeconds(StaleCheckSeconds));
+
+    /// <summary>
+    /// Evaluates the metrics file as <see cref="Evaluate(IFileSystem, string, DateTimeOffset)"/>, with a stale limit of
+    /// its own. The report also carries the runner's name, the age of its last check and its consecutive failures.
+    /// </summary>
+    /// <param name="fileSystem">The file system to read from.</param>
+    /// <param name="metricsFile">The metrics file.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="maxAge">A last check older than this is a warning.</param>
+    /// <returns>The report.</returns>
+    public static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now, TimeSpan maxAge)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentException.ThrowIfNullOrWhiteSpace(metricsFile);
@@ -40,6 +60,7 @@ public static class RefreshHealth
 
         long lastCheck;
         long consecutiveFailures;
+        string? runnerName;
         try
         {
             using var document = JsonDocument.Parse(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(metricsFile)));
@@ -50,29 +71,41 @@ public static class RefreshHealth
 
             lastCheck = ReadNumber(document.RootElement, "last_check_timestamp");
             consecutiveFailures = ReadNumber(document.RootElement, "consecutive_failures");
+            runnerName = document.RootElement.TryGetProperty("runner_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or FormatException)
         {
             return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is unreadable: {ex.Message}");
         }
 
+        var failures = (int)Math.Clamp(consecutiveFailures, 0, int.MaxValue);
         if (lastCheck <= 0)
         {
-            return new(RefreshHealthStatus.Warning, "WARNING: No check timestamp found");
+            return new(RefreshHealthStatus.Warning, "WARNING: No check timestamp found") { RunnerName = runnerName, ConsecutiveFailures = failures };
         }
 
+        var age = TimeSpan.FromSeconds(Math.Max(0, now.ToUnixTimeSeconds() - lastCheck));
         if (consecutiveFailures >= CriticalConsecutiveFailures)
         {
-            return new(RefreshHealthStatus.Critical, string.Create(CultureInfo.InvariantCulture, $"CRITICAL: {consecutiveFailures} consecutive refresh failures"));
+            return new(RefreshHealthStatus.Critical, string.Create(CultureInfo.InvariantCulture, $"CRITICAL: {consecutiveFailures} consecutive refresh failures"))
+            {
+                RunnerName = runnerName,
+                LastCheckAge = age,
+                ConsecutiveFailures = failures,
+            };
         }
 
-        var age = now.ToUnixTimeSeconds() - lastCheck;
-        if (age > StaleCheckSeconds)
+        if (age > maxAge)
         {
-            return new(RefreshHealthStatus.Warning, string.Create(CultureInfo.InvariantCulture, $"WARNING: Last check was {age} seconds ago"));
+            return new(RefreshHealthStatus.Warning, string.Create(CultureInfo.InvariantCulture, $"WARNING: Last check was {(long)age.TotalSeconds} seconds ago"))
+            {
+                RunnerName = runnerName,
+                LastCheckAge = age,
+                ConsecutiveFailures = failures,
+            };
         }
 
-        return new(RefreshHealthStatus.Ok, "OK: Token refresh healthy");
+        return new(RefreshHealthStatus.Ok, "OK: Token refresh healthy") { RunnerName = runnerName, LastCheckAge = age, ConsecutiveFailures = failures };
     }
 
     private static long ReadNumber(JsonElement root, string name) =>

@@ -6,4 +6,5 @@ internal enum HostMode
     CheckAndRefresh,
     Daemon,
     Health,
+    CheckConfig,
 }

@@ -1,190 +1,198 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace RunnerTokens.Host.CommandLine;
 
 /// <summary>
-/// The settings of one run, from flags, then the seed script's environment variables, then defaults. Every bad
-/// value is collected as one message naming the flag or variable, its value and what is allowed.
+/// The settings of one run as one <see cref="IConfiguration"/>: the <c>--config</c> file, then the environment
+/// variables mapped to its keys, then the flags; each layer overrides the one before. Every bad value is collected as
+/// one message naming the flag or variable as the user typed it, its value and what is allowed.
 /// </summary>
-internal sealed class HostSettings
+internal sealed partial class HostSettings
 {
-    public const string DefaultLogFile = "/var/log/github-runner-token-refresh.log";
+    /// <summary>The keys of the one runner the flags and variables describe.</summary>
+    public const string RunnerPrefix = "Runners:0:";
 
-    public HostMode Mode { get; private set; }
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
+    private HostSettings(IConfigurationRoot configuration) => Configuration = configuration;
+
+    public HostMode Mode { get; private init; }
+
+    /// <summary>Gets every setting, layered; bound by the libraries' options (their sections) and by <see cref="Refresh"/>.</summary>
+    public IConfigurationRoot Configuration { get; }
+
+    /// <summary>Gets the refresh options, bound once from <see cref="Configuration"/>, for the host's own decisions.</summary>
     public RunnerTokenRefreshOptions Refresh { get; } = new();
 
-    public string MetricsFile => Refresh.MetricsFile;
+    public string? ConfigPath { get; private init; }
 
-    public string? LogFile { get; private set; }
+    public string? LogFile => Configuration[HostSettingCatalog.LogFileKey];
+
+    public LogLevel LogLevel => Configuration[HostSettingCatalog.LogLevelKey] switch
+    {
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "critical" => LogLevel.Critical,
+        _ => LogLevel.Information,
+    };
+
+    public TimeSpan MaxAge => TimeSpan.TryParse(Configuration[HostSettingCatalog.MaxAgeKey], CultureInfo.InvariantCulture, out var age)
+        ? age
+        : TimeSpan.FromSeconds(HostSettingCatalog.DefaultMaxAgeSeconds);
 
     public List<string> Errors { get; } = [];
 
-    /// <summary>Gets the settings of the systemd reconfigurer that come from variables and flags; applied over the file's.</summary>
-    public SystemdSettings Systemd { get; } = new();
-
-    /// <summary>Gets the GitHub settings that come from variables and flags; applied over the file's.</summary>
-    public GitHubSettings GitHub { get; } = new();
-
-    /// <summary>Gets the <c>--config</c> file, for the sections of the other packages; null without one.</summary>
-    public IConfiguration? Configuration { get; private set; }
-
-    public static HostSettings Resolve(CommandLineValues values, IReadOnlyDictionary<string, string?> environment)
+    public static HostSettings Resolve(HostArguments arguments, IReadOnlyDictionary<string, string?> environment)
     {
-        var settings = new HostSettings();
-        settings.Read(values, environment);
+        var errors = new List<string>();
+        var modes = new List<(bool On, HostMode Mode)>
+        {
+            (arguments.Daemon, HostMode.Daemon),
+            (arguments.CheckAndRefresh, HostMode.CheckAndRefresh),
+            (arguments.Health, HostMode.Health),
+            (arguments.CheckConfig, HostMode.CheckConfig),
+        }.Where(m => m.On).Select(m => m.Mode).ToList();
+        if (modes.Count > 1)
+        {
+            errors.Add("--daemon, --check-and-refresh, --check-config and --health exclude each other: choose one.");
+        }
+
+        var file = ConfigFile.Load(arguments.Config, errors);
+        var fileHasRunners = file?.GetSection("Runners").GetChildren().Any() == true;
+
+        // The environment (an env file, the seed script's names), then the flags. The variables of the one runner are
+        // ignored beside a file's runners (an env file may still set RUNNER_DIR); its flags would be ambiguous there.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (setting, text) in arguments.Flags)
+        {
+            if (setting.PerRunner && fileHasRunners)
+            {
+                errors.Add($"{setting.Flag} '{text}' cannot be combined with the Runners of --config '{arguments.Config}': set it on the runner in the file.");
+                continue;
+            }
+
+            Convert(setting, setting.Flag!, text, flags, errors);
+            names[setting.Key] = setting.Flag!;
+        }
+
+        // A variable whose flag is given is not read at all: the flag is how the operator overrides a bad env file.
+        var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in HostSettingCatalog.All.Where(s => s.Variable is not null && !(s.PerRunner && fileHasRunners) && !names.ContainsKey(s.Key)))
+        {
+            if (environment.TryGetValue(setting.Variable!, out var text) && !string.IsNullOrEmpty(text))
+            {
+                Convert(setting, setting.Variable!, text, variables, errors);
+                names[setting.Key] = setting.Variable!;
+            }
+        }
+
+        var defaults = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (!fileHasRunners)
+        {
+            defaults[RunnerPrefix + nameof(RunnerOptions.Directory)] = RunnerOptions.DefaultDirectory;
+
+            // The unit is known by the runner's directory: its name is only known once .runner has been read.
+            var service = Last(HostSettingCatalog.ServiceKey, variables, flags);
+            if (service is not null)
+            {
+                var directory = Path.GetFullPath(Last(RunnerPrefix + nameof(RunnerOptions.Directory), variables, flags) ?? RunnerOptions.DefaultDirectory);
+                var unitKey = $"Systemd:Units:{directory}";
+                (flags.ContainsKey(HostSettingCatalog.ServiceKey) ? flags : variables)[unitKey] = service;
+                names[unitKey] = names[HostSettingCatalog.ServiceKey];
+            }
+        }
+
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(defaults);
+        if (file is not null)
+        {
+            builder.AddConfiguration(file);
+        }
+
+        var settings = new HostSettings(builder.AddInMemoryCollection(variables).AddInMemoryCollection(flags).Build())
+        {
+            Mode = modes.Count == 1 ? modes[0] : HostMode.None,
+            ConfigPath = arguments.Config,
+        };
+        settings.Errors.AddRange(errors);
+        settings.Configuration.Bind(settings.Refresh);
+        settings.Name(names, fileHasRunners);
         return settings;
     }
 
-    private void Read(CommandLineValues values, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>
+    /// Rewrites a message of the libraries' validators, which name settings by their configuration keys
+    /// (<c>Runners[0].Directory</c>, <c>GitHub:TokenFile</c>), to name them as the user gave them: the flag or the
+    /// variable (<c>--runner-dir</c>, <c>RUNNER_DIR</c>); a key from the <c>--config</c> file keeps its name.
+    /// </summary>
+    public string Describe(string message)
     {
-        var modes = new List<(bool On, HostMode Mode)> { (values.Daemon, HostMode.Daemon), (values.CheckAndRefresh, HostMode.CheckAndRefresh), (values.Health, HostMode.Health) }
-            .Where(m => m.On).Select(m => m.Mode).ToList();
-        if (modes.Count > 1)
+        foreach (var (key, name) in _names)
         {
-            Errors.Add("--daemon, --check-and-refresh and --health exclude each other: choose one.");
+            // "Runners[0].Directory = '/x'" reads as "--runner-dir '/x'": as the user typed it.
+            message = message.Replace($"{key} = ", $"{name} ", StringComparison.Ordinal);
+            message = Regex.Replace(message, $@"(?<![\w:.\[\]]){Regex.Escape(key)}(?![\w\[:])", name.Replace("$", "$$", StringComparison.Ordinal));
         }
 
-        Mode = modes.Count == 1 ? modes[0] : HostMode.None;
-        Refresh.DryRun = values.DryRun;
-
-        string? Setting(string? flagValue, string variable) =>
-            flagValue ?? (environment.TryGetValue(variable, out var value) && !string.IsNullOrEmpty(value) ? value : null);
-
-        if (ConfigFile.Load(values.Config, Errors) is { } configuration)
-        {
-            Configuration = configuration;
-            ConfigFile.Bind(configuration, Refresh, values.Config!, Errors);
-            Refresh.DryRun |= values.DryRun;
-        }
-
-        Refresh.MetricsFile = Setting(values.MetricsFile, "METRICS_FILE") ?? Refresh.MetricsFile;
-        LogFile = Setting(values.LogFile, "LOG_FILE") ?? DefaultLogFile;
-        if (Mode == HostMode.Health)
-        {
-            return;
-        }
-
-        Refresh.RefreshThreshold = Seconds(values.Threshold, "--threshold", "REFRESH_THRESHOLD", environment, Refresh.RefreshThreshold, 0, 3599);
-        Refresh.CheckInterval = Seconds(values.Interval, "--interval", "CHECK_INTERVAL", environment, Refresh.CheckInterval, 1, 86_400);
-        Refresh.MaxRetryAttempts = (int)Number(null, null, "MAX_RETRY_ATTEMPTS", environment, Refresh.MaxRetryAttempts, 1, 100);
-        Refresh.RetryBackoff = Seconds(null, null, "RETRY_BACKOFF_SECONDS", environment, Refresh.RetryBackoff, 0, 3600);
-        Refresh.StateDirectory = Setting(null, "STATE_DIRECTORY") is { } state
-            ? state.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() // systemd joins several with ':'
-            : Refresh.StateDirectory;
-
-        if (values.Policy is { } policy)
-        {
-            if (Enum.TryParse<RefreshPolicy>(policy, ignoreCase: true, out var parsed) && !int.TryParse(policy, out _))
-            {
-                Refresh.Policy = parsed;
-            }
-            else
-            {
-                Errors.Add($"--policy '{policy}' is not allowed: use expiry or registration.");
-            }
-        }
-
-        GitHub.ApiUrl = Setting(values.ApiUrl, "GITHUB_API_URL");
-        if (GitHub.ApiUrl is { } api && (!Uri.TryCreate(api, UriKind.Absolute, out var apiUri) || (apiUri.Scheme != Uri.UriSchemeHttps && apiUri.Scheme != Uri.UriSchemeHttp)))
-        {
-            Errors.Add($"{(values.ApiUrl is null ? "GITHUB_API_URL" : "--api-url")} '{api}' is not allowed: it must be an absolute http(s) URL such as https://ghes.example.com/api/v3.");
-        }
-
-        GitHub.TokenFile = Setting(values.TokenFile, "GITHUB_TOKEN_FILE");
-        GitHub.AppId = Setting(values.AppId, "GITHUB_APP_ID");
-        GitHub.AppKeyFile = Setting(values.AppKeyFile, "GITHUB_APP_PRIVATE_KEY_FILE");
-        var installation = Number(values.InstallationId, "--installation-id", "GITHUB_APP_INSTALLATION_ID", environment, 0, 1, int.MaxValue);
-        GitHub.InstallationId = installation > 0 ? installation : null;
-
-        Systemd.Prefix = Setting(null, "SYSTEMCTL_PREFIX");
-        Systemd.SystemctlPath = Setting(null, "SYSTEMCTL_PATH");
-        Systemd.UserUnits = Flag("SYSTEMCTL_USER", environment);
-        Systemd.AllowRunAsRoot = Flag("RUNNER_ALLOW_RUNASROOT", environment);
-
-        if (Refresh.Runners.Count > 0)
-        {
-            // The config file lists the runners; the one-runner flags would be ambiguous beside them.
-            foreach (var (flag, value) in new[] { ("--org", values.Org), ("--url", values.Url), ("--name", values.Name), ("--runner-dir", values.RunnerDir), ("--labels", values.Labels), ("--service", values.Service), ("--rename", values.Rename ? "true" : null) })
-            {
-                if (value is not null)
-                {
-                    Errors.Add($"{flag} '{value}' cannot be combined with the Runners of --config '{values.Config}': set it on the runner in the file.");
-                }
-            }
-
-            return;
-        }
-
-        var runner = new RunnerOptions
-        {
-            Organization = Setting(values.Org, "RUNNER_ORG"),
-            Name = Setting(values.Name, "RUNNER_NAME"),
-            Url = Setting(values.Url, "RUNNER_URL"),
-            Directory = Setting(values.RunnerDir, "RUNNER_DIR") ?? RunnerOptions.DefaultDirectory,
-        };
-        foreach (var label in (values.Labels ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            runner.Labels.Add(label);
-        }
-
-        runner.Rename = values.Rename;
-
-        // Name and URL default to the runner's own (.runner); the engine refuses a runner it cannot name or place.
-        Refresh.Runners.Add(runner);
-        Systemd.Unit = Setting(values.Service, "RUNNER_SERVICE");
-        Systemd.RunnerDirectory = Path.GetFullPath(runner.Directory);
+        return message.Replace("Runners[0]: ", string.Empty, StringComparison.Ordinal);
     }
 
-    private bool? Flag(string variable, IReadOnlyDictionary<string, string?> environment)
+    private static void Convert(HostSetting setting, string source, string text, Dictionary<string, string?> values, List<string> errors)
     {
-        if (!environment.TryGetValue(variable, out var text) || string.IsNullOrEmpty(text))
+        switch (setting.Key)
         {
-            return null;
-        }
-
-        switch (text.Trim().ToLowerInvariant())
-        {
-            case "1" or "true" or "yes":
-                return true;
-            case "0" or "false" or "no":
-                return false;
+            case HostSettingCatalog.StateDirectoryKey:
+                // systemd joins several StateDirectory= folders with ':'; the first is ours.
+                values[setting.Key] = text.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+                return;
+            case HostSettingCatalog.AppIdKey:
+                // The App's numeric id, or its client id (Iv…).
+                var id = text.Trim();
+                values[long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? "GitHub:AppId" : "GitHub:ClientId"] = id;
+                return;
             default:
-                Errors.Add($"{variable} '{text}' is not allowed: use 1 or 0 (true or false).");
-                return null;
+                setting.Convert(source, text, values, errors);
+                return;
         }
     }
 
-    private TimeSpan Seconds(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, TimeSpan fallback, int minimum, int maximum)
+    private static string? Last(string key, params Dictionary<string, string?>[] layers) =>
+        layers.Reverse().Select(layer => layer.GetValueOrDefault(key)).FirstOrDefault(value => value is not null);
+
+    /// <summary>Decides how <see cref="Describe"/> names each key: as typed, else (without a file) by its flag and variable.</summary>
+    private void Name(Dictionary<string, string> given, bool fileHasRunners)
     {
-        var seconds = Number(flagValue, flag, variable, environment, -1, minimum, maximum);
-        return seconds < 0 ? fallback : TimeSpan.FromSeconds(seconds);
+        foreach (var setting in HostSettingCatalog.All)
+        {
+            if (setting.PerRunner && fileHasRunners)
+            {
+                continue;
+            }
+
+            var name = given.GetValueOrDefault(setting.Key) ?? (ConfigPath is null ? setting.Names : null);
+            if (name is not null)
+            {
+                _names[DisplayKey(setting.Key)] = name;
+            }
+        }
+
+        foreach (var (key, name) in given.Where(g => g.Key.StartsWith("Systemd:Units:", StringComparison.Ordinal)))
+        {
+            _names[key] = name;
+        }
+
+        if (given.TryGetValue(HostSettingCatalog.AppIdKey, out var appId))
+        {
+            _names["GitHub:ClientId"] = appId;
+        }
     }
 
-    private long Number(string? flagValue, string? flag, string variable, IReadOnlyDictionary<string, string?> environment, long fallback, int minimum, int maximum)
-    {
-        string name;
-        string? text;
-        if (flagValue is not null)
-        {
-            (name, text) = (flag!, flagValue);
-        }
-        else if (environment.TryGetValue(variable, out var fromEnvironment) && !string.IsNullOrEmpty(fromEnvironment))
-        {
-            (name, text) = (variable, fromEnvironment);
-        }
-        else
-        {
-            return fallback;
-        }
-
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < minimum || value > maximum)
-        {
-            Errors.Add(string.Create(CultureInfo.InvariantCulture, $"{name} '{text}' is not allowed: it must be a whole number from {minimum} to {maximum}."));
-            return fallback;
-        }
-
-        return value;
-    }
+    /// <summary>How the validators write a key: <c>Runners[0].Directory</c> for a runner's, the key itself otherwise.</summary>
+    private static string DisplayKey(string key) =>
+        key.StartsWith(RunnerPrefix, StringComparison.Ordinal) ? $"Runners[0].{key[RunnerPrefix.Length..]}" : key;
 }

@@ -1,68 +1,106 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Text;
 
 namespace RunnerTokens.Host.CommandLine;
 
-/// <summary>The <c>runner-token-refresh</c> command line: the seed script's flags verbatim, plus a few in the same style.</summary>
+/// <summary>
+/// The <c>runner-token-refresh</c> command line: the modes, then one flag per setting of <see cref="HostSettingCatalog"/>
+/// that has one. <c>--help</c> also lists the variables without a flag, the exit codes and examples.
+/// </summary>
 internal static class RefreshCommand
 {
-    public static RootCommand Create(Func<CommandLineValues, CancellationToken, Task<int>> run)
+    public static RootCommand Create(Func<HostArguments, CancellationToken, Task<int>> run)
     {
-        var daemon = new Option<bool>("--daemon") { Description = "Run continuously: check every --interval seconds until SIGTERM or SIGINT." };
-        var checkAndRefresh = new Option<bool>("--check-and-refresh") { Description = "Check once and refresh where needed, then exit (for cron)." };
-        var health = new Option<bool>("--health") { Description = "Read the metrics file and print OK/WARNING/CRITICAL with exit code 0/1/2 (Nagios, Icinga)." };
-        var dryRun = new Option<bool>("--dry-run") { Description = "Decide and print the plan; change nothing, call no token endpoint." };
-        var org = new Option<string>("--org") { Description = "GitHub organisation (RUNNER_ORG; default: from the runner's .runner).", HelpName = "ORG" };
-        var runnerDir = new Option<string>("--runner-dir") { Description = "Runner installation folder (RUNNER_DIR, default ./actions-runner).", HelpName = "DIR" };
-        var threshold = new Option<string>("--threshold") { Description = "Refresh this many seconds before expiry (REFRESH_THRESHOLD, default 300).", HelpName = "SECONDS" };
-        var interval = new Option<string>("--interval") { Description = "Seconds between checks in daemon mode (CHECK_INTERVAL, default 60).", HelpName = "SECONDS" };
-        var logFile = new Option<string>("--log-file") { Description = "Also log to this file (LOG_FILE).", HelpName = "FILE" };
-        var url = new Option<string>("--url") { Description = "Runner URL: https://github.com/ORG, /OWNER/REPO or /enterprises/ENT (RUNNER_URL; default: from the runner's .runner).", HelpName = "URL" };
-        var name = new Option<string>("--name") { Description = "Runner name (RUNNER_NAME; default: the name in the runner's .runner, else the host name cut at the first dot). One that differs from .runner is refused without --rename.", HelpName = "NAME" };
-        var rename = new Option<bool>("--rename") { Description = "Let --name/--url/--org differ from the runner's .runner: rename or move the runner on GitHub (it gets a new id)." };
-        var metricsFile = new Option<string>("--metrics-file") { Description = "Metrics file (METRICS_FILE, default /var/tmp/runner-token-metrics.json).", HelpName = "FILE" };
-        var labels = new Option<string>("--labels") { Description = "Custom labels to register with, comma-separated.", HelpName = "A,B" };
-        var policy = new Option<string>("--policy") { Description = "expiry (default: renew before the cached token expires) or registration (renew only an invalid registration).", HelpName = "POLICY" };
-
-        var service = new Option<string>("--service") { Description = "The runner's systemd unit (RUNNER_SERVICE, default: the name in the runner's .service file).", HelpName = "UNIT" };
-        var apiUrl = new Option<string>("--api-url") { Description = "GitHub API root (GITHUB_API_URL; default from the runner URL: https://api.github.com, https://HOST/api/v3, https://api.NAME.ghe.com).", HelpName = "URL" };
-        var tokenFile = new Option<string>("--token-file") { Description = "File holding a GitHub token (GITHUB_TOKEN_FILE; default $CREDENTIALS_DIRECTORY/github-token). Else GITHUB_TOKEN, GH_TOKEN, then `gh auth token`.", HelpName = "FILE" };
-        var appId = new Option<string>("--app-id") { Description = "GitHub App id or client id (GITHUB_APP_ID); with --app-key-file.", HelpName = "ID" };
-        var appKeyFile = new Option<string>("--app-key-file") { Description = "GitHub App private key, PEM (GITHUB_APP_PRIVATE_KEY_FILE).", HelpName = "FILE" };
-        var installationId = new Option<string>("--installation-id") { Description = "GitHub App installation id (GITHUB_APP_INSTALLATION_ID; default: looked up for the organisation or repository).", HelpName = "ID" };
+        var daemon = new Option<bool>("--daemon") { Description = "Run continuously: check every --interval seconds until SIGTERM or SIGINT (systemd Type=notify)." };
+        var checkAndRefresh = new Option<bool>("--check-and-refresh") { Description = "Check once and refresh where needed, then exit (for a timer or cron)." };
+        var health = new Option<bool>("--health") { Description = "Read each runner's metrics file; print OK/WARNING/CRITICAL with perfdata, exit 0/1/2 (Nagios, Icinga)." };
+        var checkConfig = new Option<bool>("--check-config") { Description = "Check that every refresh can work (credential, unit, rights, folders); print a checklist, exit 0 or 2." };
         var config = new Option<string>("--config") { Description = "JSON file with several runners and any option (see the README).", HelpName = "FILE" };
 
         var root = new RootCommand("Keeps self-hosted GitHub Actions runners registered: renews a runner's registration before it goes bad, re-registers it with config.sh and restarts its systemd service.")
         {
-            daemon, checkAndRefresh, health, dryRun, org, runnerDir, threshold, interval, logFile, url, name, rename, metricsFile, labels, policy, service, apiUrl, tokenFile, appId, appKeyFile, installationId, config,
+            daemon, checkAndRefresh, health, checkConfig, config,
         };
 
-        root.SetAction((parse, cancellationToken) => run(
-            new CommandLineValues
+        var flags = new List<(HostSetting Setting, Option Option)>();
+        foreach (var setting in HostSettingCatalog.All.Where(s => s.Flag is not null))
+        {
+            var description = setting.Variable is null ? setting.Description : $"{setting.Description} [{setting.Variable}]";
+            Option option = setting.Kind == HostSettingKind.Switch
+                ? new Option<bool>(setting.Flag!) { Description = description }
+                : new Option<string>(setting.Flag!) { Description = description, HelpName = setting.HelpName ?? "VALUE" };
+            root.Options.Add(option);
+            flags.Add((setting, option));
+        }
+
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            help.Action = new MoreHelpAction((HelpAction)help.Action!);
+        }
+
+        root.SetAction((parse, cancellationToken) =>
+        {
+            var given = new List<KeyValuePair<HostSetting, string>>();
+            foreach (var (setting, option) in flags)
             {
-                Daemon = parse.GetValue(daemon),
-                CheckAndRefresh = parse.GetValue(checkAndRefresh),
-                Health = parse.GetValue(health),
-                DryRun = parse.GetValue(dryRun),
-                Org = parse.GetValue(org),
-                RunnerDir = parse.GetValue(runnerDir),
-                Threshold = parse.GetValue(threshold),
-                Interval = parse.GetValue(interval),
-                LogFile = parse.GetValue(logFile),
-                Url = parse.GetValue(url),
-                Name = parse.GetValue(name),
-                Rename = parse.GetValue(rename),
-                MetricsFile = parse.GetValue(metricsFile),
-                Labels = parse.GetValue(labels),
-                Policy = parse.GetValue(policy),
-                Config = parse.GetValue(config),
-                Service = parse.GetValue(service),
-                ApiUrl = parse.GetValue(apiUrl),
-                TokenFile = parse.GetValue(tokenFile),
-                AppId = parse.GetValue(appId),
-                AppKeyFile = parse.GetValue(appKeyFile),
-                InstallationId = parse.GetValue(installationId),
-            },
-            cancellationToken));
+                if (parse.GetResult(option) is { Implicit: false })
+                {
+                    var text = option is Option<bool> flag ? (parse.GetValue(flag) ? "true" : "false") : parse.GetValue((Option<string>)option);
+                    given.Add(new(setting, text ?? string.Empty));
+                }
+            }
+
+            return run(
+                new HostArguments
+                {
+                    Daemon = parse.GetValue(daemon),
+                    CheckAndRefresh = parse.GetValue(checkAndRefresh),
+                    Health = parse.GetValue(health),
+                    CheckConfig = parse.GetValue(checkConfig),
+                    Config = parse.GetValue(config),
+                    Flags = given,
+                },
+                cancellationToken);
+        });
         return root;
+    }
+
+    /// <summary>The help System.CommandLine writes, then what an operator needs beside the flags.</summary>
+    private sealed class MoreHelpAction(HelpAction help) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var exitCode = help.Invoke(parseResult);
+            parseResult.InvocationConfiguration.Output.Write(Epilogue());
+            return exitCode;
+        }
+
+        private static string Epilogue()
+        {
+            var text = new StringBuilder();
+            text.AppendLine("Variables without a flag (for env files; a flag beats its variable, and both beat --config):");
+            foreach (var setting in HostSettingCatalog.All.Where(s => s.Flag is null))
+            {
+                text.Append("  ").Append(setting.Variable!.PadRight(28)).AppendLine(setting.Description);
+            }
+
+            text.AppendLine("  GITHUB_TOKEN, GH_TOKEN      A GitHub token (prefer --token-file or systemd's LoadCredential=github-token).");
+            text.AppendLine();
+            text.AppendLine("Switch variables take 1 or 0 (true/false, yes/no).");
+            text.AppendLine();
+            text.AppendLine("Exit codes:");
+            text.AppendLine("  0  nothing needed, refreshed, postponed (runner busy), dry run, clean stop; --health: OK; --check-config: all good");
+            text.AppendLine("  1  a refresh failed (the runner was left registered as before); --health: WARNING");
+            text.AppendLine("  2  a bad setting, argument or file (the message names it); --health: CRITICAL; --check-config: a check failed");
+            text.AppendLine();
+            text.AppendLine("Examples:");
+            text.AppendLine("  runner-token-refresh --check-and-refresh --dry-run --runner-dir /home/runner/actions-runner");
+            text.AppendLine("  runner-token-refresh --check-config --runner-dir /home/runner/actions-runner --token-file /etc/github-runner/github-token");
+            text.AppendLine("  runner-token-refresh --daemon --config /etc/github-runner/runners.json");
+            text.AppendLine("  runner-token-refresh --health --config /etc/github-runner/runners.json --max-age 600");
+            return text.ToString();
+        }
     }
 }

@@ -71,6 +71,21 @@ public sealed class RefreshHealthTests
     }
 
     [Fact]
+    public void Evaluate_WithALongerMaxAge_AnOlderCheckIsOk_AndTheReportCarriesTheFigures()
+    {
+        _fileSystem.AddFile(MetricsPath, new MockFileData("{\"last_check_timestamp\": " + _now.AddSeconds(-500).ToUnixTimeSeconds() + ", \"consecutive_failures\": 2, \"runner_name\": \"build-01\"}"));
+
+        var byDefault = RefreshHealth.Evaluate(_fileSystem, MetricsPath, _now);
+        var longer = RefreshHealth.Evaluate(_fileSystem, MetricsPath, _now, TimeSpan.FromSeconds(600));
+
+        Assert.Equal(RefreshHealthStatus.Warning, byDefault.Status);
+        Assert.Equal(RefreshHealthStatus.Ok, longer.Status);
+        Assert.Equal("build-01", longer.RunnerName);
+        Assert.Equal(TimeSpan.FromSeconds(500), longer.LastCheckAge);
+        Assert.Equal(2, longer.ConsecutiveFailures);
+    }
+
+    [Fact]
     public void Evaluate_FailuresWinOverStaleness()
     {
         var report = Evaluate(Metrics(lastCheck: _now.AddHours(-1), failures: 3));
