@@ -22,6 +22,12 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
                 await error.WriteLineAsync($"runner-token-refresh: {message}").ConfigureAwait(false);
             }
 
+            if (settings.Mode == HostMode.Health)
+            {
+                // A monitoring system shows the plugin's standard output: say there why the check cannot run.
+                await output.WriteLineAsync($"CRITICAL: bad setting: {settings.Errors[0]}").ConfigureAwait(false);
+            }
+
             return ExitCodes.InvalidConfiguration;
         }
 

@@ -191,6 +191,7 @@ public sealed class SettingsLayeringTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--max-age 'soon' is not allowed", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("Metrics file", result.StandardOutput, StringComparison.Ordinal);
+        Assert.StartsWith("CRITICAL: bad setting: --max-age 'soon'", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
