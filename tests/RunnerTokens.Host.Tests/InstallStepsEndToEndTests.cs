@@ -107,6 +107,19 @@ public sealed class InstallStepsEndToEndTests
         installed.AssertNoSecret(result, issued.Token);
     }
 
+    [Fact(Skip = "needs the journald logging from the host rewrite (no log file under JOURNAL_STREAM unless LOG_FILE is set)")]
+    public async Task TimerOneShot_UnderTheJournal_WritesNoLogFileAndSaysNothingAboutOne()
+    {
+        await using var installed = await Installed.CreateAsync();
+        var unit = SystemdUnitFile.Load(Path.Combine(DebianHost.DeployFolder, "runner-token-refresh-oneshot.service"));
+
+        var result = await new SystemdServiceEmulator(unit, installed.Host.Map, DebianHost.RunnerUid, DebianHost.RunnerUid).RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        Assert.DoesNotContain("log file", result.StandardOutput + result.StandardError, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(installed.Host.LogsDirectory));
+    }
+
     [Fact]
     public async Task TimerOneShot_DryRunAsSystemdRunsIt_ChangesNothingAndPlansPlainSystemctl()
     {
