@@ -234,6 +234,7 @@ public sealed class DeployFilesTests : IDisposable
         Assert.DoesNotContain("/dev/null", entry.Command, StringComparison.Ordinal);
         Assert.True(entry.LongestGap < HealthStaleLimit, $"a check every {entry.LongestGap} leaves --health stale ({HealthStaleLimit})");
         Assert.Equal("Warning", cron.Environment["LOG_LEVEL"]);
+        Assert.Equal("root", cron.Environment["MAILTO"]);
         Assert.Equal("/var/lib/runner-token-refresh", cron.Environment["STATE_DIRECTORY"]);
         Assert.Equal("/etc/github-runner/github-token", cron.Environment["GITHUB_TOKEN_FILE"]);
     }
