@@ -137,6 +137,15 @@ public sealed class GitHubCredentialCheckTests
         Assert.Single(services, d => d.ServiceType == typeof(IRunnerPreflightCheck) && d.ImplementationType == typeof(GitHubCredentialCheck));
     }
 
+    [Fact]
+    public async Task CheckAsync_NullRunner_Throws()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        var check = h.Services.GetServices<IRunnerPreflightCheck>().OfType<GitHubCredentialCheck>().Single();
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => check.CheckAsync(null!, default).AsTask());
+    }
+
     private static async Task<IReadOnlyList<PreflightResult>> CheckAsync(GitHubHarness h, string name)
     {
         var check = h.Services.GetServices<IRunnerPreflightCheck>().OfType<GitHubCredentialCheck>().Single();

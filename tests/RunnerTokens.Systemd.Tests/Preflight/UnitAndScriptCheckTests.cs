@@ -105,6 +105,17 @@ public sealed class UnitAndScriptCheckTests
         Assert.Contains("RUNNER_ALLOW_RUNASROOT", result.Remedy, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckAsync_NullRunner_Throws()
+    {
+        using var sut = new SystemdHarness();
+
+        foreach (var check in sut.Get<IEnumerable<IRunnerPreflightCheck>>())
+        {
+            await Assert.ThrowsAsync<ArgumentNullException>(() => check.CheckAsync(null!, default).AsTask());
+        }
+    }
+
     private static async Task<PreflightResult> CheckAsync<TCheck>(SystemdHarness sut)
         where TCheck : IRunnerPreflightCheck
     {
