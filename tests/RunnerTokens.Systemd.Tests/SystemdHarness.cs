@@ -22,7 +22,8 @@ internal sealed class SystemdHarness : IDisposable
         Action<SystemdOptions>? configure = null,
         bool userUnit = false,
         Func<RunnerRegistration, RunnerRegistration>? shapeRegistration = null,
-        bool withIssuer = true)
+        bool withIssuer = true,
+        ProcessIdentity? identity = null)
     {
         Api = FakeGitHubApi.StartAsync(Time).GetAwaiter().GetResult();
         Machine = new FakeRunnerMachine(Api, layout, userUnit);
@@ -39,6 +40,11 @@ internal sealed class SystemdHarness : IDisposable
         if (withIssuer)
         {
             services.AddSingleton(Issuer);
+        }
+
+        if (identity is not null)
+        {
+            services.AddSingleton(identity);
         }
 
         services.AddRunnerTokenRefresh().AddSystemdReconfigurer(options =>

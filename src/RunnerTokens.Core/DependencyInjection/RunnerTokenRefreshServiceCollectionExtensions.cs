@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using RunnerTokens;
 using RunnerTokens.Expiry;
 using RunnerTokens.Metrics;
+using RunnerTokens.Preflight;
 using RunnerTokens.Refresh;
 using RunnerTokens.Runners;
 using RunnerTokens.State;
@@ -18,7 +19,8 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the refresh engine (<see cref="IRunnerTokenRefresher"/>), its daemon (a hosted service), the runner-files
-    /// expiry source, the JSON metrics file and the <c>RunnerTokens</c> meter. Options are validated at start.
+    /// expiry source, the JSON metrics file, the <c>RunnerTokens</c> meter and the preflight checklist
+    /// (<see cref="IRunnerPreflight"/>, with the check that the state and metrics folders are writable). Options are validated at start.
     /// Calling it again adds nothing twice.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -38,6 +40,8 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         services.TryAddSingleton<RegistrationResolver>();
         services.TryAddSingleton<RunnerLock>();
         services.TryAddSingleton<IRunnerTokenRefresher, RefreshEngine>();
+        services.TryAddSingleton<IRunnerPreflight, RunnerPreflight>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, WritablePathsCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, MeterMetricsSink>());
@@ -91,6 +95,21 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, TSink>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a preflight check, run by <see cref="IRunnerPreflight"/> for every runner and, when it guards refreshes
+    /// (<see cref="IRunnerPreflightCheck.GuardsRefresh"/>), by the engine before every refresh. Adding the same type twice adds it once.
+    /// </summary>
+    /// <typeparam name="TCheck">The check.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddPreflightCheck<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCheck>(this IRunnerTokenRefreshBuilder builder)
+        where TCheck : class, IRunnerPreflightCheck
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, TCheck>());
         return builder;
     }
 }

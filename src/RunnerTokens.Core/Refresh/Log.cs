@@ -56,4 +56,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 117, Level = LogLevel.Information, Message = "Runner {Runner}: registers again as {Name} at {Url}; {Origins}")]
     public static partial void RegistrationResolved(ILogger logger, string runner, string name, string url, string origins);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Runner {Runner}: preflight check {Check} failed and counts as cannot tell: {Error}")]
+    public static partial void PreflightCheckFailed(ILogger logger, string runner, string check, string error);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Runner {Runner}: cannot tell before the refresh whether {Check} ({Detail}); refreshing anyway")]
+    public static partial void RefreshGuardUnknown(ILogger logger, string runner, string check, string detail);
 }

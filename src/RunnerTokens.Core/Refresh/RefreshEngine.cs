@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using RunnerTokens.Preflight;
 using RunnerTokens.Runners;
 using RunnerTokens.State;
 
@@ -20,6 +21,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly IRunnerBusyProbe[] _busyProbes;
     private readonly IMetricsSink[] _sinks;
     private readonly IRefreshRecovery[] _recoveries;
+    private readonly IRunnerPreflightCheck[] _guards;
     private readonly ITokenIssuer? _tokenIssuer;
     private readonly IRunnerReconfigurer? _reconfigurer;
     private readonly RunnerStateStore _stateStore;
@@ -39,6 +41,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         RunnerStateStore stateStore,
         RegistrationResolver registrations,
         RunnerLock runnerLock,
+        IEnumerable<IRunnerPreflightCheck> checks,
         TimeProvider timeProvider,
         ILogger<RefreshEngine> logger,
         ITokenIssuer? tokenIssuer = null,
@@ -50,6 +53,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _busyProbes = [.. busyProbes];
         _sinks = [.. sinks];
         _recoveries = [.. recoveries];
+        _guards = [.. checks.Where(check => check.GuardsRefresh)];
         _tokenIssuer = tokenIssuer;
         _reconfigurer = reconfigurer;
         _stateStore = stateStore;
@@ -189,6 +193,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         context.Properties.Set(RunnerKey, runner);
         try
         {
+            // Before any token is fetched: a refresh this user cannot carry out (sudo refused, say) fetches nothing.
+            await GuardAsync(runner, cancellationToken).ConfigureAwait(false);
+
             // Resolved once, before anything changes: GitHub's listing and .runner still show the runner as it is.
             var registration = await _registrations.ResolveAndRememberAsync(runner, cancellationToken).ConfigureAwait(false);
             Log.RegistrationResolved(_logger, runner.Name, registration.Name, registration.Url, string.Join("; ", registration.Origins));
@@ -237,6 +244,34 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>
+    /// Runs the checks that guard every refresh (<see cref="IRunnerPreflightCheck.GuardsRefresh"/>); the first failure
+    /// fails the refresh with its remedy. A check that cannot tell lets the refresh go on, as before there were checks.
+    /// </summary>
+    private async Task GuardAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        if (_guards.Length == 0)
+        {
+            return;
+        }
+
+        var results = await RunnerPreflight.RunChecksAsync(_guards, runner, _logger, cancellationToken).ConfigureAwait(false);
+        foreach (var result in results)
+        {
+            if (result.Status == PreflightStatus.Failed)
+            {
+                var remedy = result.Remedy is null ? string.Empty : $" ({result.Remedy})";
+                throw new RunnerReconfigurationException(
+                    $"Runner {runner.Name}: check '{result.Title}' failed: {result.Detail}{remedy}; no registration token was fetched and the runner was not touched");
+            }
+
+            if (result.Status == PreflightStatus.Unknown)
+            {
+                Log.RefreshGuardUnknown(_logger, runner.Name, result.Title, result.Detail ?? "no detail");
+            }
         }
     }
 

@@ -14,7 +14,9 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     /// registration source (<see cref="IRunnerRegistrationSource"/>: the runner as GitHub lists it, with the id, custom
     /// labels, default-label choice, ephemeral flag and group a re-registration keeps), with their credentials, caches
     /// and rate-limit handling. A runner missing from a scope's listing is asked for by name before either treats it as
-    /// absent. Options are validated at start; credentials are read at the first call. Calling it again adds nothing twice.
+    /// absent. Also adds the preflight check (<see cref="IRunnerPreflightCheck"/>) that the credential works: one
+    /// read-only call per runner. Options are validated at start; credentials are read at the first call. Calling it
+    /// again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <returns>The builder.</returns>
@@ -38,6 +40,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<ITokenIssuer, GitHubTokenIssuer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, GitHubCredentialCheck>());
         return builder;
     }
 

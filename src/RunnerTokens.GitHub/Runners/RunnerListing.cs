@@ -125,6 +125,25 @@ internal sealed class RunnerListing(
         return found;
     }
 
+    /// <summary>
+    /// One read-only call with the credential a refresh of <paramref name="scope"/> would use:
+    /// <c>GET …/actions/runners?name=NAME&amp;per_page=1</c>, never cached, so a refused or revoked credential shows now.
+    /// </summary>
+    /// <returns>The credential used, and whether GitHub has a runner of that name.</returns>
+    /// <exception cref="GitHubApiException">No credential, or GitHub refused or did not answer (the message holds no secret).</exception>
+    public async Task<(GitHubCredential Credential, bool Listed)> CheckAccessAsync(RunnerScope scope, string name, CancellationToken cancellationToken)
+    {
+        var apiRoot = ApiRoot.For(scope, options.Value.ApiUrl);
+        var credential = await credentials.GetAsync(scope, apiRoot, cancellationToken).ConfigureAwait(false);
+        var request = new GitHubRequest(HttpMethod.Get, apiRoot, $"{scope.ApiPath}/actions/runners", credential)
+        {
+            Query = new Dictionary<string, string> { ["name"] = name, ["per_page"] = "1" },
+            PermissionHint = Permissions.For(scope, credential.Kind),
+        };
+        var answer = await api.SendAsync<RunnerListResponse>(request, cancellationToken).ConfigureAwait(false);
+        return (credential, answer.TotalCount > 0 || (answer.Runners ?? []).Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)));
+    }
+
     private async Task<RunnerSnapshot> ListAsync(RunnerScope scope, Uri apiRoot, CancellationToken cancellationToken)
     {
         var credential = await credentials.GetAsync(scope, apiRoot, cancellationToken).ConfigureAwait(false);

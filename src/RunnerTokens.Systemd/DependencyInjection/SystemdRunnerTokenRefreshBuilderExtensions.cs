@@ -12,7 +12,9 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
 {
     /// <summary>
     /// Adds the systemd reconfigurer (<see cref="IRunnerReconfigurer"/>), its crash recovery
-    /// (<see cref="IRefreshRecovery"/>) and the listener-log expiry source (<c>_diag/Runner_*.log</c>).
+    /// (<see cref="IRefreshRecovery"/>), the listener-log expiry source (<c>_diag/Runner_*.log</c>) and its preflight
+    /// checks (<see cref="IRunnerPreflightCheck"/>): the unit exists, <c>config.sh</c> can be run, and this user may stop
+    /// and start the unit, which the engine also checks before every refresh, before it fetches a token.
     /// Options are validated at start. Calling it again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
@@ -38,6 +40,10 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<IRunnerReconfigurer, SystemdReconfigurer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshRecovery, SystemdRefreshRecovery>(sp => sp.GetRequiredService<SystemdRefreshRecovery>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, ListenerLogExpirySource>());
+        services.TryAddSingleton(_ => ProcessIdentity.Current());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitExistsCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, ConfigScriptCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitControlCheck>());
         return builder;
     }
 

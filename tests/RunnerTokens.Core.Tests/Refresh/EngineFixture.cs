@@ -49,6 +49,8 @@ internal sealed class EngineFixture : IDisposable
 
     public List<IExpirySource> ExtraSources { get; } = [];
 
+    public List<IRunnerPreflightCheck> Checks { get; } = [];
+
     public bool IncludeFileSource { get; set; }
 
     /// <summary>Gets or sets a value indicating whether <see cref="Issuer"/> is registered (a host that forgot AddGitHub() has none).</summary>
@@ -129,6 +131,11 @@ internal sealed class EngineFixture : IDisposable
         foreach (var source in RegistrationSources)
         {
             services.AddSingleton(source);
+        }
+
+        foreach (var check in Checks)
+        {
+            services.AddSingleton(check);
         }
 
         _provider = services.BuildServiceProvider();

@@ -59,6 +59,34 @@ public sealed class AddGitHubEngineTests
     }
 
     [Fact]
+    public async Task RunOnceAsync_RightToStopAndStartRefused_NoRegistrationTokenRequested()
+    {
+        var (h, reconfigurer) = await StartAsync();
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddScope("orgs/acme");
+        var guard = Substitute.For<IRunnerPreflightCheck>();
+        guard.GuardsRefresh.Returns(true);
+        guard.CheckAsync(default!, default).ReturnsForAnyArgs(new ValueTask<IReadOnlyList<PreflightResult>>(
+            [PreflightResult.Failed("may stop and start actions.runner.acme.r1.service", "sudo refuses", "install the polkit rule", blocksRefresh: true)]));
+        var configure = h.ConfigureServices;
+        h.ConfigureServices = services =>
+        {
+            configure?.Invoke(services);
+            services.AddSingleton(guard);
+        };
+
+        var result = Assert.Single(await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None));
+
+        Assert.Equal(RefreshOutcome.Failed, result.Outcome);
+        Assert.Contains("sudo refuses", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(h.Api.RequestsTo("registration-token"));
+        Assert.DoesNotContain(h.Api.Requests, r => r.Method == "POST");
+        Assert.Empty(h.Api.IssuedTokens);
+        await reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_RunnerListed_DoesNothing()
     {
         var (h, reconfigurer) = await StartAsync();

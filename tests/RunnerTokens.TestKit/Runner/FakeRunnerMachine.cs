@@ -4,7 +4,7 @@ namespace RunnerTokens.TestKit.Runner;
 
 /// <summary>
 /// A throwaway machine in a temp folder: a runner directory with a fake <c>config.sh</c>, a folder of fake programs
-/// (<c>systemctl</c>, <c>sudo</c>) to put first on a child process's <see cref="PathVariable"/>, and a state folder,
+/// (<c>systemctl</c>, <c>sudo</c>, <c>pkcheck</c>) to put first on a child process's <see cref="PathVariable"/>, and a state folder,
 /// wired to a fake GitHub API. The layout's runner is registered on that API as the directory says (same id, name,
 /// group, custom labels and flags, same key), and its unit is installed with the runner directory and active. Nothing
 /// touches the test process's own environment.
@@ -39,6 +39,7 @@ public sealed class FakeRunnerMachine : IDisposable
         Systemctl = FakeSystemctl.Create(BinDirectory, _root.Combine("fake-systemctl"), SequenceLog);
         Systemctl.UseApi(gitHub.BaseUrl);
         Sudo = FakeSudo.Create(BinDirectory, _root.Combine("fake-sudo"));
+        Pkcheck = FakePkcheck.Create(BinDirectory, _root.Combine("fake-pkcheck"));
         gitHub.AddScope(scope);
         if (chosen.Configured)
         {
@@ -74,6 +75,9 @@ public sealed class FakeRunnerMachine : IDisposable
 
     /// <summary>Gets the fake sudo.</summary>
     public FakeSudo Sudo { get; }
+
+    /// <summary>Gets the fake pkcheck (polkit).</summary>
+    public FakePkcheck Pkcheck { get; }
 
     /// <summary>Gets the folder of fake programs.</summary>
     public string BinDirectory { get; }

@@ -14,13 +14,19 @@ LISTENER_EXIT_SECONDS=1
 printf '%s\n' "$*" >> "$STATE/calls.log"
 [ -n "$SEQUENCE" ] && printf 'systemctl %s\n' "$*" >> "$SEQUENCE"
 user=0
+value=0
+properties=()
 args=()
-for a in "$@"; do
-  case "$a" in
+while [ $# -gt 0 ]; do
+  case "$1" in
     --user) user=1 ;;
     --no-ask-password|--quiet|-q|--no-pager) ;;
-    *) args+=("$a") ;;
+    --value) value=1 ;;
+    -p|--property) shift; properties+=("${1:-}") ;;
+    --property=*) properties+=("${1#--property=}") ;;
+    *) args+=("$1") ;;
   esac
+  shift
 done
 verb="${args[0]:-}"
 unit="${args[1]:-}"
@@ -154,6 +160,19 @@ case "$verb" in
       [ -n "$runner_directory" ] && [ -d "$runner_directory" ] && listener "$runner_directory"
     fi
     unlock
+    ;;
+  show)
+    # systemctl show -p LoadState [--value] UNIT: exit 0 whether the unit exists or not; a unit never installed is
+    # "not-found", as systemd says for a unit file it cannot find.
+    [ -n "$unit" ] || { echo "fake systemctl: show without a unit is not supported" >&2; exit 1; }
+    for p in "${properties[@]}"; do
+      case "$p" in
+        LoadState) v=not-found; [ -f "$dir/$unit" ] && v=loaded ;;
+        ActiveState) v="$(cat "$dir/$unit" 2>/dev/null || echo inactive)" ;;
+        *) echo "fake systemctl: property $p is not supported" >&2; exit 1 ;;
+      esac
+      if [ "$value" -eq 1 ]; then echo "$v"; else echo "$p=$v"; fi
+    done
     ;;
   is-active)
     state="$(cat "$dir/$unit" 2>/dev/null || echo inactive)"
