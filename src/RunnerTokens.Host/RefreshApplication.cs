@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens.Host.CommandLine;
+using RunnerTokens.Host.Preflight;
 using Serilog;
 
 namespace RunnerTokens.Host;
@@ -12,6 +13,9 @@ namespace RunnerTokens.Host;
 /// <summary>Runs one invocation of the command: resolves settings, then health, one-shot or daemon.</summary>
 internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> environment, TextWriter output, TextWriter error)
 {
+    /// <summary>How long the daemon's start-up checks may take; systemd's default start timeout is 90 s.</summary>
+    private static readonly TimeSpan DaemonPreflightLimit = TimeSpan.FromSeconds(45);
+
     public async Task<int> RunAsync(HostArguments arguments, CancellationToken cancellationToken)
     {
         var settings = HostSettings.Resolve(arguments, environment);
@@ -39,6 +43,8 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
                 return await CheckAndRefreshAsync(settings, cancellationToken).ConfigureAwait(false);
             case HostMode.Daemon:
                 return await RunDaemonAsync(settings, cancellationToken).ConfigureAwait(false);
+            case HostMode.CheckConfig:
+                return await CheckConfigAsync(settings, cancellationToken).ConfigureAwait(false);
             default:
                 await error.WriteLineAsync("runner-token-refresh: choose a mode: --daemon, --check-and-refresh or --health (see --help).").ConfigureAwait(false);
                 return ExitCodes.InvalidConfiguration;
@@ -68,6 +74,14 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         try
         {
+            if (settings.Refresh.DryRun)
+            {
+                // The checklist above the plan: what would stop a real refresh, never failing the dry run itself.
+                var reports = await host.Services.GetRequiredService<IRunnerPreflight>().RunAsync(stop.Token).ConfigureAwait(false);
+                await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
+                await output.FlushAsync(stop.Token).ConfigureAwait(false);
+            }
+
             var results = await host.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(stop.Token).ConfigureAwait(false);
             return results.Any(r => r.Outcome == RefreshOutcome.Failed) ? ExitCodes.RefreshFailed : ExitCodes.Success;
         }
@@ -99,6 +113,33 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             // Validate before the host starts: the host would log a bad setting as "Hosting failed to start" with a
             // stack trace; an operator needs one line naming the setting, and exit 2.
             host.Services.GetService<IStartupValidator>()?.Validate();
+
+            // Refuse to start only on what makes every refresh impossible (such as no right to stop the unit), within
+            // a limit that keeps systemd's start timeout: a check that cannot finish in time "cannot tell".
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                limit.CancelAfter(DaemonPreflightLimit);
+                try
+                {
+                    var reports = await host.Services.GetRequiredService<IRunnerPreflight>().RunAsync(limit.Token).ConfigureAwait(false);
+                    if (settings.Refresh.DryRun)
+                    {
+                        // A dry run refreshes nothing: the checklist is shown, as above a one-shot dry run's plan.
+                        await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
+                    }
+                    else if (PreflightReportWriter.StopsDaemon(reports))
+                    {
+                        await error.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
+                        await error.WriteLineAsync("runner-token-refresh: not starting: every refresh would fail (see the ✘ above; check again with --check-config).").ConfigureAwait(false);
+                        return ExitCodes.InvalidConfiguration;
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    await error.WriteLineAsync("runner-token-refresh: the start-up checks did not finish in time; starting anyway.").ConfigureAwait(false);
+                }
+            }
+
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -106,6 +147,15 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         {
             return await InvalidAsync(settings, ex).ConfigureAwait(false);
         }
+    }
+
+    /// <summary><c>--check-config</c>: the checklist of every runner; exit 0 when nothing failed, else 2.</summary>
+    private async Task<int> CheckConfigAsync(HostSettings settings, CancellationToken cancellationToken)
+    {
+        using var host = Build(settings, daemon: false);
+        var reports = await host.Services.GetRequiredService<IRunnerPreflight>().RunAsync(cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
+        return PreflightReportWriter.ExitCode(reports);
     }
 
     /// <summary>One line per failure, naming each setting as the user gave it (<c>--runner-dir</c>, not <c>Runners[0].Directory</c>).</summary>

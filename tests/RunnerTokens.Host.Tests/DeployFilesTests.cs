@@ -179,8 +179,9 @@ public sealed class DeployFilesTests : IDisposable
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--dry-run"], environment);
 
         Assert.True(result.ExitCode == 0, result.StandardError);
-        Assert.Contains("systemctl stop", result.StandardOutput, StringComparison.Ordinal);
-        Assert.DoesNotContain("sudo", result.StandardOutput, StringComparison.Ordinal);
+        var stop = Assert.Single(result.StandardOutput.Split('\n'), line => line.Contains("would be: stop:", StringComparison.Ordinal));
+        Assert.Contains("stop: systemctl stop", stop, StringComparison.Ordinal);
+        Assert.DoesNotContain("sudo", stop, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -138,6 +138,74 @@ public sealed class InstallStepsEndToEndTests
     }
 
     /// <summary>A fake GitHub, a fake runner owned by the runner's user, and a host with steps 1 to 3 done.</summary>
+    [Fact]
+    public async Task CheckConfig_AsTheTimersUnitRunsIt_WithThePolkitRight_AllPassesAndChangesNothing()
+    {
+        // The README's preflight: the oneshot unit's conditions (user, credential, folders), --check-config instead.
+        await using var installed = await Installed.CreateAsync(moreSettings: new Dictionary<string, string> { ["PATH"] = "MACHINE_PATH" });
+        installed.Machine.Pkcheck.Allow("start", "actions.runner.my-org.runner-1.service");
+        installed.Machine.Pkcheck.Allow("stop", "actions.runner.my-org.runner-1.service");
+        var before = installed.Machine.Runner.Snapshot();
+
+        var result = await OneShotUnit("--check-config", installed).RunAsync();
+
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        Assert.Contains("✔ GitHub credential works", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("✔ may stop and start actions.runner.my-org.runner-1.service", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("✔ config.sh can be run by this user", result.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("✘", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(installed.Api.IssuedTokens);
+        Assert.Equal(before, installed.Machine.Runner.Snapshot());
+        installed.AssertNoSecret(result, null);
+    }
+
+    [Fact]
+    public async Task SudoPrefixUnderTheShippedHardening_CheckConfigSaysWhyAndTheOneShotFetchesNoToken()
+    {
+        // The first release's blocker: sudo under a unit whose settings force no-new-privileges (set here for real).
+        await using var installed = await Installed.CreateAsync(moreSettings: new Dictionary<string, string>
+        {
+            ["PATH"] = "MACHINE_PATH",
+            ["SYSTEMCTL_PREFIX"] = "\"sudo -n\"",
+        });
+
+        var check = await OneShotUnit("--check-config", installed).RunAsync();
+        var refresh = await OneShotUnit("--check-and-refresh", installed).RunAsync();
+
+        Assert.Equal(2, check.ExitCode);
+        Assert.Contains("✘ may stop and start actions.runner.my-org.runner-1.service", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("no-new-privileges", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("50-runner-token-refresh.rules", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, refresh.ExitCode);
+        Assert.Empty(installed.Api.IssuedTokens);
+        Assert.DoesNotContain(installed.Machine.Sequence, l => l.Contains("stop", StringComparison.Ordinal));
+        Assert.True(installed.Machine.Systemctl.IsActive("actions.runner.my-org.runner-1.service"));
+    }
+
+    [Fact]
+    public async Task Daemon_WithoutTheRightToStopTheUnit_RefusesToStartWithTheChecklist()
+    {
+        await using var installed = await Installed.CreateAsync(moreSettings: new Dictionary<string, string> { ["PATH"] = "MACHINE_PATH" });
+        installed.Machine.Pkcheck.Deny();
+        var unit = SystemdUnitFile.Load(Path.Combine(DebianHost.DeployFolder, "runner-token-refresh.service"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var result = await new SystemdServiceEmulator(unit, installed.Host.Map, DebianHost.RunnerUid, DebianHost.RunnerUid).RunAsync(timeout.Token);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("✘ may stop and start actions.runner.my-org.runner-1.service", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("not starting", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Daemon started", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Empty(installed.Api.IssuedTokens);
+    }
+
+    private static SystemdServiceEmulator OneShotUnit(string mode, Installed installed)
+    {
+        var text = File.ReadAllText(Path.Combine(DebianHost.DeployFolder, "runner-token-refresh-oneshot.service"));
+        var unit = SystemdUnitFile.Parse(text.Replace("--check-and-refresh", mode, StringComparison.Ordinal));
+        return new SystemdServiceEmulator(unit, installed.Host.Map, DebianHost.RunnerUid, DebianHost.RunnerUid);
+    }
+
     private sealed class Installed : IAsyncDisposable
     {
         private Installed(FakeGitHubApi api, FakeRunnerMachine machine, DebianHost host)
@@ -153,7 +221,7 @@ public sealed class InstallStepsEndToEndTests
 
         public DebianHost Host { get; }
 
-        public static async Task<Installed> CreateAsync(string? runnerDirectory = null)
+        public static async Task<Installed> CreateAsync(string? runnerDirectory = null, IReadOnlyDictionary<string, string>? moreSettings = null)
         {
             var api = await FakeGitHubApi.StartAsync();
             api.AddToken(EndToEnd.Token);
@@ -166,13 +234,19 @@ public sealed class InstallStepsEndToEndTests
             var host = new DebianHost();
             host.InstallCommand();
             host.InstallToken(EndToEnd.Token);
-            host.InstallEnvFile(new Dictionary<string, string>
+            var settings = new Dictionary<string, string>
             {
                 ["RUNNER_DIR"] = runnerDirectory ?? machine.Runner.Path,
                 ["GITHUB_API_URL"] = api.BaseUrl.ToString(),
                 ["SYSTEMCTL_PATH"] = machine.Systemctl.Path,
                 ["RETRY_BACKOFF_SECONDS"] = "0",
-            });
+            };
+            foreach (var (name, value) in moreSettings ?? new Dictionary<string, string>())
+            {
+                settings[name] = value.Replace("MACHINE_PATH", machine.PathVariable, StringComparison.Ordinal);
+            }
+
+            host.InstallEnvFile(settings);
             return new Installed(api, machine, host);
         }
 

@@ -123,7 +123,11 @@ public sealed class RefreshEndToEndTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(before, e2e.Machine.Runner.Snapshot());
-        Assert.Empty(e2e.Machine.Sequence);
+
+        // The checklist above the plan asks systemd about the unit; nothing else runs.
+        Assert.All(e2e.Machine.Sequence, call => Assert.StartsWith("systemctl show ", call, StringComparison.Ordinal));
+        var checklist = result.StandardOutput.IndexOf("✔ unit actions.runner.", StringComparison.Ordinal);
+        Assert.InRange(checklist, 0, result.StandardOutput.IndexOf("would be:", StringComparison.Ordinal));
         Assert.DoesNotContain(e2e.Api.Requests, r => r.Path.Contains("token", StringComparison.Ordinal));
         Assert.False(File.Exists(e2e.MetricsFile));
     }

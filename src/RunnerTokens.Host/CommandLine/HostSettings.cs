@@ -139,8 +139,13 @@ internal sealed partial class HostSettings
             message = Regex.Replace(message, $@"(?<![\w:.\[\]]){Regex.Escape(key)}(?![\w\[:])", name.Replace("$", "$$", StringComparison.Ordinal));
         }
 
+        // A message that already named the variable beside the key ("Systemd:SystemctlPath (SYSTEMCTL_PATH)") says it once.
+        message = DoubleName().Replace(message, match => match.Value.Contains(')', StringComparison.Ordinal) && match.Value.IndexOf(')', StringComparison.Ordinal) < match.Value.IndexOf('(', StringComparison.Ordinal) ? match.Groups[1].Value + match.Groups[2].Value + ")" : match.Groups[1].Value + match.Groups[2].Value);
         return message.Replace("Runners[0]: ", string.Empty, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"(?<![\w-])([A-Z][A-Z0-9_]+|--[a-z][a-z-]+)(=\S+)?\)? \(\1\)")]
+    private static partial Regex DoubleName();
 
     private static void Convert(HostSetting setting, string source, string text, Dictionary<string, string?> values, List<string> errors)
     {

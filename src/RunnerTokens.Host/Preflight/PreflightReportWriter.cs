@@ -37,22 +37,22 @@ internal static class PreflightReportWriter
                         text.Append(CultureInfo.InvariantCulture, $"  {Passed} {result.Title}");
                         if (!string.IsNullOrEmpty(result.Detail))
                         {
-                            text.Append(CultureInfo.InvariantCulture, $" ({result.Detail})");
+                            text.Append(CultureInfo.InvariantCulture, $" ({Indent(result.Detail)})");
                         }
 
                         break;
                     case PreflightStatus.Failed:
-                        text.Append(CultureInfo.InvariantCulture, $"  {Failed} {result.Title}: {result.Detail ?? "failed"}");
+                        text.Append(CultureInfo.InvariantCulture, $"  {Failed} {result.Title}: {Indent(result.Detail ?? "failed")}");
                         break;
                     default:
-                        text.Append(CultureInfo.InvariantCulture, $"  {CannotTell} {result.Title}: {result.Detail ?? "cannot tell"}");
+                        text.Append(CultureInfo.InvariantCulture, $"  {CannotTell} {result.Title}: {Indent(result.Detail ?? "cannot tell")}");
                         break;
                 }
 
                 text.Append('\n');
                 if (result.Status != PreflightStatus.Ok && !string.IsNullOrEmpty(result.Remedy))
                 {
-                    text.Append(CultureInfo.InvariantCulture, $"      → {result.Remedy}").Append('\n');
+                    text.Append(CultureInfo.InvariantCulture, $"      → {Indent(result.Remedy)}").Append('\n');
                 }
             }
         }
@@ -60,6 +60,9 @@ internal static class PreflightReportWriter
         text.Append(Summary(reports)).Append('\n');
         return text.ToString();
     }
+
+    /// <summary>A detail of several lines (a program's error output) stays under its check.</summary>
+    private static string Indent(string text) => text.TrimEnd().ReplaceLineEndings("\n        ");
 
     /// <summary>One line: how many runners, failures, failures that block every refresh, and checks that cannot tell.</summary>
     public static string Summary(IReadOnlyList<RunnerPreflightReport> reports)

@@ -15,8 +15,8 @@ namespace RunnerTokens.Host.Tests.Deploy;
 /// <c>StateDirectoryMode=</c>/<c>LogsDirectoryMode=</c> (default 0755), and <c>STATE_DIRECTORY</c>/<c>LOGS_DIRECTORY</c>
 /// set; <c>LoadCredential=</c> copied into a fresh credentials folder (files 0400, folder 0500, owned by the user)
 /// named by <c>CREDENTIALS_DIRECTORY</c>; <c>UMask=</c>; <c>User=</c>/<c>Group=</c> as a uid and gid (setpriv, no
-/// supplementary groups); stdin /dev/null. Not followed: the sandboxing settings (ProtectSystem=, PrivateTmp=,
-/// PrivateDevices=, system call filters), the no-new-privileges flag, cgroups, KillMode=, timeouts, Type=notify
+/// supplementary groups); the no-new-privileges flag when the unit's settings set it (setpriv --no-new-privs); stdin /dev/null. Not followed: the sandboxing settings (ProtectSystem=, PrivateTmp=,
+/// PrivateDevices=, system call filters), cgroups, KillMode=, timeouts, Type=notify
 /// readiness, the journal itself (output comes back to the test), user name lookup, and <c>ExecStart=</c> quoting and
 /// prefixes beyond plain words.
 /// </summary>
@@ -66,7 +66,7 @@ internal sealed class SystemdServiceEmulator(SystemdUnitFile unit, Func<string, 
         string[] arguments =
         [
             "-i", .. environment.Select(p => $"{p.Key}={p.Value}"),
-            "setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups", "--",
+            "setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups", .. NoNewPrivileges(), "--",
             "/bin/sh", "-c", "umask \"$0\"; exec \"$@\"", umask, mapHostPath(command[0]), .. command[1..],
         ];
         return await Cli.Wrap("/usr/bin/env")
@@ -75,6 +75,10 @@ internal sealed class SystemdServiceEmulator(SystemdUnitFile unit, Func<string, 
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(Encoding.UTF8, cancellationToken);
     }
+
+    /// <summary>systemd.exec(5): the flag is set by NoNewPrivileges=yes, or for a non-root User= by any setting that implies it.</summary>
+    private string[] NoNewPrivileges() =>
+        NoNewPrivilegesRule.Reasons(unit).Count > 0 ? ["--no-new-privs"] : [];
 
     private Dictionary<string, string>? ReadEnvironmentFile(string hostPath)
     {
