@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens.Host.CommandLine;
-using Serilog;
+using RunnerTokens.Host.Logging;
 
 namespace RunnerTokens.Host;
 
@@ -116,19 +116,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     private IHost Build(HostSettings settings, bool daemon)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ssK ";
-            console.UseUtcTimestamp = true;
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-#pragma warning disable CA2000 // The logging provider owns and disposes the file logger (dispose: true).
-        if (LogFile.Open(settings.LogFile, error) is { } fileLogger)
-        {
-            builder.Logging.AddSerilog(fileLogger, dispose: true);
-        }
-#pragma warning restore CA2000
+        // HostSettings still fills in the old default log file; until it leaves LogFile null when neither --log-file nor
+        // LOG_FILE is given, that default counts as "not given" (the journal, or the new default file, then applies).
+        var logFile = settings.LogFile == HostSettings.DefaultLogFile ? null : settings.LogFile;
+        builder.Logging.AddOperatorLogging(new HostLoggingSettings(LogLevel.Information, logFile), environment, error);
 
         if (daemon)
         {
@@ -141,6 +132,12 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         }
 
         var refresh = builder.Services.AddRunnerTokenRefresh(options => Copy(settings.Refresh, options));
+        if (daemon)
+        {
+            // After each check, its summary to systemd (STATUS=), for `systemctl status`.
+            refresh.AddCheckObserver<SystemdStatusObserver>();
+        }
+
         if (settings.Configuration is { } file)
         {
             refresh.AddGitHub(file.GetSection("GitHub")).AddSystemdReconfigurer(file.GetSection("Systemd"));
