@@ -10,9 +10,9 @@ internal sealed class RunnerTokenRefreshService(
     IOptions<RunnerTokenRefreshOptions> options,
     TimeProvider timeProvider,
     ILogger<RunnerTokenRefreshService> logger,
-    IEnumerable<IRefreshCheckObserver> observers) : BackgroundService
+    IEnumerable<IRefreshCheckObserver>? observers = null) : BackgroundService
 {
-    private readonly IRefreshCheckObserver[] _observers = [.. observers];
+    private readonly IRefreshCheckObserver[] _observers = [.. observers ?? []];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
