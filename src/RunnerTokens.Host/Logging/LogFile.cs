@@ -38,7 +38,7 @@ internal static class LogFile
     /// Opens the log file, or returns null: the console still logs. A file that was asked for and cannot be written is
     /// reported on standard error; the default one is used only where it may be, as the seed script did.
     /// </summary>
-    public static Logger? Open(string path, bool asked, LogEventLevel minimumLevel, bool verbose, TextWriter error)
+    public static Logger? Open(string path, bool asked, LogEventLevel minimumLevel, bool verbose, TextWriter error, long fileSizeLimitBytes = FileSizeLimitBytes)
     {
         try
         {
@@ -70,7 +70,7 @@ internal static class LogFile
                 .WriteTo.File(
                     new OperatorFileFormatter(verbose),
                     fullPath,
-                    fileSizeLimitBytes: FileSizeLimitBytes,
+                    fileSizeLimitBytes: fileSizeLimitBytes,
                     rollOnFileSizeLimit: true,
                     retainedFileCountLimit: RetainedFiles,
                     hooks: new OwnerAndGroupOnly())
