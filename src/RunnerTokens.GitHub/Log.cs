@@ -2,17 +2,17 @@ using Microsoft.Extensions.Logging;
 
 namespace RunnerTokens.GitHub;
 
-/// <summary>This package's log lines. None takes a token; messages are masked before they get here.</summary>
+/// <summary>This package's log lines. None takes a token; messages are masked before they get here. Durations and times come formatted (<see cref="LogText"/>).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, retry {Attempt} of {Attempts} in {Delay}: {Error}")]
-    public static partial void Retrying(ILogger logger, string operation, int attempt, int attempts, TimeSpan delay, string error);
+    public static partial void Retrying(ILogger logger, string operation, int attempt, int attempts, string delay, string error);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "GitHub {Operation} hit a rate limit; waiting {Delay}: {Error}")]
-    public static partial void RateLimitWait(ILogger logger, string operation, TimeSpan delay, string error);
+    public static partial void RateLimitWait(ILogger logger, string operation, string delay, string error);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "GitHub {Operation}: the rate limit asks for {Wait}, beyond GitHub:MaxRateLimitWait = {Limit}; giving up until {RetryAfter:O}")]
-    public static partial void RateLimitTooLong(ILogger logger, string operation, TimeSpan wait, TimeSpan limit, DateTimeOffset retryAfter);
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "GitHub {Operation}: the rate limit asks for {Wait}, beyond GitHub:MaxRateLimitWait = {Limit}; giving up until {RetryAfter}")]
+    public static partial void RateLimitTooLong(ILogger logger, string operation, string wait, string limit, string retryAfter);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Debug, Message = "GitHub credential for {Scope}: {Credential}")]
     public static partial void CredentialChosen(ILogger logger, string scope, string credential);
@@ -20,14 +20,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "{What} {Path} is readable by other users (mode {Mode}); make it readable by its owner only (chmod 600)")]
     public static partial void SecretFileOpen(ILogger logger, string what, string path, string mode);
 
-    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "GitHub App installation {InstallationId} token renewed; it expires at {ExpiresAt:O}")]
-    public static partial void InstallationTokenRenewed(ILogger logger, long installationId, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "GitHub App installation {InstallationId} token renewed; it expires at {ExpiresAt}")]
+    public static partial void InstallationTokenRenewed(ILogger logger, long installationId, string expiresAt);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "GitHub {Kind} token for {Scope} fetched; it expires at {ExpiresAt:O}")]
-    public static partial void TokenFetched(ILogger logger, string kind, string scope, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "GitHub {Kind} token for {Scope} fetched; it expires at {ExpiresAt}")]
+    public static partial void TokenFetched(ILogger logger, string kind, string scope, string expiresAt);
 
-    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "GitHub {Kind} token for {Scope} reused; it expires at {ExpiresAt:O}")]
-    public static partial void TokenReused(ILogger logger, string kind, string scope, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "GitHub {Kind} token for {Scope} reused; it expires at {ExpiresAt}")]
+    public static partial void TokenReused(ILogger logger, string kind, string scope, string expiresAt);
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "GitHub lists {Count} runner(s) in {Scope}")]
     public static partial void RunnersListed(ILogger logger, int count, string scope);

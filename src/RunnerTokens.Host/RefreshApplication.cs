@@ -2,11 +2,10 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens.Host.CommandLine;
+using RunnerTokens.Host.Logging;
 using RunnerTokens.Host.Preflight;
-using Serilog;
 
 namespace RunnerTokens.Host;
 
@@ -172,19 +171,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     private IHost Build(HostSettings settings, bool daemon)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ssK ";
-            console.UseUtcTimestamp = true;
-        });
-        builder.Logging.SetMinimumLevel(settings.LogLevel);
-#pragma warning disable CA2000 // The logging provider owns and disposes the file logger (dispose: true).
-        if (LogFile.Open(settings.LogFile, error) is { } fileLogger)
-        {
-            builder.Logging.AddSerilog(fileLogger, dispose: true);
-        }
-#pragma warning restore CA2000
+        builder.Logging.AddOperatorLogging(new HostLoggingSettings(settings.LogLevel, settings.LogFile), environment, error);
 
         if (daemon)
         {
@@ -201,6 +188,11 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         var refresh = builder.Services.AddRunnerTokenRefresh(options => configuration.Bind(options))
             .AddGitHub(configuration.GetSection("GitHub"))
             .AddSystemdReconfigurer(configuration.GetSection("Systemd"));
+        if (daemon)
+        {
+            // After each check, its summary to systemd (STATUS=), for `systemctl status`.
+            refresh.AddCheckObserver<SystemdStatusObserver>();
+        }
 
         // With --policy registration, also whether GitHub still lists the runner. Not with the expiry policy: "GitHub
         // lists it" would count as "valid, no expiry" and so stop the renewal before the cached token's expiry.

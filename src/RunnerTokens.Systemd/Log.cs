@@ -6,7 +6,7 @@ namespace RunnerTokens.Systemd;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "Ran `{Command}`: exit code {ExitCode} after {Elapsed}")]
-    public static partial void CommandRan(ILogger logger, string command, int exitCode, TimeSpan elapsed);
+    public static partial void CommandRan(ILogger logger, string command, int exitCode, string elapsed);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Runner {Runner}: step {Step}: {Description}")]
     public static partial void StepStarted(ILogger logger, string runner, string step, string description);
@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Runner {Runner}: config.sh remove left {File}; deleted it (it is in the backup)")]
     public static partial void LeftoverDeleted(ILogger logger, string runner, string file);
+
+    [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "still waiting for {What} ({Elapsed} of {Limit})")]
+    public static partial void StillWaiting(ILogger logger, string what, string elapsed, string limit);
 }

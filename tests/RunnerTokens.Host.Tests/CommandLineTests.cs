@@ -82,7 +82,7 @@ public sealed class CommandLineTests : IDisposable
             new Dictionary<string, string?> { ["RUNNER_ORG"] = "your-org", ["RUNNER_DIR"] = "samples/actions-runner" });
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Runner sample-runner:", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("sample-runner:", result.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]

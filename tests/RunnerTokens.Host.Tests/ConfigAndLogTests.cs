@@ -20,7 +20,7 @@ public sealed class ConfigAndLogTests : IDisposable
             new Dictionary<string, string?> { ["LOG_FILE"] = log });
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Runner sample-runner: source=runner-files", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+        Assert.Contains("sample-runner: source=runner-files", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class ConfigAndLogTests : IDisposable
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--dry-run", "--config", config]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Runner sample-runner: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Runner beta: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("sample-runner: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("beta: source=runner-files", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("registration missing", result.StandardOutput, StringComparison.Ordinal);
     }
 

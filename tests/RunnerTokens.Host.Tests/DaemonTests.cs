@@ -15,7 +15,7 @@ public sealed class DaemonTests : IDisposable
     {
         await using var daemon = RunningProcess.Start(HostProcess.Command(
             ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "3600"]));
-        await daemon.WaitForOutputAsync("Runner sample-runner: source=runner-files");
+        await daemon.WaitForOutputAsync("sample-runner: source=runner-files");
 
         await daemon.SignalAsync(signal);
 
@@ -30,7 +30,7 @@ public sealed class DaemonTests : IDisposable
         await using var daemon = RunningProcess.Start(HostProcess.Command(
             ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "1"]));
 
-        await daemon.WaitForOutputAsync("Daemon started: 1 runner(s), checking every 00:00:01");
+        await daemon.WaitForOutputAsync("Daemon started: 1 runner(s), checking every 1 s");
         for (var i = 0; i < 100 && CountDecisions(daemon.Output) < 3; i++)
         {
             await Task.Delay(100);
@@ -61,5 +61,5 @@ public sealed class DaemonTests : IDisposable
     }
 
     private static int CountDecisions(string output) =>
-        output.Split('\n').Count(line => line.Contains("Runner sample-runner: source=", StringComparison.Ordinal));
+        output.Split('\n').Count(line => line.Contains("sample-runner: source=", StringComparison.Ordinal));
 }

@@ -15,7 +15,7 @@ public sealed class SystemdNotifyTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task Daemon_UnderSystemd_NotifiesReadyThenStoppingAndLogsInJournalFormat()
+    public async Task Daemon_UnderSystemd_NotifiesReadyStatusThenStoppingAndLogsInJournalFormat()
     {
         var socketPath = _temp.Combine("notify.sock");
         using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -29,14 +29,18 @@ public sealed class SystemdNotifyTests : IDisposable
         await using var daemon = RunningProcess.Start(command);
 
         var ready = await ReceiveAsync(socket);
-        await daemon.WaitForOutputAsync("Runner sample-runner: source=");
+        var status = await ReceiveAsync(socket);
+        await daemon.WaitForOutputAsync("sample-runner: source=");
         await daemon.SignalChildAsync("TERM");
         var stopping = await ReceiveAsync(socket);
 
         Assert.Equal("READY=1", ready);
+        Assert.Matches(@"^STATUS=last check \d\d:\d\d:\d\dZ: 1 runner ok, 0 refreshed, 0 failed; next in 1 h$", status);
         Assert.Equal("STOPPING=1", stopping);
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains("<6>RunnerTokens.Refresh.RefreshEngine[100] Runner sample-runner: source=", daemon.Output, StringComparison.Ordinal);
+        // The journal stamps each line: priority, runner and message only; no category below Debug.
+        Assert.Contains("<6>sample-runner: source=", daemon.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("RunnerTokens.Refresh.RefreshEngine", daemon.Output, StringComparison.Ordinal);
     }
 
     private static async Task<string> ReceiveAsync(Socket socket)

@@ -112,4 +112,16 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, TCheck>());
         return builder;
     }
+
+    /// <summary>Adds an observer the daemon tells after each check of every runner. Adding the same type twice adds it once.</summary>
+    /// <typeparam name="TObserver">The observer.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddCheckObserver<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TObserver>(this IRunnerTokenRefreshBuilder builder)
+        where TObserver : class, IRefreshCheckObserver
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, TObserver>());
+        return builder;
+    }
 }

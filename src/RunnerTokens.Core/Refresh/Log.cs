@@ -2,9 +2,20 @@ using Microsoft.Extensions.Logging;
 
 namespace RunnerTokens.Refresh;
 
-/// <summary>The engine's log lines. None takes a token: there is no parameter to put one in.</summary>
+/// <summary>
+/// The engine's log lines. None takes a token: there is no parameter to put one in. Durations and times come
+/// formatted (<see cref="LogText"/>), so every logger shows <c>4 min 10 s</c> rather than <c>00:04:10</c>.
+/// </summary>
 internal static partial class Log
 {
+    private static readonly Func<ILogger, string, IDisposable?> _runnerScope = LoggerMessage.DefineScope<string>("Runner {Runner}");
+
+    /// <summary>
+    /// Everything logged while one runner is handled, by any package, carries its name (the scope's <c>Runner</c> key),
+    /// for formatters and sinks that show scopes.
+    /// </summary>
+    public static IDisposable? RunnerScope(ILogger logger, string runner) => _runnerScope(logger, runner);
+
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "Runner {Runner}: source={Source} seconds_left={SecondsLeft} action={Action}: {Reason}")]
     public static partial void Decision(ILogger logger, string runner, string source, string secondsLeft, string action, string reason);
@@ -15,11 +26,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Runner {Runner}: busy with a job on GitHub; refresh postponed to the next check")]
     public static partial void Postponed(ILogger logger, string runner);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Runner {Runner}: refreshed; new registration token expires at {ExpiresAt:O}")]
-    public static partial void Refreshed(ILogger logger, string runner, DateTimeOffset expiresAt);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Runner {Runner}: refreshed; new registration token expires at {ExpiresAt}")]
+    public static partial void Refreshed(ILogger logger, string runner, string expiresAt);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Runner {Runner}: refresh attempt {Attempt} of {Attempts} failed, next in {Delay}: {Error}")]
-    public static partial void AttemptFailed(ILogger logger, string runner, int attempt, int attempts, TimeSpan delay, string error);
+    public static partial void AttemptFailed(ILogger logger, string runner, int attempt, int attempts, string delay, string error);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Runner {Runner}: refresh failed after {Attempts} attempt(s) ({ConsecutiveFailures} in a row); the runner keeps its previous registration: {Error}")]
     public static partial void RefreshFailed(ILogger logger, string runner, int attempts, int consecutiveFailures, string error, Exception exception);
@@ -40,13 +51,13 @@ internal static partial class Log
     public static partial void CheckFailed(ILogger logger, string runner, string error, Exception exception);
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Check cycle failed; the next one runs in {Interval}: {Error}")]
-    public static partial void CycleFailed(ILogger logger, TimeSpan interval, string error, Exception exception);
+    public static partial void CycleFailed(ILogger logger, string interval, string error, Exception exception);
 
     [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Runner {Runner}: another process held its lock for {Timeout}; check postponed to the next one")]
-    public static partial void Locked(ILogger logger, string runner, TimeSpan timeout);
+    public static partial void Locked(ILogger logger, string runner, string timeout);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Daemon started: {Runners} runner(s), checking every {Interval}")]
-    public static partial void DaemonStarted(ILogger logger, int runners, TimeSpan interval);
+    public static partial void DaemonStarted(ILogger logger, int runners, string interval);
 
     [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "Runner {Runner}: {Problem}; the registration record is not used")]
     public static partial void RecordProblem(ILogger logger, string runner, string problem);
@@ -62,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Runner {Runner}: cannot tell before the refresh whether {Check} ({Detail}); refreshing anyway")]
     public static partial void RefreshGuardUnknown(ILogger logger, string runner, string check, string detail);
+
+    [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "Check observer {Observer} failed: {Error}")]
+    public static partial void ObserverFailed(ILogger logger, string observer, string error);
 }

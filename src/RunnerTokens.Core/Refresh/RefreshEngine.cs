@@ -72,6 +72,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         foreach (var runner in _runners)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            using var scope = Log.RunnerScope(_logger, runner.Name);
             try
             {
                 results.Add(await CheckRunnerAsync(runner, cancellationToken).ConfigureAwait(false));
@@ -101,7 +102,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         using var held = await _lock.AcquireAsync(runner, _options.LockTimeout, cancellationToken).ConfigureAwait(false);
         if (held is null)
         {
-            Log.Locked(_logger, runner.Name, _options.LockTimeout);
+            Log.Locked(_logger, runner.Name, LogText.Duration(_options.LockTimeout));
             return new(runner.Name, RefreshOutcome.Postponed, "another process is working on this runner; postponed to the next check");
         }
 
@@ -211,7 +212,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             state.ConsecutiveFailures = 0;
             WriteState(runner, state);
             _registrations.Remember(runner, registration, listedAt: null);
-            Log.Refreshed(_logger, runner.Name, token.ExpiresAt);
+            Log.Refreshed(_logger, runner.Name, LogText.Time(token.ExpiresAt));
             var at = _timeProvider.GetUtcNow();
             await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);
             return new(runner.Name, RefreshOutcome.Refreshed, decision.Reason);
@@ -365,7 +366,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
                         runner.Name,
                         args.AttemptNumber + 1,
                         _options.MaxRetryAttempts,
-                        args.RetryDelay,
+                        LogText.Duration(args.RetryDelay),
                         args.Outcome.Exception?.Message ?? "no result");
                     return default;
                 },

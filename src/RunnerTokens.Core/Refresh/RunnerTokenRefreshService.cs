@@ -9,12 +9,15 @@ internal sealed class RunnerTokenRefreshService(
     IRunnerTokenRefresher refresher,
     IOptions<RunnerTokenRefreshOptions> options,
     TimeProvider timeProvider,
-    ILogger<RunnerTokenRefreshService> logger) : BackgroundService
+    ILogger<RunnerTokenRefreshService> logger,
+    IEnumerable<IRefreshCheckObserver>? observers = null) : BackgroundService
 {
+    private readonly IRefreshCheckObserver[] _observers = [.. observers ?? []];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.CheckInterval;
-        Log.DaemonStarted(logger, options.Value.Runners.Count, interval);
+        Log.DaemonStarted(logger, options.Value.Runners.Count, LogText.Duration(interval));
         while (!stoppingToken.IsCancellationRequested)
         {
             await RunIterationAsync(stoppingToken).ConfigureAwait(false);
@@ -34,7 +37,8 @@ internal sealed class RunnerTokenRefreshService(
     {
         try
         {
-            await refresher.RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            var results = await refresher.RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            await NotifyAsync(results, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -42,7 +46,23 @@ internal sealed class RunnerTokenRefreshService(
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            Log.CycleFailed(logger, options.Value.CheckInterval, ex.Message, ex);
+            Log.CycleFailed(logger, LogText.Duration(options.Value.CheckInterval), ex.Message, ex);
+        }
+    }
+
+    private async Task NotifyAsync(IReadOnlyList<RunnerRefreshResult> results, CancellationToken stoppingToken)
+    {
+        var completedAt = timeProvider.GetUtcNow();
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                await observer.OnCheckCompletedAsync(results, completedAt, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.ObserverFailed(logger, observer.GetType().Name, ex.Message);
+            }
         }
     }
 }

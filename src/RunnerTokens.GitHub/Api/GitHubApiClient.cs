@@ -252,11 +252,11 @@ internal sealed class GitHubApiClient : IDisposable
                 if (args.Outcome.Exception is GitHubApiException { Kind: GitHubFailureKind.RateLimited })
                 {
                     state.RateLimitWaited += args.RetryDelay;
-                    Log.RateLimitWait(_logger, state.Request.Operation, args.RetryDelay, error);
+                    Log.RateLimitWait(_logger, state.Request.Operation, LogText.Duration(args.RetryDelay), error);
                 }
                 else
                 {
-                    Log.Retrying(_logger, state.Request.Operation, args.AttemptNumber + 1, _options.MaxRetryAttempts, args.RetryDelay, error);
+                    Log.Retrying(_logger, state.Request.Operation, args.AttemptNumber + 1, _options.MaxRetryAttempts, LogText.Duration(args.RetryDelay), error);
                 }
 
                 return default;
@@ -279,7 +279,7 @@ internal sealed class GitHubApiClient : IDisposable
                     return true;
                 }
 
-                Log.RateLimitTooLong(_logger, state.Request.Operation, wait, _options.MaxRateLimitWait, limited.RetryAfter ?? _timeProvider.GetUtcNow());
+                Log.RateLimitTooLong(_logger, state.Request.Operation, LogText.Duration(wait), LogText.Duration(_options.MaxRateLimitWait), LogText.Time(limited.RetryAfter ?? _timeProvider.GetUtcNow()));
                 return false;
             default:
                 return false;

@@ -61,7 +61,7 @@ internal sealed class GitHubAppAuthenticator(
                 masker.Add(answer.Token);
                 held = (answer.Token, expiresAt);
                 _installationTokens[key] = held;
-                Log.InstallationTokenRenewed(logger, installation, expiresAt);
+                Log.InstallationTokenRenewed(logger, installation, LogText.Time(expiresAt));
             }
 
             var description = $"the GitHub App {Issuer}'s installation {installation} token";

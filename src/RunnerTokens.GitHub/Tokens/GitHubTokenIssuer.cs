@@ -44,7 +44,7 @@ internal sealed class GitHubTokenIssuer(
         {
             if (_tokens.TryGetValue(key, out var held) && held.ExpiresAt - timeProvider.GetUtcNow() > ReuseWhileLeft)
             {
-                Log.TokenReused(logger, kind, scope.DisplayName, held.ExpiresAt);
+                Log.TokenReused(logger, kind, scope.DisplayName, LogText.Time(held.ExpiresAt));
                 return held;
             }
 
@@ -64,7 +64,7 @@ internal sealed class GitHubTokenIssuer(
             masker.Add(answer.Token);
             var token = new RegistrationToken(answer.Token, expiresAt);
             _tokens[key] = token;
-            Log.TokenFetched(logger, kind, scope.DisplayName, expiresAt);
+            Log.TokenFetched(logger, kind, scope.DisplayName, LogText.Time(expiresAt));
             return token;
         }
         finally

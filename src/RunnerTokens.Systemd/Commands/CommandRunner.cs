@@ -8,9 +8,10 @@ namespace RunnerTokens.Systemd;
 
 /// <summary>
 /// Runs one command with CliWrap: a time limit, the caller's cancellation (the process tree is killed), empty standard
-/// input, the output kept (its tail, secrets masked) for the error message. Never throws for a failed command.
+/// input, the output kept (its tail, secrets masked) for the error message, a "still waiting" line while it runs
+/// long (<see cref="WaitProgress"/>). Never throws for a failed command.
 /// </summary>
-internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvider timeProvider, ILogger<CommandRunner> logger)
+internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvider timeProvider, WaitProgress progress, ILogger<CommandRunner> logger)
 {
     private const int MaxOutputLines = 40;
 
@@ -37,6 +38,7 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var started = Stopwatch.GetTimestamp();
+        using var waiting = progress.Start(spec.Summary, timeout);
         CommandOutcome outcome;
         try
         {
@@ -56,7 +58,7 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
             outcome = new CommandOutcome(shown, -1, string.Empty) { StartError = $"{program}: {ex.Message}" };
         }
 
-        Log.CommandRan(logger, shown, outcome.ExitCode, Stopwatch.GetElapsedTime(started));
+        Log.CommandRan(logger, shown, outcome.ExitCode, LogText.Duration(Stopwatch.GetElapsedTime(started)));
         return outcome;
     }
 

@@ -18,6 +18,9 @@ internal sealed record CommandSpec(
     /// <summary>Gets the folder the command runs in; <see langword="null"/> for the refresher's own.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>Gets what the command is for, in a few words with no secret (<c>systemctl stop x.service</c>), for a log line while it runs; by default the program's file name.</summary>
+    public string Summary { get; init; } = System.IO.Path.GetFileName(Program);
+
     /// <summary>The command as a shell would take it, with its own variables in front and secrets as <c>***</c>.</summary>
     public override string ToString()
     {

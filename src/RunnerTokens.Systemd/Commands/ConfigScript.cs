@@ -104,5 +104,6 @@ internal static class ConfigScript
         new(Path.Combine(runnerDirectory, FileName), arguments, environment, [TokenVariable])
         {
             WorkingDirectory = runnerDirectory,
+            Summary = arguments[0] == "remove" ? $"{FileName} remove" : $"{FileName} configure",
         };
 }

@@ -30,7 +30,7 @@ internal static class SystemctlCommands
 
         arguments.Add(verb);
         arguments.Add(unit);
-        return new CommandSpec(program, arguments, CommandSpec.NoEnvironment, []);
+        return new CommandSpec(program, arguments, CommandSpec.NoEnvironment, []) { Summary = $"systemctl {verb} {unit}" };
     }
 
     /// <summary>Reads the state <c>systemctl is-active</c> printed; <see langword="null"/> when it printed none (it failed).</summary>

@@ -29,6 +29,7 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFileSystem, FileSystem>();
+        services.TryAddSingleton<WaitProgress>();
         services.TryAddSingleton<CommandRunner>();
         services.TryAddSingleton<UnitController>();
         services.TryAddSingleton<ReconfigurationJournal>();

@@ -20,6 +20,7 @@ internal sealed class ReconfigurationSequence
         RegistrationBackup backup,
         DiagLogReader logs,
         TimeProvider timeProvider,
+        WaitProgress progress,
         ILoggerFactory loggerFactory,
         ITokenIssuer? tokenIssuer = null)
     {
@@ -34,7 +35,7 @@ internal sealed class ReconfigurationSequence
             new RestoreServiceEnvironmentStep(backup),
             new PutServiceBackStep(fileSystem, backup),
             new StartUnitStep(options, units, logs),
-            new WaitUntilListeningStep(options, units, logs, timeProvider, loggerFactory.CreateLogger<WaitUntilListeningStep>()),
+            new WaitUntilListeningStep(options, units, logs, timeProvider, progress, loggerFactory.CreateLogger<WaitUntilListeningStep>()),
         ];
     }
 

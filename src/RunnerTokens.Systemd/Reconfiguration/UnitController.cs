@@ -7,7 +7,7 @@ namespace RunnerTokens.Systemd;
 /// Stops a unit and waits until it is inactive, starts one and checks it is active (systemd says so right after the
 /// fork: whether the listener came up is for <see cref="WaitUntilListeningStep"/>), all within time limits.
 /// </summary>
-internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRunner runner, TimeProvider timeProvider)
+internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRunner runner, WaitProgress progress, TimeProvider timeProvider)
 {
     /// <summary>How often <c>systemctl is-active</c> is asked while waiting.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -16,11 +16,17 @@ internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRu
     {
         var settings = options.Value;
         var deadline = timeProvider.GetUtcNow() + settings.StopTimeout;
-        var stop = await runner.RunAsync(SystemctlCommands.Build(settings, userUnit, SystemctlCommands.Stop, unit), settings.StopTimeout, masker, cancellationToken).ConfigureAwait(false);
+        var started = timeProvider.GetTimestamp();
+        var command = SystemctlCommands.Build(settings, userUnit, SystemctlCommands.Stop, unit);
+        var stop = await runner.RunAsync(command, settings.StopTimeout, masker, cancellationToken).ConfigureAwait(false);
         if (!stop.Succeeded)
         {
             throw new StepFailedException(stop.Describe());
         }
+
+        // systemctl stop may return while the unit is still deactivating (a job finishing): the wait goes on, and so do
+        // its "still waiting" lines, counted from the stop.
+        using var waiting = progress.Start(command.Summary, settings.StopTimeout, started);
 
         while (true)
         {

@@ -100,6 +100,40 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
         await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
     }
 
+    [Fact]
+    public async Task RunIterationAsync_AfterCheck_TellsEachObserverTheResultsAndTime()
+    {
+        IReadOnlyList<RunnerRefreshResult> results = [new("build-01", RefreshOutcome.Refreshed, "expired")];
+        var refresher = Substitute.For<IRunnerTokenRefresher>();
+        refresher.RunOnceAsync(default).ReturnsForAnyArgs(results);
+        var observer = Substitute.For<IRefreshCheckObserver>();
+        var failing = Substitute.For<IRefreshCheckObserver>();
+        failing.OnCheckCompletedAsync(default!, default, default).ReturnsForAnyArgs<ValueTask>(_ => throw new InvalidOperationException("observer exploded"));
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<RunnerTokenRefreshService>();
+        using var service = new RunnerTokenRefreshService(
+            refresher, Microsoft.Extensions.Options.Options.Create(new RunnerTokenRefreshOptions()), _fixture.Time, logger, [failing, observer]);
+
+        await service.RunIterationAsync(CancellationToken.None);
+
+        await observer.Received(1).OnCheckCompletedAsync(results, _fixture.Time.GetUtcNow(), Arg.Any<CancellationToken>());
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("observer exploded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LogsOfOneRunner_CarryItsNameInARunnerScope()
+    {
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+        _fixture.CreateSut();
+
+        await _fixture.Provider.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None);
+
+        var decision = Assert.Single(_fixture.Logs.GetSnapshot(), r => r.Id.Id == 100);
+        var scope = Assert.Single(decision.Scopes.OfType<IEnumerable<KeyValuePair<string, object?>>>());
+        var runner = decision.GetStructuredStateValue("Runner");
+        Assert.NotNull(runner);
+        Assert.Contains(new KeyValuePair<string, object?>("Runner", runner), scope);
+    }
+
     private BackgroundService CreateDaemon()
     {
         _fixture.CreateSut();

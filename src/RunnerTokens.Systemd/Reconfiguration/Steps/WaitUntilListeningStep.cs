@@ -14,6 +14,7 @@ internal sealed class WaitUntilListeningStep(
     UnitController units,
     DiagLogReader logs,
     TimeProvider timeProvider,
+    WaitProgress progress,
     ILogger<WaitUntilListeningStep> logger) : ReconfigurationStep
 {
     /// <summary>How often the logs and the unit are looked at while waiting.</summary>
@@ -40,6 +41,7 @@ internal sealed class WaitUntilListeningStep(
 
         var since = run.LogsBeforeStart ?? throw new InvalidOperationException("The start step notes the logs before this step runs.");
         var deadline = timeProvider.GetUtcNow() + options.Value.ListenTimeout;
+        using var waiting = progress.Start($"\"{DiagLogReader.ListeningMarker}\" from {unit}", options.Value.ListenTimeout);
         while (true)
         {
             var progress = logs.ReadSince(run.Runner.Directory, since);
