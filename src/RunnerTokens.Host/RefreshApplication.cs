@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RunnerTokens.Host.CommandLine;
@@ -188,6 +189,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         var refresh = builder.Services.AddRunnerTokenRefresh(options => configuration.Bind(options))
             .AddGitHub(configuration.GetSection("GitHub"))
             .AddSystemdReconfigurer(configuration.GetSection("Systemd"));
+        // The preflight's line for the log file this command writes (none under the journal unless asked for).
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck>(
+            new LogFileCheck(LogFile.Choose(settings.LogFile, HostLogging.UnderJournal(environment)))));
+
         if (daemon)
         {
             // After each check, its summary to systemd (STATUS=), for `systemctl status`.

@@ -52,6 +52,23 @@ public sealed class ConfigAndLogTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckConfig_LogFile_IsOneLineOfTheChecklist()
+    {
+        var blocker = _temp.Combine("not-a-folder");
+        await File.WriteAllTextAsync(blocker, "x");
+        var unwritable = Path.Combine(blocker, "x.log");
+        var writable = _temp.Combine("logs", "refresh.log");
+
+        var bad = await HostProcess.RunAsync(["--check-config", "--runner-dir", Sample, "--log-file", unwritable]);
+        var good = await HostProcess.RunAsync(["--check-config", "--runner-dir", Sample, "--log-file", writable]);
+
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains($"✘ log file is writable: {unwritable}", bad.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("→ create its folder owned by this user", bad.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"✔ log file is writable ({writable})", good.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Config_TwoRunners_ChecksEach()
     {
         var second = _temp.Combine("second-runner");
