@@ -46,7 +46,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             case HostMode.CheckConfig:
                 return await CheckConfigAsync(settings, cancellationToken).ConfigureAwait(false);
             default:
-                await error.WriteLineAsync("runner-token-refresh: choose a mode: --daemon, --check-and-refresh or --health (see --help).").ConfigureAwait(false);
+                await error.WriteLineAsync("runner-token-refresh: choose a mode: --daemon, --check-and-refresh, --check-config or --health (see --help).").ConfigureAwait(false);
                 return ExitCodes.InvalidConfiguration;
         }
     }
@@ -189,6 +189,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         var refresh = builder.Services.AddRunnerTokenRefresh(options => configuration.Bind(options))
             .AddGitHub(configuration.GetSection("GitHub"))
             .AddSystemdReconfigurer(configuration.GetSection("Systemd"));
+
         // The preflight's line for the log file this command writes (none under the journal unless asked for).
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck>(
             new LogFileCheck(LogFile.Choose(settings.LogFile, HostLogging.UnderJournal(environment)))));
