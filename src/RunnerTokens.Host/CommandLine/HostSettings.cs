@@ -65,8 +65,9 @@ internal sealed partial class HostSettings
         var file = ConfigFile.Load(arguments.Config, errors);
         var fileHasRunners = file?.GetSection("Runners").GetChildren().Any() == true;
 
-        // The environment (an env file, the seed script's names), then the flags. The variables of the one runner are
-        // ignored beside a file's runners (an env file may still set RUNNER_DIR); its flags would be ambiguous there.
+        // The flags, then the environment (an env file, the seed script's names); the flags' layer goes on top. The
+        // variables of the one runner are ignored beside a file's runners (an env file may still set RUNNER_DIR); its
+        // flags would be ambiguous there.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (setting, text) in arguments.Flags)
