@@ -173,8 +173,13 @@ internal sealed class GitHubApiClient : IDisposable
 
         if (status is 403 or 429)
         {
-            if (retryAfter is not null || status == 429 || api is SecondaryRateLimitExceededException or AbuseException
-                || (remaining != "0" && api is not RateLimitExceededException && said.Contains("rate limit", StringComparison.OrdinalIgnoreCase)))
+            // GitHub answers either limit with 403 or 429 alike, so the headers and the message decide, never the status:
+            // Retry-After or "secondary rate limit" is the secondary limit, x-ratelimit-remaining: 0 the primary one.
+            var secondary = retryAfter is not null
+                || api is SecondaryRateLimitExceededException or AbuseException
+                || said.Contains("secondary rate limit", StringComparison.OrdinalIgnoreCase);
+            var primary = !secondary && (remaining == "0" || api is RateLimitExceededException);
+            if (!primary && (secondary || status == 429 || said.Contains("rate limit", StringComparison.OrdinalIgnoreCase)))
             {
                 // Secondary limit: Retry-After when given, else until the reset when the primary count is out too,
                 // else at least a minute, doubling each time.
@@ -188,7 +193,7 @@ internal sealed class GitHubApiClient : IDisposable
                     at);
             }
 
-            if (remaining == "0" || api is RateLimitExceededException)
+            if (primary)
             {
                 var at = (reset ?? now + SecondaryLimitMinimumWait).AddSeconds(PrimaryResetMarginSeconds);
                 return new(

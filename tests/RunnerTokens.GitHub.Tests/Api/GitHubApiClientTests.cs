@@ -140,6 +140,40 @@ public sealed class GitHubApiClientTests
         Assert.Contains(h.Logs.GetSnapshot(), r => r.Id.Id == 302 && r.Message.Contains("MaxRateLimitWait", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(403)]
+    [InlineData(429)]
+    public async Task SendAsync_PrimaryRateLimitAsEitherStatus_IsReportedAsThePrimaryLimit(int status)
+    {
+        await using var h = await StartAsync();
+        h.Options.MaxRateLimitWait = TimeSpan.FromMinutes(5);
+        h.Api.InjectFault(FakeFault.PrimaryRateLimit(GitHubHarness.Start.AddMinutes(40), status));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(GitHubHarness.Start.AddMinutes(40).AddSeconds(1), error.RetryAfter);
+        Assert.Contains("GitHub's API rate limit for the token in GITHUB_TOKEN is used up", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secondary", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(403, 30)]
+    [InlineData(429, 30)]
+    [InlineData(403, null)]
+    [InlineData(429, null)]
+    public async Task SendAsync_SecondaryRateLimitAsEitherStatus_IsReportedAsTheSecondaryLimit(int status, int? retryAfter)
+    {
+        await using var h = await StartAsync();
+        h.Options.MaxRateLimitWait = TimeSpan.Zero;
+        h.Api.InjectFault(FakeFault.SecondaryRateLimit(status, retryAfter));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(status, error.StatusCode);
+        Assert.Contains("GitHub's secondary rate limit stopped POST /orgs/acme/actions/runners/registration-token", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SendAsync_SecondaryLimitsAddingUpBeyondTheBound_StopsWaiting()
     {
