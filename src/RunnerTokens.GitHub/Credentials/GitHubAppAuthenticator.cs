@@ -71,7 +71,8 @@ internal sealed class GitHubAppAuthenticator(
                 CredentialKind.AppInstallation,
                 description,
                 used,
-                () => _installationTokens.TryRemove(key, out _));
+                () => _installationTokens.TryRemove(key, out _),
+                identity: $"{Issuer}/installations/{installation}");
         }
         finally
         {
@@ -133,6 +134,7 @@ internal sealed class GitHubAppAuthenticator(
             CredentialKind.AppJwt,
             $"the GitHub App {Issuer}'s JWT (signed with {options.Value.PrivateKeyFile})",
             [.. lookedAt, $"GitHub App {Issuer}: used"],
-            () => _jwt = null);
+            () => _jwt = null,
+            identity: Issuer);
     }
 }
