@@ -43,6 +43,7 @@ public sealed class GitHubApiClientTests
 
         Assert.Equal(3, h.Api.Requests.Count);
         Assert.Equal(503, error.StatusCode);
+        Assert.True(error.IsTransient);
         Assert.Contains("GitHub failed on POST /orgs/acme/actions/runners/registration-token (503", error.Message, StringComparison.Ordinal);
     }
 
@@ -65,9 +66,11 @@ public sealed class GitHubApiClientTests
 
     [Theory]
     [InlineData(401, "Bad credentials")]
+    [InlineData(403, "Resource not accessible by integration")]
+    [InlineData(403, "Must have admin rights to Repository.")]
     [InlineData(404, "Not Found")]
     [InlineData(422, "Validation Failed")]
-    public async Task SendAsync_ClientError_IsNotRetried(int status, string message)
+    public async Task SendAsync_ClientError_IsNotRetriedAndIsPermanent(int status, string message)
     {
         await using var h = await StartAsync();
         h.Api.InjectFault(FakeFault.Status(status, message), times: 5);
@@ -77,6 +80,8 @@ public sealed class GitHubApiClientTests
         Assert.Single(h.Api.Requests);
         Assert.Equal(status, error.StatusCode);
         Assert.Null(error.RetryAfter);
+        Assert.False(error.IsTransient);
+        Assert.DoesNotContain(h.Logs.GetSnapshot(), r => r.Id.Id is 300 or 301);
     }
 
     [Theory]
