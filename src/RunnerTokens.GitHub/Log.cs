@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "GitHub {Operation} not sent: {Error}")]
     public static partial void RateLimitRemembered(ILogger logger, string operation, string error);
+
+    [LoggerMessage(EventId = 319, Level = LogLevel.Warning, Message = "GitHub App installation {OldInstallationId} on {Owner} is gone (reinstalled or removed); now installation {InstallationId}")]
+    public static partial void InstallationChanged(ILogger logger, string owner, long oldInstallationId, long installationId);
 }

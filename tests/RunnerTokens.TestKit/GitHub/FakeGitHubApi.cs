@@ -969,6 +969,12 @@ public sealed class FakeGitHubApi : IAsyncDisposable
                 }
 
                 var account = _apps.Select(a => a.AccountOf(installation.Installation)).FirstOrDefault(a => a is not null);
+                if (account is null)
+                {
+                    // GitHub revokes an installation's tokens when the App is uninstalled.
+                    return (401, "Bad credentials");
+                }
+
                 var owner = scope.Split('/')[1];
                 var repo = scope.StartsWith("repos/", StringComparison.Ordinal) ? scope["repos/".Length..] : null;
                 return string.Equals(account, owner, StringComparison.OrdinalIgnoreCase) || string.Equals(account, repo, StringComparison.OrdinalIgnoreCase)
