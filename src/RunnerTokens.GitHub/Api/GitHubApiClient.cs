@@ -54,8 +54,6 @@ internal sealed class GitHubApiClient : IDisposable
 
     internal ResponseCacheStore Responses => _responses;
 
-    internal RateLimitMemory RateLimits => _rateLimits;
-
     /// <summary>
     /// The handler under every call. <see cref="SocketsHttpHandler.UseProxy"/> with no <see cref="SocketsHttpHandler.Proxy"/>
     /// means <see cref="HttpClient.DefaultProxy"/>: <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>ALL_PROXY</c> and <c>NO_PROXY</c>.
