@@ -55,4 +55,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "Runner {Runner}: cannot tell from GitHub whether it is running a job: {Error}")]
     public static partial void BusyStateUnknown(ILogger logger, string runner, string error);
+
+    [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "GitHub's rate limit cannot be saved to {Path} ({Error}); other runs of the refresher will not know it: set GitHub:StateDirectory to a folder this user may write")]
+    public static partial void RateLimitNotSaved(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "GitHub {Operation} not sent: {Error}")]
+    public static partial void RateLimitRemembered(ILogger logger, string operation, string error);
+
+    [LoggerMessage(EventId = 319, Level = LogLevel.Warning, Message = "GitHub App installation {OldInstallationId} on {Owner} is gone (reinstalled or removed); now installation {InstallationId}")]
+    public static partial void InstallationChanged(ILogger logger, string owner, long oldInstallationId, long installationId);
 }

@@ -16,6 +16,7 @@ internal sealed class GitHubHarness : IAsyncDisposable
     public const string Pat = "ghp_TestPersonalAccessToken0123456789abcd";
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
+    private readonly List<ServiceProvider> _others = [];
     private ServiceProvider? _provider;
 
     private GitHubHarness(FakeGitHubApi api, FakeTimeProvider time)
@@ -28,6 +29,7 @@ internal sealed class GitHubHarness : IAsyncDisposable
             RetryDelay = TimeSpan.Zero,
             UseGitHubCli = false,
             RequestTimeout = TimeSpan.FromSeconds(100),
+            StateDirectory = Temp.Combine("state"),
         };
     }
 
@@ -165,11 +167,27 @@ internal sealed class GitHubHarness : IAsyncDisposable
         return args;
     }
 
+    /// <summary>
+    /// The package as another process wires it (the daemon beside a timer run): the same fake GitHub, options,
+    /// environment and folders, and nothing in memory shared with <see cref="Services"/>.
+    /// </summary>
+    public ServiceProvider StartAnotherProcess()
+    {
+        var provider = Build();
+        _others.Add(provider);
+        return provider;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_provider is not null)
         {
             await _provider.DisposeAsync();
+        }
+
+        foreach (var other in _others)
+        {
+            await other.DisposeAsync();
         }
 
         await Api.DisposeAsync();
@@ -209,6 +227,7 @@ internal sealed class GitHubHarness : IAsyncDisposable
             o.MaxRetryAttempts = Options.MaxRetryAttempts;
             o.RetryDelay = Options.RetryDelay;
             o.MaxRateLimitWait = Options.MaxRateLimitWait;
+            o.StateDirectory = Options.StateDirectory;
         });
         return services.BuildServiceProvider();
     }

@@ -29,16 +29,19 @@ internal sealed class GitHubApiClient : IDisposable
     private readonly ILogger<GitHubApiClient> _logger;
     private readonly HttpClientAdapter _http;
     private readonly ResponseCacheStore _responses = new();
+    private readonly RateLimitMemory _rateLimits;
     private readonly ResiliencePipeline _pipeline;
 
     public GitHubApiClient(
         IOptions<GitHubOptions> options,
         TimeProvider timeProvider,
         SecretMasker masker,
+        RateLimitMemory rateLimits,
         ILogger<GitHubApiClient> logger,
         GitHubHttpHandlerFactory? handlerFactory = null)
     {
         _options = options.Value;
+        _rateLimits = rateLimits;
         _timeProvider = timeProvider;
         _masker = masker;
         _logger = logger;
@@ -91,6 +94,21 @@ internal sealed class GitHubApiClient : IDisposable
         where T : class
     {
         var request = state.Request;
+        var limitKey = RateLimitKey(request);
+        if (_rateLimits.Find(limitKey, request.RateLimitResource) is { } limit)
+        {
+            // GitHub named a time before which it refuses this credential (here, or in another run of the refresher):
+            // calling anyway only risks a ban. The pipeline waits for it when that is soon enough.
+            var now = _timeProvider.GetUtcNow();
+            var refused = new GitHubApiException(
+                $"GitHub {(limit.Secondary ? "secondary " : string.Empty)}rate limit for {request.Credential.Description} until {LogText.TimeOfDay(limit.Until)} ({LogText.Duration(limit.Until - now)}); not calling GitHub before then ({request.Operation} not sent).",
+                null,
+                GitHubFailureKind.RateLimited,
+                limit.Until);
+            Log.RateLimitRemembered(_logger, request.Operation, refused.Message);
+            throw refused;
+        }
+
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
@@ -117,7 +135,18 @@ internal sealed class GitHubApiClient : IDisposable
         }
         catch (Exception ex) when (ex is not GitHubApiException && !cancellationToken.IsCancellationRequested)
         {
+            state.NamedLimit = null;
             var failure = Classify(ex, state);
+            if (failure is { Kind: GitHubFailureKind.RateLimited, RetryAfter: { } until } && state.NamedLimit is { } named)
+            {
+                // Only a time GitHub named (x-ratelimit-reset, Retry-After) is remembered, for the bucket it named and
+                // for this endpoint's, so the same call is never repeated before then.
+                foreach (var resource in named.Resources.Append(request.RateLimitResource).Distinct(StringComparer.OrdinalIgnoreCase))
+                {
+                    _rateLimits.Remember(new RateLimitEntry(limitKey, resource, until, named.Secondary));
+                }
+            }
+
             if (failure.StatusCode == 401)
             {
                 request.Credential.Invalidate?.Invoke();
@@ -173,14 +202,20 @@ internal sealed class GitHubApiClient : IDisposable
 
         if (status is 403 or 429)
         {
-            if (retryAfter is not null || status == 429 || api is SecondaryRateLimitExceededException or AbuseException
-                || (remaining != "0" && api is not RateLimitExceededException && said.Contains("rate limit", StringComparison.OrdinalIgnoreCase)))
+            // GitHub answers either limit with 403 or 429 alike, so the headers and the message decide, never the status:
+            // Retry-After or "secondary rate limit" is the secondary limit, x-ratelimit-remaining: 0 the primary one.
+            var secondary = retryAfter is not null
+                || api is SecondaryRateLimitExceededException or AbuseException
+                || said.Contains("secondary rate limit", StringComparison.OrdinalIgnoreCase);
+            var primary = !secondary && (remaining == "0" || api is RateLimitExceededException);
+            if (!primary && (secondary || status == 429 || said.Contains("rate limit", StringComparison.OrdinalIgnoreCase)))
             {
                 // Secondary limit: Retry-After when given, else until the reset when the primary count is out too,
                 // else at least a minute, doubling each time.
-                var at = retryAfter
-                    ?? (remaining == "0" && reset is { } r ? r.AddSeconds(PrimaryResetMarginSeconds) : (DateTimeOffset?)null)
-                    ?? now + (SecondaryLimitMinimumWait * Math.Pow(2, state.UnhintedSecondaryWaits++));
+                var named = retryAfter
+                    ?? (remaining == "0" && reset is { } r ? r.AddSeconds(PrimaryResetMarginSeconds) : (DateTimeOffset?)null);
+                state.NamedLimit = named is null ? null : new NamedLimit([RateLimitMemory.AnyResource], Secondary: true);
+                var at = named ?? now + (SecondaryLimitMinimumWait * Math.Pow(2, state.UnhintedSecondaryWaits++));
                 return new(
                     $"GitHub's secondary rate limit stopped {request.Operation} ({status}: {said}); retry after {Time(at)}.",
                     status,
@@ -188,9 +223,11 @@ internal sealed class GitHubApiClient : IDisposable
                     at);
             }
 
-            if (remaining == "0" || api is RateLimitExceededException)
+            if (primary)
             {
                 var at = (reset ?? now + SecondaryLimitMinimumWait).AddSeconds(PrimaryResetMarginSeconds);
+                var resource = Header(headers, "x-ratelimit-resource");
+                state.NamedLimit = reset is null ? null : new NamedLimit(string.IsNullOrEmpty(resource) ? [] : [resource], Secondary: false);
                 return new(
                     $"GitHub's API rate limit for {credential} is used up ({status}: {said}) at {request.Operation}; it resets at {Time(at)}: retry after then.",
                     status,
@@ -335,6 +372,11 @@ internal sealed class GitHubApiClient : IDisposable
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    private static string RateLimitKey(GitHubRequest request) => $"{request.ApiRoot.AbsoluteUri}|{request.Credential.Key}";
+
+    /// <summary>A limit whose end GitHub named, for the buckets it holds for.</summary>
+    private sealed record NamedLimit(IReadOnlyList<string> Resources, bool Secondary);
+
     /// <summary>What one call has been through across its attempts.</summary>
     private sealed class CallState(GitHubRequest request)
     {
@@ -343,5 +385,8 @@ internal sealed class GitHubApiClient : IDisposable
         public TimeSpan RateLimitWaited { get; set; }
 
         public int UnhintedSecondaryWaits { get; set; }
+
+        /// <summary>Gets or sets the limit GitHub named in its last answer, if that was one.</summary>
+        public NamedLimit? NamedLimit { get; set; }
     }
 }

@@ -51,6 +51,15 @@ public sealed class GitHubApiException : Exception
     /// <summary>Gets the earliest time a new attempt can succeed, for a rate limit; otherwise <see langword="null"/>.</summary>
     public DateTimeOffset? RetryAfter { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether the same call may succeed later without anyone changing anything: a server error,
+    /// a timeout, a connection error, an unreadable answer, or a rate limit (from <see cref="RetryAfter"/> on).
+    /// <see langword="false"/> for a permanent failure, which retrying only repeats: no credential, a rejected one (401),
+    /// a missing permission (403 that is not a rate limit), something GitHub does not have or hides (404), a refused
+    /// request (422 and other 4xx). An exception made with a public constructor is permanent.
+    /// </summary>
+    public bool IsTransient => Kind != GitHubFailureKind.Permanent;
+
     internal GitHubFailureKind Kind { get; }
 }
 

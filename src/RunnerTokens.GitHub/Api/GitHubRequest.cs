@@ -3,6 +3,10 @@ namespace RunnerTokens.GitHub;
 /// <summary>One REST call: where, with which credential, and what the caller needs from it (for the error message).</summary>
 internal sealed record GitHubRequest(HttpMethod Method, Uri ApiRoot, string Path, GitHubCredential Credential)
 {
+    public const string CoreResource = "core";
+
+    public const string RunnerRegistrationResource = "actions_runner_registration";
+
     /// <summary>Gets the query parameters.</summary>
     public IDictionary<string, string>? Query { get; init; }
 
@@ -14,6 +18,12 @@ internal sealed record GitHubRequest(HttpMethod Method, Uri ApiRoot, string Path
 
     /// <summary>Gets what a 404 means for this call, when it means something more precise than "not found".</summary>
     public string? NotFoundHint { get; init; }
+
+    /// <summary>
+    /// Gets GitHub's rate-limit bucket of the endpoint (<c>x-ratelimit-resource</c>): <c>core</c>, or
+    /// <c>actions_runner_registration</c> for registration and remove tokens.
+    /// </summary>
+    public string RateLimitResource { get; init; } = CoreResource;
 
     public string Operation => $"{Method.Method} {new Uri(ApiRoot, Path).AbsolutePath}";
 

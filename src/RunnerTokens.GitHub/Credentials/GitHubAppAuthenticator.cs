@@ -39,29 +39,35 @@ internal sealed class GitHubAppAuthenticator(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var installation = options.Value.InstallationId ?? await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
+            var configured = options.Value.InstallationId;
+            var installation = configured ?? await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
             var key = $"{apiRoot.AbsoluteUri}|{installation}";
             var now = timeProvider.GetUtcNow();
             if (!_installationTokens.TryGetValue(key, out var held) || held.ExpiresAt - RenewBefore <= now)
             {
-                var jwt = CreateJwtCredential(lookedAt);
-                var answer = await api.SendAsync<TokenResponse>(
-                    new GitHubRequest(HttpMethod.Post, apiRoot, $"app/installations/{installation}/access_tokens", jwt)
-                    {
-                        PermissionHint = $"the App JWT must be signed with the current private key of the App {Issuer} (GitHub:PrivateKeyFile), and the installation {installation} must belong to it",
-                        NotFoundHint = $"the GitHub App {Issuer} has no installation {installation}: check GitHub:InstallationId, or leave it unset to find the installation",
-                    },
-                    cancellationToken).ConfigureAwait(false);
-                if (string.IsNullOrEmpty(answer.Token) || answer.ExpiresAt is not { } expiresAt)
+                try
                 {
-                    throw new GitHubApiException(
-                        $"GitHub answered POST app/installations/{installation}/access_tokens without a token or expires_at.", 201, GitHubFailureKind.Transient);
+                    held = await RequestInstallationTokenAsync(apiRoot, installation, lookedAt, cancellationToken).ConfigureAwait(false);
+                }
+                catch (GitHubApiException ex) when (configured is null && ex.StatusCode is 401 or 404)
+                {
+                    // The installation looked up before is gone: the App was reinstalled (a new id) or uninstalled.
+                    // Look it up again, once; a configured id is the operator's to change.
+                    _installations.TryRemove(OwnerKey(scope, apiRoot), out _);
+                    _installationTokens.TryRemove(key, out _);
+                    var found = await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
+                    if (found == installation)
+                    {
+                        throw;
+                    }
+
+                    Log.InstallationChanged(logger, scope.DisplayName, installation, found);
+                    installation = found;
+                    key = $"{apiRoot.AbsoluteUri}|{installation}";
+                    held = await RequestInstallationTokenAsync(apiRoot, installation, lookedAt, cancellationToken).ConfigureAwait(false);
                 }
 
-                masker.Add(answer.Token);
-                held = (answer.Token, expiresAt);
                 _installationTokens[key] = held;
-                Log.InstallationTokenRenewed(logger, installation, LogText.Time(expiresAt));
             }
 
             var description = $"the GitHub App {Issuer}'s installation {installation} token";
@@ -71,7 +77,8 @@ internal sealed class GitHubAppAuthenticator(
                 CredentialKind.AppInstallation,
                 description,
                 used,
-                () => _installationTokens.TryRemove(key, out _));
+                () => _installationTokens.TryRemove(key, out _),
+                identity: $"{Issuer}/installations/{installation}");
         }
         finally
         {
@@ -79,10 +86,36 @@ internal sealed class GitHubAppAuthenticator(
         }
     }
 
+    private static string OwnerPath(RunnerScope scope) =>
+        scope.Kind == RunnerScopeKind.Repository ? $"repos/{scope.Owner}/{scope.Repository}" : $"orgs/{scope.Owner}";
+
+    private static string OwnerKey(RunnerScope scope, Uri apiRoot) => $"{apiRoot.AbsoluteUri}|{OwnerPath(scope)}";
+
+    private async Task<(string Token, DateTimeOffset ExpiresAt)> RequestInstallationTokenAsync(Uri apiRoot, long installation, List<string> lookedAt, CancellationToken cancellationToken)
+    {
+        var jwt = CreateJwtCredential(lookedAt);
+        var answer = await api.SendAsync<TokenResponse>(
+            new GitHubRequest(HttpMethod.Post, apiRoot, $"app/installations/{installation}/access_tokens", jwt)
+            {
+                PermissionHint = $"the App JWT must be signed with the current private key of the App {Issuer} (GitHub:PrivateKeyFile), and the installation {installation} must belong to it",
+                NotFoundHint = $"the GitHub App {Issuer} has no installation {installation}: check GitHub:InstallationId, or leave it unset to find the installation",
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(answer.Token) || answer.ExpiresAt is not { } expiresAt)
+        {
+            throw new GitHubApiException(
+                $"GitHub answered POST app/installations/{installation}/access_tokens without a token or expires_at.", 201, GitHubFailureKind.Transient);
+        }
+
+        masker.Add(answer.Token);
+        Log.InstallationTokenRenewed(logger, installation, LogText.Time(expiresAt));
+        return (answer.Token, expiresAt);
+    }
+
     private async Task<long> FindInstallationAsync(RunnerScope scope, Uri apiRoot, List<string> lookedAt, CancellationToken cancellationToken)
     {
-        var owner = scope.Kind == RunnerScopeKind.Repository ? $"repos/{scope.Owner}/{scope.Repository}" : $"orgs/{scope.Owner}";
-        var key = $"{apiRoot.AbsoluteUri}|{owner}";
+        var owner = OwnerPath(scope);
+        var key = OwnerKey(scope, apiRoot);
         if (_installations.TryGetValue(key, out var known))
         {
             return known;
@@ -133,6 +166,7 @@ internal sealed class GitHubAppAuthenticator(
             CredentialKind.AppJwt,
             $"the GitHub App {Issuer}'s JWT (signed with {options.Value.PrivateKeyFile})",
             [.. lookedAt, $"GitHub App {Issuer}: used"],
-            () => _jwt = null);
+            () => _jwt = null,
+            identity: Issuer);
     }
 }

@@ -25,7 +25,9 @@ internal enum CredentialKind
 /// <summary>A bearer token for one call, and words to name it in errors. <see cref="ToString"/> never shows the token.</summary>
 internal sealed class GitHubCredential
 {
-    public GitHubCredential(string token, CredentialKind kind, string description, IReadOnlyList<string> lookedAt, Action? invalidate = null)
+    // identity: what the credential stands for when its token changes but GitHub's limits and answers do not (an App's
+    // installation, whose token is renewed every hour); by default a hash of the token names it.
+    public GitHubCredential(string token, CredentialKind kind, string description, IReadOnlyList<string> lookedAt, Action? invalidate = null, string? identity = null)
     {
         Token = token;
         Kind = kind;
@@ -33,9 +35,8 @@ internal sealed class GitHubCredential
         LookedAt = lookedAt;
         Invalidate = invalidate;
 
-        // The ETag cache is per credential; a hash names it without holding it.
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        Key = $"{kind}:{Convert.ToHexString(hash, 0, 8)}";
+        // The ETag cache and the rate limits are per credential; a hash names it without holding it.
+        Key = identity is null ? $"{kind}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)), 0, 8)}" : $"{kind}:{identity}";
     }
 
     /// <summary>Gets the token: a secret.</summary>
@@ -49,7 +50,7 @@ internal sealed class GitHubCredential
     /// <summary>Gets what was looked at, in order, to find this credential, for error messages.</summary>
     public IReadOnlyList<string> LookedAt { get; }
 
-    /// <summary>Gets a name for caches, without the secret.</summary>
+    /// <summary>Gets a name for caches and rate limits, without the secret.</summary>
     public string Key { get; }
 
     /// <summary>Gets what forgets this credential after GitHub rejected it, so the next call looks again.</summary>

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<IEnvironmentVariables, ProcessEnvironmentVariables>();
         services.TryAddSingleton<SecretMasker>();
         services.TryAddSingleton<SecretFile>();
+        services.TryAddSingleton<IFileSystem, FileSystem>();
+        services.TryAddSingleton<RateLimitMemory>();
         services.TryAddSingleton<GitHubApiClient>();
         services.TryAddSingleton<GitHubCliTokenSource>();
         services.TryAddSingleton<GitHubAppAuthenticator>();

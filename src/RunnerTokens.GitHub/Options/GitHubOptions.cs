@@ -96,4 +96,15 @@ public sealed class GitHubOptions
     /// <value>The default value is 300 seconds.</value>
     [SettingRange("00:00:00", "01:00:00", Section = "GitHub")]
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(DefaultMaxRateLimitWaitSeconds);
+
+    /// <summary>
+    /// Gets or sets the folder where the rate limits GitHub announced are remembered (<c>github-rate-limits.json</c>,
+    /// mode 600, no secret in it), so that neither this process nor another run of the refresher (the daemon, each
+    /// timer or cron run) calls GitHub with that credential before the time GitHub named.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: the refresher's state folder (<c>RunnerTokens:StateDirectory</c>),
+    /// else <c>$STATE_DIRECTORY</c>; with neither, limits are remembered by this process only.
+    /// </value>
+    public string? StateDirectory { get; set; }
 }

@@ -37,6 +37,11 @@ internal sealed class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
                 : "GitHub:InstallationId is set but no GitHub App is: set GitHub:AppId (or GitHub:ClientId) and GitHub:PrivateKeyFile too.");
         }
 
+        if (options.StateDirectory is { } stateDirectory && (string.IsNullOrWhiteSpace(stateDirectory) || !Path.IsPathFullyQualified(stateDirectory.Trim())))
+        {
+            errors.Add($"GitHub:StateDirectory = '{stateDirectory}' is not allowed: it must be an absolute path, such as /var/lib/runner-token-refresh (or leave it unset for the refresher's state folder).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.GhPath))
         {
             errors.Add("GitHub:GhPath is empty: it must name the gh program (default 'gh'), or set GitHub:UseGitHubCli to false.");

@@ -57,6 +57,12 @@ internal sealed class GitHubCredentialCheck(IOptions<GitHubOptions> options, Run
                     blocksRefresh: true)];
             }
 
+            if (ex.Kind == GitHubFailureKind.RateLimited)
+            {
+                // Nothing is wrong with the setup: GitHub asked for a pause, and a check must not call it again.
+                return [PreflightResult.Unknown(Title, message, "nothing to change: GitHub asked not to be called before then")];
+            }
+
             return [PreflightResult.Unknown(Title, $"cannot reach GitHub: {message}", "check the network, the proxy (HTTPS_PROXY) and GitHub:ApiUrl")];
         }
     }

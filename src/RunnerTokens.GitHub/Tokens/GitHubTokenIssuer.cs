@@ -53,6 +53,7 @@ internal sealed class GitHubTokenIssuer(
                 new GitHubRequest(HttpMethod.Post, apiRoot, $"{scope.ApiPath}/actions/runners/{kind}-token", credential)
                 {
                     PermissionHint = Permissions.For(scope, credential.Kind),
+                    RateLimitResource = GitHubRequest.RunnerRegistrationResource,
                 },
                 cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(answer.Token) || answer.ExpiresAt is not { } expiresAt)

@@ -43,6 +43,7 @@ public sealed class GitHubApiClientTests
 
         Assert.Equal(3, h.Api.Requests.Count);
         Assert.Equal(503, error.StatusCode);
+        Assert.True(error.IsTransient);
         Assert.Contains("GitHub failed on POST /orgs/acme/actions/runners/registration-token (503", error.Message, StringComparison.Ordinal);
     }
 
@@ -65,9 +66,11 @@ public sealed class GitHubApiClientTests
 
     [Theory]
     [InlineData(401, "Bad credentials")]
+    [InlineData(403, "Resource not accessible by integration")]
+    [InlineData(403, "Must have admin rights to Repository.")]
     [InlineData(404, "Not Found")]
     [InlineData(422, "Validation Failed")]
-    public async Task SendAsync_ClientError_IsNotRetried(int status, string message)
+    public async Task SendAsync_ClientError_IsNotRetriedAndIsPermanent(int status, string message)
     {
         await using var h = await StartAsync();
         h.Api.InjectFault(FakeFault.Status(status, message), times: 5);
@@ -77,6 +80,8 @@ public sealed class GitHubApiClientTests
         Assert.Single(h.Api.Requests);
         Assert.Equal(status, error.StatusCode);
         Assert.Null(error.RetryAfter);
+        Assert.False(error.IsTransient);
+        Assert.DoesNotContain(h.Logs.GetSnapshot(), r => r.Id.Id is 300 or 301);
     }
 
     [Theory]
@@ -138,6 +143,40 @@ public sealed class GitHubApiClientTests
         Assert.Contains("retry after then", error.Message, StringComparison.Ordinal);
         Assert.Contains("2026-11-25 12:40:01 UTC", error.Message, StringComparison.Ordinal);
         Assert.Contains(h.Logs.GetSnapshot(), r => r.Id.Id == 302 && r.Message.Contains("MaxRateLimitWait", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(403)]
+    [InlineData(429)]
+    public async Task SendAsync_PrimaryRateLimitAsEitherStatus_IsReportedAsThePrimaryLimit(int status)
+    {
+        await using var h = await StartAsync();
+        h.Options.MaxRateLimitWait = TimeSpan.FromMinutes(5);
+        h.Api.InjectFault(FakeFault.PrimaryRateLimit(GitHubHarness.Start.AddMinutes(40), status));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(status, error.StatusCode);
+        Assert.Equal(GitHubHarness.Start.AddMinutes(40).AddSeconds(1), error.RetryAfter);
+        Assert.Contains("GitHub's API rate limit for the token in GITHUB_TOKEN is used up", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secondary", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(403, 30)]
+    [InlineData(429, 30)]
+    [InlineData(403, null)]
+    [InlineData(429, null)]
+    public async Task SendAsync_SecondaryRateLimitAsEitherStatus_IsReportedAsTheSecondaryLimit(int status, int? retryAfter)
+    {
+        await using var h = await StartAsync();
+        h.Options.MaxRateLimitWait = TimeSpan.Zero;
+        h.Api.InjectFault(FakeFault.SecondaryRateLimit(status, retryAfter));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(status, error.StatusCode);
+        Assert.Contains("GitHub's secondary rate limit stopped POST /orgs/acme/actions/runners/registration-token", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

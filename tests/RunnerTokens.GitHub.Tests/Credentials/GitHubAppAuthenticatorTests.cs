@@ -262,6 +262,98 @@ public sealed class GitHubAppAuthenticatorTests
         Assert.Equal(2, h.Api.RequestsTo("/access_tokens").Count);
     }
 
+    [Fact]
+    public async Task GetInstallationCredentialAsync_AppReinstalled_LooksTheInstallationUpAgainAndWorks()
+    {
+        // arrange: a token fetched under installation 77, then the App is reinstalled on acme as 78
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        app.RemoveInstallation(InstallationId).AddInstallation(78, "acme");
+        h.Time.Advance(TimeSpan.FromMinutes(56));
+
+        // act: the next remove token needs a new installation token
+        var token = await h.Issuer.CreateRemoveTokenAsync(Acme, CancellationToken.None);
+
+        // assert: 77 answered 404 once, the installation was looked up again, and 78 served the call
+        Assert.Equal(h.Api.IssuedTokens.Single(t => t.Kind == "remove").Token, token.Token);
+        Assert.Equal(
+            ["POST /app/installations/77/access_tokens 404", "GET /orgs/acme/installation 200", "POST /app/installations/78/access_tokens 201", "POST /orgs/acme/actions/runners/remove-token 201"],
+            h.Api.Requests.Skip(3).Select(r => $"{r.Method} {r.Path} {r.StatusCode}"));
+        Assert.Contains(h.Logs.GetSnapshot(), r => r.Id.Id == 319 && r.Message.Contains("installation 77 on acme is gone", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_AppReinstalledWhileItsTokenIsHeld_WorksOnTheNextCall()
+    {
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        app.RemoveInstallation(InstallationId).AddInstallation(78, "acme");
+
+        // The held token of 77 was revoked with the installation: this call fails, the next one works.
+        var revoked = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRemoveTokenAsync(Acme, CancellationToken.None));
+        var token = await h.Issuer.CreateRemoveTokenAsync(Acme, CancellationToken.None);
+
+        Assert.Equal(401, revoked.StatusCode);
+        Assert.Equal(h.Api.IssuedTokens.Single(t => t.Kind == "remove").Token, token.Token);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_ConfiguredInstallationGone_FailsNamingTheSettingWithoutLookingUp()
+    {
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        h.Options.InstallationId = InstallationId;
+        app.RemoveInstallation(InstallationId).AddInstallation(78, "acme");
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(404, error.StatusCode);
+        Assert.Contains("check GitHub:InstallationId", error.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Api.RequestsTo("/installation"));
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_AppUninstalled_FailsSayingItIsNotInstalled()
+    {
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        app.RemoveInstallation(InstallationId);
+        h.Time.Advance(TimeSpan.FromMinutes(56));
+
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRemoveTokenAsync(Acme, CancellationToken.None));
+
+        Assert.Equal(404, error.StatusCode);
+        Assert.Contains("is not installed on acme", error.Message, StringComparison.Ordinal);
+        Assert.Single(h.Api.RequestsTo("/access_tokens"), r => r.StatusCode == 404);
+    }
+
+    [Fact]
+    public async Task ListAsync_InstallationTokenRenewed_RevalidatesWithTheSameETagAndKeepsOneCacheEntry()
+    {
+        // arrange
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        h.Api.AddRunner("orgs/acme", "r1");
+        await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var entries = h.Client.Responses.Count;
+
+        // act: three hourly renewals later
+        for (var hour = 0; hour < 3; hour++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(56));
+            await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        }
+
+        // assert: every listing after a new token was a 304 (free against the rate limit), and the cache did not grow
+        var listings = h.Api.Requests.Where(r => r.Path == "/orgs/acme/actions/runners").ToList();
+        Assert.Equal([200, 304, 304, 304], listings.Select(r => r.StatusCode));
+        Assert.Equal(4, h.Api.IssuedTokens.Count(t => t.Kind == "installation"));
+        Assert.Equal(entries, h.Client.Responses.Count);
+    }
+
     private static string Base64UrlDecode(string text) =>
         Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(text));
 }

@@ -34,6 +34,14 @@ public sealed class GitHubOptionsValidationTests
     }
 
     [Theory]
+    [InlineData("state")]
+    [InlineData(" ")]
+    public void Validate_RelativeStateDirectory_FailsNamingIt(string folder)
+    {
+        Assert.Contains($"GitHub:StateDirectory = '{folder}' is not allowed: it must be an absolute path", Errors(o => o.StateDirectory = folder), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("not a url", "GitHub:ApiUrl = 'not a url' is not allowed")]
     [InlineData("ftp://x", "GitHub:ApiUrl = 'ftp://x' is not allowed")]
     public void Validate_BadApiUrl_Fails(string apiUrl, string expected)

@@ -35,6 +35,23 @@ public sealed class GitHubCredentialCheckTests
     }
 
     [Fact]
+    public async Task CheckAsync_DuringARememberedRateLimit_UnknownSayingUntilWhenWithoutCallingGitHub()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "build-01");
+        h.Api.ExhaustRateLimit(GitHubHarness.Start.AddMinutes(40));
+        h.Options.MaxRateLimitWait = TimeSpan.Zero;
+        await CheckAsync(h, "build-01");
+
+        var result = Assert.Single(await CheckAsync(h, "build-01"));
+
+        Assert.Single(h.Api.Requests);
+        Assert.Equal(PreflightStatus.Unknown, result.Status);
+        Assert.StartsWith("GitHub rate limit for the token in GITHUB_TOKEN until 12:40:01Z", result.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("network", result.Remedy, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckAsync_NoCredentialAtAll_FailsSayingWhatToSet()
     {
         await using var h = await GitHubHarness.StartAsync();

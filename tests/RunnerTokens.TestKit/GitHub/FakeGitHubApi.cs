@@ -55,6 +55,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
     private long _nextId = 1000;
     private int _nextGroupId = 2;
     private int _rateLimitRemaining = 5000;
+    private (DateTimeOffset Until, int StatusCode)? _rateLimitedUntil;
 
     private FakeGitHubApi(WebApplication app, TimeProvider time)
     {
@@ -306,6 +307,20 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Uses up the primary rate limit until <paramref name="resetAt"/>, as GitHub does: every request until then is
+    /// refused with <paramref name="statusCode"/> (403 or 429), <c>x-ratelimit-remaining: 0</c> and
+    /// <c>x-ratelimit-reset</c>; from then on the limit is full again.
+    /// </summary>
+    public void ExhaustRateLimit(DateTimeOffset resetAt, int statusCode = 403)
+    {
+        lock (_gate)
+        {
+            _rateLimitedUntil = (resetAt, statusCode);
+            _rateLimitRemaining = 0;
+        }
+    }
+
     /// <summary>Gets the requests whose path ends with <paramref name="suffix"/>.</summary>
     public IReadOnlyList<RecordedRequest> RequestsTo(string suffix) =>
         [.. Requests.Where(r => r.Path.EndsWith(suffix, StringComparison.Ordinal))];
@@ -384,6 +399,11 @@ public sealed class FakeGitHubApi : IAsyncDisposable
                 default:
                     return await ErrorAsync(context, fault.StatusCode, fault.Message!).ConfigureAwait(false);
             }
+        }
+
+        if (!path.StartsWith("/_fake/", StringComparison.Ordinal) && RateLimitedNow() is { } limited)
+        {
+            return await ErrorAsync(context, limited.StatusCode, "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.", remaining: 0, reset: limited.Until).ConfigureAwait(false);
         }
 
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -949,6 +969,12 @@ public sealed class FakeGitHubApi : IAsyncDisposable
                 }
 
                 var account = _apps.Select(a => a.AccountOf(installation.Installation)).FirstOrDefault(a => a is not null);
+                if (account is null)
+                {
+                    // GitHub revokes an installation's tokens when the App is uninstalled.
+                    return (401, "Bad credentials");
+                }
+
                 var owner = scope.Split('/')[1];
                 var repo = scope.StartsWith("repos/", StringComparison.Ordinal) ? scope["repos/".Length..] : null;
                 return string.Equals(account, owner, StringComparison.OrdinalIgnoreCase) || string.Equals(account, repo, StringComparison.OrdinalIgnoreCase)
@@ -1056,6 +1082,20 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         }
 
         return issued;
+    }
+
+    private (DateTimeOffset Until, int StatusCode)? RateLimitedNow()
+    {
+        lock (_gate)
+        {
+            if (_rateLimitedUntil is { } limited && _time.GetUtcNow() >= limited.Until)
+            {
+                _rateLimitedUntil = null;
+                _rateLimitRemaining = 5000;
+            }
+
+            return _rateLimitedUntil;
+        }
     }
 
     private FakeFault? TakeFault(string path, string query)

@@ -36,6 +36,21 @@ public sealed class FakeGitHubApp : IDisposable
         return this;
     }
 
+    /// <summary>
+    /// Uninstalls the App from an installation, as GitHub does when an owner removes it: the id answers 404 at
+    /// <c>POST /app/installations/{id}/access_tokens</c>, and its installation tokens are revoked (401).
+    /// Reinstalling is <see cref="AddInstallation"/> with a new id.
+    /// </summary>
+    public FakeGitHubApp RemoveInstallation(long installationId)
+    {
+        lock (_gate)
+        {
+            _installations.Remove(installationId);
+        }
+
+        return this;
+    }
+
     /// <summary>Writes the private key to a file readable by its owner only; returns the path.</summary>
     public string WritePrivateKey(string path)
     {
