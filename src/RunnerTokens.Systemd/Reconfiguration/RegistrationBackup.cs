@@ -115,9 +115,14 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             : $"{RunnerFiles.Runner} names the runner '{settings.AgentName}', not '{name}'";
     }
 
+    /// <summary>
+    /// Puts each of <paramref name="names"/> back. A file that already has the saved bytes, mode and time is not
+    /// touched at all (an unwritable runner folder must not fail a repair that has nothing to do); one that cannot be
+    /// put back does not stop the others: every failure is reported at the end, by file.
+    /// </summary>
     private void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files, IReadOnlyList<string> names)
     {
-        var folder = journal.BackupPath(runner);
+        var failures = new List<string>();
         foreach (var name in names)
         {
             // A file the backup did not consider (a journal of version 1) is left as it is.
@@ -127,26 +132,44 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             }
 
             var target = fileSystem.Path.Combine(runner.Directory, name);
-            if (saved.Absent)
+            try
             {
-                if (fileSystem.File.Exists(target))
-                {
-                    fileSystem.File.Delete(target);
-                }
-
-                continue;
+                RestoreOne(runner, target, saved);
             }
-
-            var bytes = ReadVerified(fileSystem.Path.Combine(folder, name), saved);
-            if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Already right: keep the file (and its owner) as it is, only its mode and time.
-                SetModeAndTime(target, saved);
-                continue;
+                failures.Add($"{target}: {ex.Message}");
             }
-
-            AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
         }
+
+        if (failures.Count > 0)
+        {
+            throw new IOException($"could not put back {string.Join("; ", failures)}");
+        }
+    }
+
+    private void RestoreOne(RunnerContext runner, string target, BackedUpFile saved)
+    {
+        if (saved.Absent)
+        {
+            if (fileSystem.File.Exists(target))
+            {
+                fileSystem.File.Delete(target);
+            }
+
+            return;
+        }
+
+        // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
+        if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+        {
+            // Keep the file (and its owner) as it is; set only a mode or time that differs.
+            SetModeAndTimeIfDifferent(target, saved);
+            return;
+        }
+
+        var bytes = ReadVerified(fileSystem.Path.Combine(journal.BackupPath(runner), saved.Name), saved);
+        AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
     }
 
     private byte[] ReadVerified(string path, BackedUpFile saved)
@@ -159,14 +182,17 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             : throw new IOException($"The backup {path} does not match the journal (SHA-256 differs); {saved.Name} was not restored from it.");
     }
 
-    private void SetModeAndTime(string path, BackedUpFile saved)
+    private void SetModeAndTimeIfDifferent(string path, BackedUpFile saved)
     {
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && (int)AtomicFile.GetMode(fileSystem, path) != saved.Mode)
         {
             fileSystem.File.SetUnixFileMode(path, (UnixFileMode)saved.Mode);
         }
 
-        fileSystem.File.SetLastWriteTimeUtc(path, saved.LastWriteTimeUtc);
+        if (fileSystem.File.GetLastWriteTimeUtc(path) != saved.LastWriteTimeUtc)
+        {
+            fileSystem.File.SetLastWriteTimeUtc(path, saved.LastWriteTimeUtc);
+        }
     }
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -24,6 +24,9 @@ internal sealed class RegistrationRepair(
             return "nothing had changed yet; the runner was left as it was";
         }
 
+        // Each part is tried whatever happened to the one before: a file that cannot be put back must never leave the
+        // unit stopped. Whatever failed is reported together at the end, and the journal stays for the next check.
+        var failures = new List<string>();
         string outcome;
         var incomplete = backup.IncompleteRegistration(runner, entry.Name);
         if (step.Repair == RepairRule.KeepCompleteNewRegistration && incomplete is null)
@@ -32,27 +35,61 @@ internal sealed class RegistrationRepair(
         }
         else
         {
-            backup.RestoreRegistration(runner, entry.Files);
             outcome = step.Repair == RepairRule.KeepCompleteNewRegistration
                 ? $"there was no complete new registration ({incomplete}), so the old registration files were restored byte for byte"
                 : "the old registration files were restored byte for byte";
+            if (Try(() => backup.RestoreRegistration(runner, entry.Files), failures) is { } failed)
+            {
+                outcome = $"the old registration files could not all be restored ({failed})";
+            }
         }
 
-        backup.RestoreServiceEnvironment(runner, entry.Files);
-        backup.PutServiceBack(runner, entry.Files);
-        outcome += $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} are as they were and {RunnerFiles.Service} is in place";
+        var environment = Try(() => backup.RestoreServiceEnvironment(runner, entry.Files), failures);
+        var service = Try(() => backup.PutServiceBack(runner, entry.Files), failures);
+        outcome += environment is null
+            ? $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} are as they were"
+            : $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} could not all be put back ({environment})";
+        outcome += service is null ? $" and {RunnerFiles.Service} is in place" : $" and {RunnerFiles.Service} could not be put back ({service})";
         if (entry.Unit is { } unit)
         {
             // The unit recorded in the journal is the one that was stopped, whatever the options say now.
-            await units.StartAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
-            outcome += $"; {unit} is started again";
+            try
+            {
+                await units.StartAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
+                outcome += $"; {unit} is started again";
+            }
+            catch (StepFailedException ex)
+            {
+                failures.Add(ex.Message);
+                outcome += $"; {unit} could not be started again ({ex.Message})";
+            }
         }
         else
         {
             outcome += " (not a service: no unit to start)";
         }
 
+        if (failures.Count > 0)
+        {
+            throw new IOException(outcome);
+        }
+
         journal.Delete(runner);
         return outcome;
+    }
+
+    /// <returns>Null when <paramref name="action"/> worked; otherwise its error, also added to <paramref name="failures"/>.</returns>
+    private static string? Try(Action action, List<string> failures)
+    {
+        try
+        {
+            action();
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failures.Add(ex.Message);
+            return ex.Message;
+        }
     }
 }

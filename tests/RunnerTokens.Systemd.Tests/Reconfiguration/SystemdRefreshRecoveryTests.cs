@@ -147,6 +147,40 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     [Fact]
+    public async Task RecoverAsync_OneFileCannotBeRestored_RestoresTheRestStartsTheUnitAndKeepsTheJournal()
+    {
+        // arrange: config.sh rewrote .path and regenerated svc.sh; .path cannot be written now
+        using var sut = new SystemdHarness();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
+        await CrashAtAsync(sut, "restore-environment", stepDone: false);
+        Assert.NotEqual(environmentBefore["svc.sh"], File.ReadAllBytes(sut.Machine.Runner.File("svc.sh")));
+        using var readOnly = ImmutableFiles.TryCreate(sut.Machine.Runner.File(".path"));
+        if (readOnly is null)
+        {
+            return; // needs root and chattr on this file system
+        }
+
+        // act
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
+        readOnly.Dispose();
+
+        // assert: everything else is done, the unit runs, and the next check tries .path again
+        Assert.Contains(".path", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"{sut.Unit} is started again", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(environmentBefore["svc.sh"], File.ReadAllBytes(sut.Machine.Runner.File("svc.sh")));
+        Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.True(File.Exists(sut.JournalPath));
+
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        SystemdReconfigurerTests.AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
     public async Task RecoverAsync_CorruptJournal_ThrowsNamingTheFile()
     {
         using var sut = new SystemdHarness();
