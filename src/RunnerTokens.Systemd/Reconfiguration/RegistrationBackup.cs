@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace RunnerTokens.Systemd;
 
@@ -48,10 +49,17 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
     }
 
     /// <summary>Puts the old registration back exactly, and deletes a registration file that did not exist before (a half-written new one).</summary>
-    public void RestoreRegistration(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.Registration);
+    public void RestoreRegistration(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.Registration, leftWithoutBackup: null);
 
     /// <summary>Puts <c>.path</c>, <c>.env</c> and <c>svc.sh</c> back exactly as they were; one that did not exist is deleted again.</summary>
-    public void RestoreServiceEnvironment(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.ServiceEnvironment);
+    /// <param name="runner">The runner.</param>
+    /// <param name="files">The files the backup considered.</param>
+    /// <param name="leftWithoutBackup">When given, a file that needs its copy from a backup folder that is gone is left as it is and named here, instead of failing.</param>
+    public void RestoreServiceEnvironment(RunnerContext runner, IReadOnlyList<BackedUpFile> files, ICollection<string>? leftWithoutBackup = null) =>
+        Restore(runner, files, RunnerFiles.ServiceEnvironment, leftWithoutBackup);
+
+    /// <summary>Whether the backup folder of <paramref name="runner"/> exists.</summary>
+    public bool Exists(RunnerContext runner) => fileSystem.Directory.Exists(journal.BackupPath(runner));
 
     /// <summary>Moves <c>.service</c> aside, as <c>config.sh remove</c> refuses to run while it exists.</summary>
     public void MoveServiceAside(RunnerContext runner)
@@ -104,6 +112,11 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             return $"{string.Join(", ", missing)} missing";
         }
 
+        if ((Unreadable(runner, RunnerFiles.Credentials, "scheme") ?? Unreadable(runner, RunnerFiles.RsaParams, "modulus")) is { } unreadable)
+        {
+            return unreadable;
+        }
+
         var (settings, problem) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
         if (settings is null)
         {
@@ -120,7 +133,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
     /// touched at all (an unwritable runner folder must not fail a repair that has nothing to do); one that cannot be
     /// put back does not stop the others: every failure is reported at the end, by file.
     /// </summary>
-    private void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files, IReadOnlyList<string> names)
+    private void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files, IReadOnlyList<string> names, ICollection<string>? leftWithoutBackup)
     {
         var failures = new List<string>();
         foreach (var name in names)
@@ -134,7 +147,10 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             var target = fileSystem.Path.Combine(runner.Directory, name);
             try
             {
-                RestoreOne(runner, target, saved);
+                if (!RestoreOne(runner, target, saved, leftWithoutBackup is not null))
+                {
+                    leftWithoutBackup?.Add(saved.Name);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -148,7 +164,8 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
     }
 
-    private void RestoreOne(RunnerContext runner, string target, BackedUpFile saved)
+    /// <returns>False when the file was left as it is because its copy is gone and <paramref name="tolerateMissingBackup"/>.</returns>
+    private bool RestoreOne(RunnerContext runner, string target, BackedUpFile saved, bool tolerateMissingBackup)
     {
         if (saved.Absent)
         {
@@ -157,7 +174,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
                 fileSystem.File.Delete(target);
             }
 
-            return;
+            return true;
         }
 
         // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
@@ -165,11 +182,43 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         {
             // Keep the file (and its owner) as it is; set only a mode or time that differs.
             SetModeAndTimeIfDifferent(target, saved);
-            return;
+            return true;
         }
 
-        var bytes = ReadVerified(fileSystem.Path.Combine(journal.BackupPath(runner), saved.Name), saved);
+        var copy = fileSystem.Path.Combine(journal.BackupPath(runner), saved.Name);
+        if (tolerateMissingBackup && !fileSystem.File.Exists(copy))
+        {
+            return false;
+        }
+
+        var bytes = ReadVerified(copy, saved);
         AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
+        return true;
+    }
+
+    /// <returns>Null when <paramref name="name"/> is a JSON object with a non-empty string <paramref name="property"/>; else what is wrong.</returns>
+    private string? Unreadable(RunnerContext runner, string name, string property)
+    {
+        var bytes = fileSystem.File.ReadAllBytes(fileSystem.Path.Combine(runner.Directory, name)).AsMemory();
+        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(property, out var value)
+                && value.ValueKind == JsonValueKind.String
+                && !string.IsNullOrEmpty(value.GetString())
+                    ? null
+                    : $"{name} has no '{property}'";
+        }
+        catch (JsonException)
+        {
+            return $"{name} is not readable JSON";
+        }
     }
 
     private byte[] ReadVerified(string path, BackedUpFile saved)

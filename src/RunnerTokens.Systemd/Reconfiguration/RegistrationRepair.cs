@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace RunnerTokens.Systemd;
 
 /// <summary>
@@ -11,7 +13,8 @@ internal sealed class RegistrationRepair(
     ReconfigurationSequence sequence,
     ReconfigurationJournal journal,
     RegistrationBackup backup,
-    UnitController units)
+    UnitController units,
+    ILogger<RegistrationRepair> logger)
 {
     /// <returns>What was done, for the logs and the error message.</returns>
     public async Task<string> RepairAsync(RunnerContext runner, JournalEntry entry, SecretMasker masker, CancellationToken cancellationToken)
@@ -29,9 +32,22 @@ internal sealed class RegistrationRepair(
         var failures = new List<string>();
         string outcome;
         var incomplete = backup.IncompleteRegistration(runner, entry.Name);
-        if (step.Repair == RepairRule.KeepCompleteNewRegistration && incomplete is null)
+
+        // A backup folder that is gone (a temp cleaner, an operator) is no reason to fail while the runner's own files
+        // are complete: they are kept, and only what truly needs a copy fails.
+        var backupGone = !backup.Exists(runner);
+        if (backupGone)
         {
-            outcome = "the new registration is kept (config.sh had finished, and its --replace replaced the old one on GitHub: the old credentials are dead)";
+            Log.BackupMissing(logger, runner.Name, journal.BackupPath(runner), incomplete is null
+                ? $"the runner's registration files are complete ({RunnerFiles.Runner} names '{entry.Name}', {RunnerFiles.Credentials}, {RunnerFiles.RsaParams}), so they are kept as they are"
+                : $"the runner's registration is not complete ({incomplete}), and the old files cannot be restored");
+        }
+
+        if ((step.Repair == RepairRule.KeepCompleteNewRegistration || backupGone) && incomplete is null)
+        {
+            outcome = step.Repair == RepairRule.KeepCompleteNewRegistration
+                ? "the new registration is kept (config.sh had finished, and its --replace replaced the old one on GitHub: the old credentials are dead)"
+                : $"the backup {journal.BackupPath(runner)} is missing, and the runner's registration files are complete, so they are kept as they are";
         }
         else
         {
@@ -44,11 +60,17 @@ internal sealed class RegistrationRepair(
             }
         }
 
-        var environment = Try(() => backup.RestoreServiceEnvironment(runner, entry.Files), failures);
+        var leftAsTheyAre = new List<string>();
+        var environment = Try(() => backup.RestoreServiceEnvironment(runner, entry.Files, backupGone ? leftAsTheyAre : null), failures);
         var service = Try(() => backup.PutServiceBack(runner, entry.Files), failures);
         outcome += environment is null
             ? $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} are as they were"
             : $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} could not all be put back ({environment})";
+        if (leftAsTheyAre.Count > 0)
+        {
+            outcome += $" (but {string.Join(", ", leftAsTheyAre)} stay as config.sh left them: their copies went with the backup)";
+        }
+
         outcome += service is null ? $" and {RunnerFiles.Service} is in place" : $" and {RunnerFiles.Service} could not be put back ({service})";
         if (entry.Unit is { } unit)
         {
