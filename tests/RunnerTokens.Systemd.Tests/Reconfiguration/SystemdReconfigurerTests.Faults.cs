@@ -34,4 +34,48 @@ public sealed partial class SystemdReconfigurerTests
         Assert.Equal($"systemctl start {sut.Unit}", sut.Machine.Sequence[^2]);
         Assert.False(File.Exists(sut.JournalPath));
     }
+
+    [Fact]
+    public async Task ReconfigureAsync_CancelledAfterConfigShRegistered_KeepsTheNewRegistrationAsACrashWould()
+    {
+        // arrange: config.sh wrote a complete registration (GitHub replaced the old one), then SIGTERM arrives
+        using var sut = new SystemdHarness();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
+        sut.Machine.Runner.ConfigSh.HangAfterConfigure();
+        using var cancellation = new CancellationTokenSource();
+
+        // act
+        var task = sut.ReconfigureAsync(cancellation.Token);
+        await WaitForAsync(() => sut.Machine.Runner.ConfigSh.Configured);
+        await cancellation.CancelAsync();
+
+        // assert: the credentials GitHub knows now are the ones in place, and the runner runs with them
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+        AssertNewRegistration(sut);
+        AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
+        Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.False(File.Exists(sut.JournalPath));
+        Assert.True(IsLogged(sut, Microsoft.Extensions.Logging.LogLevel.Warning, "the new registration is kept"));
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_ConfigShTimesOutAfterItRegistered_KeepsTheNewRegistration()
+    {
+        using var sut = new SystemdHarness(configure: o => o.ConfigTimeout = TimeSpan.FromSeconds(30));
+        sut.Machine.Runner.ConfigSh.HangAfterConfigure();
+
+        var task = sut.ReconfigureAsync();
+        await WaitForAsync(() => sut.Machine.Runner.ConfigSh.Configured);
+        sut.Time.Advance(TimeSpan.FromSeconds(30));
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => task);
+        Assert.Contains("step 'configure'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("did not finish within 30 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("the new registration is kept", ex.Message, StringComparison.Ordinal);
+        AssertNewRegistration(sut);
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.False(File.Exists(sut.JournalPath));
+    }
 }
