@@ -78,4 +78,39 @@ public sealed partial class SystemdReconfigurerTests
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
     }
+
+    [Theory]
+    [InlineData("sshd.service")]
+    [InlineData("actions.runner.my-org.runner 1.service")]
+    [InlineData("--host=attacker.example")]
+    [InlineData("actions.runner.my-org/../../sshd.service")]
+    public async Task ReconfigureAsync_DotServiceNamesAnotherUnit_FailsNamingTheFileAndValueAndStopsNothing(string content)
+    {
+        using var sut = new SystemdHarness();
+        var before = sut.Machine.Runner.Snapshot();
+        File.WriteAllText(sut.Machine.Runner.ServiceFile, content + "\n");
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+
+        Assert.Contains(sut.Machine.Runner.ServiceFile, ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{content}'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("actions.runner.*.service", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(sut.Machine.Sequence);
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.Equal(before.Where(f => f.Key != ".service"), sut.Machine.Runner.Snapshot().Where(f => f.Key != ".service"));
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_UnitOutsideThePatternConfiguredExplicitly_IsUsed()
+    {
+        const string Unit = "github-runner-1.service";
+        using var sut = new SystemdHarness(configure: o => o.Units["runner-1"] = Unit);
+        sut.Machine.Systemctl.Install(Unit, active: true, runnerDirectory: sut.Machine.Runner.Path);
+
+        await sut.ReconfigureAsync();
+
+        Assert.Equal($"systemctl stop {Unit}", sut.Machine.Sequence[0]);
+        Assert.True(sut.Machine.Systemctl.IsActive(Unit));
+    }
 }
