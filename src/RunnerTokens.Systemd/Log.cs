@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "still waiting for {What} ({Elapsed} of {Limit})")]
     public static partial void StillWaiting(ILogger logger, string what, string elapsed, string limit);
+
+    [LoggerMessage(EventId = 415, Level = LogLevel.Warning, Message = "Runner {Runner}: the backup {Backup} is missing; {Consequence}")]
+    public static partial void BackupMissing(ILogger logger, string runner, string backup, string consequence);
 }

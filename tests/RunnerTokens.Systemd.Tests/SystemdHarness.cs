@@ -184,13 +184,20 @@ internal sealed class SystemdHarness : IDisposable
     /// Puts a wrapper in place of config.sh, as a broken runner install: <c>remove</c> runs the fake, configure prints
     /// success and exits 0 without registering anything.
     /// </summary>
-    public void ConfigureExitsZeroWithoutRegistering()
+    public void ConfigureExitsZeroWithoutRegistering(string writes = "")
     {
         var script = Machine.Runner.ConfigSh.ScriptPath;
         File.Move(script, Machine.Runner.File("config.real.sh"));
-        File.WriteAllText(script, "#!/bin/bash\nif [ \"${1:-}\" = remove ]; then exec \"$(dirname \"$0\")/config.real.sh\" \"$@\"; fi\necho '√ Settings Saved.'\nexit 0\n");
+        File.WriteAllText(script, "#!/bin/bash\nif [ \"${1:-}\" = remove ]; then exec \"$(dirname \"$0\")/config.real.sh\" \"$@\"; fi\n" + writes + "echo '√ Settings Saved.'\nexit 0\n");
         File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
     }
+
+    /// <summary>
+    /// As <see cref="ConfigureExitsZeroWithoutRegistering"/>, but configure leaves a <c>.runner</c> naming the runner
+    /// beside an empty <c>.credentials</c> and a key without a modulus: files that exist, and a registration that cannot work.
+    /// </summary>
+    public void ConfigureExitsZeroWithBrokenRegistration() => ConfigureExitsZeroWithoutRegistering(
+        $"cd \"$(dirname \"$0\")\"\nprintf '{{\"agentId\": 42, \"agentName\": \"{Machine.Runner.Layout.Name}\", \"gitHubUrl\": \"{Machine.Runner.Layout.GitHubUrl}\"}}' > .runner\n: > .credentials\necho '{{}}' > .credentials_rsaparams\n");
 
     /// <summary>
     /// Puts a hook before every systemctl command (<see cref="SystemdOptions.SystemctlPrefix"/>) that deletes the runner

@@ -15,9 +15,9 @@ internal sealed class SystemdOptionsValidator : IValidateOptions<SystemdOptions>
 
         foreach (var (runner, unit) in options.Units)
         {
-            if (string.IsNullOrWhiteSpace(unit) || unit.Any(char.IsWhiteSpace) || unit.Contains('/', StringComparison.Ordinal))
+            if (!ServiceUnit.IsValidName(unit))
             {
-                errors.Add($"Systemd:{nameof(SystemdOptions.Units)}:{runner} = '{unit}' is not allowed: a unit name has no spaces or '/', such as actions.runner.my-org.{runner}.service.");
+                errors.Add($"Systemd:{nameof(SystemdOptions.Units)}:{runner} = '{unit}' is not allowed: a unit name has no spaces or '/' and does not start with '-', such as actions.runner.my-org.{runner}.service.");
             }
         }
 

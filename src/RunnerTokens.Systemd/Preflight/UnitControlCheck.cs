@@ -22,7 +22,17 @@ internal sealed class UnitControlCheck(IOptions<SystemdOptions> options, IFileSy
     {
         ArgumentNullException.ThrowIfNull(runner);
         var settings = options.Value;
-        var (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        string? unit;
+        string origin;
+        try
+        {
+            (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        }
+        catch (InvalidDataException ex)
+        {
+            return [PreflightResult.Failed("may stop and start the runner's unit", ex.Message, ServiceUnit.Remedy(runner), blocksRefresh: true)];
+        }
+
         if (unit is null)
         {
             return [PreflightResult.Ok("may stop and start the runner's unit", $"nothing to stop or start ({origin})")];

@@ -15,7 +15,17 @@ internal sealed class UnitExistsCheck(IOptions<SystemdOptions> options, IFileSys
     {
         ArgumentNullException.ThrowIfNull(runner);
         var settings = options.Value;
-        var (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        string? unit;
+        string origin;
+        try
+        {
+            (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        }
+        catch (InvalidDataException ex)
+        {
+            return [PreflightResult.Failed("the runner's unit exists", ex.Message, ServiceUnit.Remedy(runner), blocksRefresh: true)];
+        }
+
         if (unit is null)
         {
             return [PreflightResult.Unknown(

@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace RunnerTokens.Systemd;
 
@@ -48,10 +49,17 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
     }
 
     /// <summary>Puts the old registration back exactly, and deletes a registration file that did not exist before (a half-written new one).</summary>
-    public void RestoreRegistration(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.Registration);
+    public void RestoreRegistration(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.Registration, leftWithoutBackup: null);
 
     /// <summary>Puts <c>.path</c>, <c>.env</c> and <c>svc.sh</c> back exactly as they were; one that did not exist is deleted again.</summary>
-    public void RestoreServiceEnvironment(RunnerContext runner, IReadOnlyList<BackedUpFile> files) => Restore(runner, files, RunnerFiles.ServiceEnvironment);
+    /// <param name="runner">The runner.</param>
+    /// <param name="files">The files the backup considered.</param>
+    /// <param name="leftWithoutBackup">When given, a file that needs its copy from a backup folder that is gone is left as it is and named here, instead of failing.</param>
+    public void RestoreServiceEnvironment(RunnerContext runner, IReadOnlyList<BackedUpFile> files, ICollection<string>? leftWithoutBackup = null) =>
+        Restore(runner, files, RunnerFiles.ServiceEnvironment, leftWithoutBackup);
+
+    /// <summary>Whether the backup folder of <paramref name="runner"/> exists.</summary>
+    public bool Exists(RunnerContext runner) => fileSystem.Directory.Exists(journal.BackupPath(runner));
 
     /// <summary>Moves <c>.service</c> aside, as <c>config.sh remove</c> refuses to run while it exists.</summary>
     public void MoveServiceAside(RunnerContext runner)
@@ -104,6 +112,11 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             return $"{string.Join(", ", missing)} missing";
         }
 
+        if ((Unreadable(runner, RunnerFiles.Credentials, "scheme") ?? Unreadable(runner, RunnerFiles.RsaParams, "modulus")) is { } unreadable)
+        {
+            return unreadable;
+        }
+
         var (settings, problem) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
         if (settings is null)
         {
@@ -115,9 +128,14 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             : $"{RunnerFiles.Runner} names the runner '{settings.AgentName}', not '{name}'";
     }
 
-    private void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files, IReadOnlyList<string> names)
+    /// <summary>
+    /// Puts each of <paramref name="names"/> back. A file that already has the saved bytes, mode and time is not
+    /// touched at all (an unwritable runner folder must not fail a repair that has nothing to do); one that cannot be
+    /// put back does not stop the others: every failure is reported at the end, by file.
+    /// </summary>
+    private void Restore(RunnerContext runner, IReadOnlyList<BackedUpFile> files, IReadOnlyList<string> names, ICollection<string>? leftWithoutBackup)
     {
-        var folder = journal.BackupPath(runner);
+        var failures = new List<string>();
         foreach (var name in names)
         {
             // A file the backup did not consider (a journal of version 1) is left as it is.
@@ -127,25 +145,79 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             }
 
             var target = fileSystem.Path.Combine(runner.Directory, name);
-            if (saved.Absent)
+            try
             {
-                if (fileSystem.File.Exists(target))
+                if (!RestoreOne(runner, target, saved, leftWithoutBackup is not null))
                 {
-                    fileSystem.File.Delete(target);
+                    leftWithoutBackup?.Add(saved.Name);
                 }
-
-                continue;
             }
-
-            var bytes = ReadVerified(fileSystem.Path.Combine(folder, name), saved);
-            if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Already right: keep the file (and its owner) as it is, only its mode and time.
-                SetModeAndTime(target, saved);
-                continue;
+                failures.Add($"{target}: {ex.Message}");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new IOException($"could not put back {string.Join("; ", failures)}");
+        }
+    }
+
+    /// <returns>False when the file was left as it is because its copy is gone and <paramref name="tolerateMissingBackup"/>.</returns>
+    private bool RestoreOne(RunnerContext runner, string target, BackedUpFile saved, bool tolerateMissingBackup)
+    {
+        if (saved.Absent)
+        {
+            if (fileSystem.File.Exists(target))
+            {
+                fileSystem.File.Delete(target);
             }
 
-            AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
+            return true;
+        }
+
+        // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
+        if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+        {
+            // Keep the file (and its owner) as it is; set only a mode or time that differs.
+            SetModeAndTimeIfDifferent(target, saved);
+            return true;
+        }
+
+        var copy = fileSystem.Path.Combine(journal.BackupPath(runner), saved.Name);
+        if (tolerateMissingBackup && !fileSystem.File.Exists(copy))
+        {
+            return false;
+        }
+
+        var bytes = ReadVerified(copy, saved);
+        AtomicFile.Write(fileSystem, target, bytes, (UnixFileMode)saved.Mode, saved.LastWriteTimeUtc);
+        return true;
+    }
+
+    /// <returns>Null when <paramref name="name"/> is a JSON object with a non-empty string <paramref name="property"/>; else what is wrong.</returns>
+    private string? Unreadable(RunnerContext runner, string name, string property)
+    {
+        var bytes = fileSystem.File.ReadAllBytes(fileSystem.Path.Combine(runner.Directory, name)).AsMemory();
+        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(property, out var value)
+                && value.ValueKind == JsonValueKind.String
+                && !string.IsNullOrEmpty(value.GetString())
+                    ? null
+                    : $"{name} has no '{property}'";
+        }
+        catch (JsonException)
+        {
+            return $"{name} is not readable JSON";
         }
     }
 
@@ -159,14 +231,17 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             : throw new IOException($"The backup {path} does not match the journal (SHA-256 differs); {saved.Name} was not restored from it.");
     }
 
-    private void SetModeAndTime(string path, BackedUpFile saved)
+    private void SetModeAndTimeIfDifferent(string path, BackedUpFile saved)
     {
-        if (!OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsWindows() && (int)AtomicFile.GetMode(fileSystem, path) != saved.Mode)
         {
             fileSystem.File.SetUnixFileMode(path, (UnixFileMode)saved.Mode);
         }
 
-        fileSystem.File.SetLastWriteTimeUtc(path, saved.LastWriteTimeUtc);
+        if (fileSystem.File.GetLastWriteTimeUtc(path) != saved.LastWriteTimeUtc)
+        {
+            fileSystem.File.SetLastWriteTimeUtc(path, saved.LastWriteTimeUtc);
+        }
     }
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

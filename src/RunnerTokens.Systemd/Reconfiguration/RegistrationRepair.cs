@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace RunnerTokens.Systemd;
 
 /// <summary>
@@ -11,7 +13,8 @@ internal sealed class RegistrationRepair(
     ReconfigurationSequence sequence,
     ReconfigurationJournal journal,
     RegistrationBackup backup,
-    UnitController units)
+    UnitController units,
+    ILogger<RegistrationRepair> logger)
 {
     /// <returns>What was done, for the logs and the error message.</returns>
     public async Task<string> RepairAsync(RunnerContext runner, JournalEntry entry, SecretMasker masker, CancellationToken cancellationToken)
@@ -24,35 +27,91 @@ internal sealed class RegistrationRepair(
             return "nothing had changed yet; the runner was left as it was";
         }
 
+        // Each part is tried whatever happened to the one before: a file that cannot be put back must never leave the
+        // unit stopped. Whatever failed is reported together at the end, and the journal stays for the next check.
+        var failures = new List<string>();
         string outcome;
         var incomplete = backup.IncompleteRegistration(runner, entry.Name);
-        if (step.Repair == RepairRule.KeepCompleteNewRegistration && incomplete is null)
+
+        // A backup folder that is gone (a temp cleaner, an operator) is no reason to fail while the runner's own files
+        // are complete: they are kept, and only what truly needs a copy fails.
+        var backupGone = !backup.Exists(runner);
+        if (backupGone)
         {
-            outcome = "the new registration is kept (config.sh had finished, and its --replace replaced the old one on GitHub: the old credentials are dead)";
+            Log.BackupMissing(logger, runner.Name, journal.BackupPath(runner), incomplete is null
+                ? $"the runner's registration files are complete ({RunnerFiles.Runner} names '{entry.Name}', {RunnerFiles.Credentials}, {RunnerFiles.RsaParams}), so they are kept as they are"
+                : $"the runner's registration is not complete ({incomplete}), and the old files cannot be restored");
+        }
+
+        if ((step.Repair == RepairRule.KeepCompleteNewRegistration || backupGone) && incomplete is null)
+        {
+            outcome = step.Repair == RepairRule.KeepCompleteNewRegistration
+                ? "the new registration is kept (config.sh had finished, and its --replace replaced the old one on GitHub: the old credentials are dead)"
+                : $"the backup {journal.BackupPath(runner)} is missing, and the runner's registration files are complete, so they are kept as they are";
         }
         else
         {
-            backup.RestoreRegistration(runner, entry.Files);
             outcome = step.Repair == RepairRule.KeepCompleteNewRegistration
                 ? $"there was no complete new registration ({incomplete}), so the old registration files were restored byte for byte"
                 : "the old registration files were restored byte for byte";
+            if (Try(() => backup.RestoreRegistration(runner, entry.Files), failures) is { } failed)
+            {
+                outcome = $"the old registration files could not all be restored ({failed})";
+            }
         }
 
-        backup.RestoreServiceEnvironment(runner, entry.Files);
-        backup.PutServiceBack(runner, entry.Files);
-        outcome += $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} are as they were and {RunnerFiles.Service} is in place";
+        var leftAsTheyAre = new List<string>();
+        var environment = Try(() => backup.RestoreServiceEnvironment(runner, entry.Files, backupGone ? leftAsTheyAre : null), failures);
+        var service = Try(() => backup.PutServiceBack(runner, entry.Files), failures);
+        outcome += environment is null
+            ? $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} are as they were"
+            : $"; {string.Join(", ", RunnerFiles.ServiceEnvironment)} could not all be put back ({environment})";
+        if (leftAsTheyAre.Count > 0)
+        {
+            outcome += $" (but {string.Join(", ", leftAsTheyAre)} stay as config.sh left them: their copies went with the backup)";
+        }
+
+        outcome += service is null ? $" and {RunnerFiles.Service} is in place" : $" and {RunnerFiles.Service} could not be put back ({service})";
         if (entry.Unit is { } unit)
         {
             // The unit recorded in the journal is the one that was stopped, whatever the options say now.
-            await units.StartAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
-            outcome += $"; {unit} is started again";
+            try
+            {
+                await units.StartAsync(unit, entry.UserUnit, masker, cancellationToken).ConfigureAwait(false);
+                outcome += $"; {unit} is started again";
+            }
+            catch (StepFailedException ex)
+            {
+                failures.Add(ex.Message);
+                outcome += $"; {unit} could not be started again ({ex.Message})";
+            }
         }
         else
         {
             outcome += " (not a service: no unit to start)";
         }
 
+        if (failures.Count > 0)
+        {
+            throw new IOException(outcome);
+        }
+
         journal.Delete(runner);
         return outcome;
+    }
+
+    /// <returns>Null when <paramref name="action"/> worked; otherwise its error, also added to <paramref name="failures"/>.</returns>
+    private static string? Try(Action action, List<string> failures)
+    {
+        try
+        {
+            action();
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failures.Add(ex.Message);
+            return ex.Message;
+        }
     }
 }

@@ -97,7 +97,17 @@ internal sealed class SystemdReconfigurer(
     private ReconfigurationRun CreateRun(RunnerContext runner, RunnerRegistration registration, SecretMasker masker, string? registrationToken)
     {
         var settings = options.Value;
-        var (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        string? unit;
+        string origin;
+        try
+        {
+            (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new RunnerReconfigurationException($"Runner {runner.Name}: {ex.Message}. Nothing was stopped or changed; {ServiceUnit.Remedy(runner)}.", ex);
+        }
+
         var now = timeProvider.GetUtcNow();
         return new ReconfigurationRun
         {

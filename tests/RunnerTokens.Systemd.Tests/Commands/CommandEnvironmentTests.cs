@@ -42,6 +42,34 @@ public sealed class CommandEnvironmentTests
     }
 
     [Fact]
+    public async Task ReconfigureAsync_TokensInRefresherEnvironment_NeitherConfigShNorSystemctlSeesThem()
+    {
+        // arrange: the refresher holds a PAT as the host reads it (GITHUB_TOKEN), as gh does (GH_TOKEN), as configuration binds it
+        const string Pat = "ghp_RefresherPat0123456789abcdefABCDEF01";
+        using var sut = new SystemdHarness();
+
+        // act
+        await WithInheritedAsync(() => sut.ReconfigureAsync(), new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["GITHUB_TOKEN"] = Pat,
+            ["GH_TOKEN"] = Pat,
+            ["GitHub__Token"] = Pat,
+        });
+
+        // assert
+        var calls = sut.Machine.Runner.ConfigSh.Calls;
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, call => Assert.Empty(call.EnvironmentNames));
+        var systemctl = sut.Machine.Systemctl.EnvironmentRecord;
+        Assert.Contains("\nPATH=", "\n" + systemctl, StringComparison.Ordinal);
+        Assert.Equal(sut.Machine.Systemctl.Calls.Count, systemctl.Split("\n--\n").Length - 1);
+        Assert.DoesNotContain(Pat, systemctl, StringComparison.Ordinal);
+        Assert.DoesNotContain(sut.RegistrationToken, systemctl, StringComparison.Ordinal);
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex("^[A-Za-z0-9_]*(?i:token)[A-Za-z0-9_]*=", System.Text.RegularExpressions.RegexOptions.Multiline), systemctl);
+        Assert.DoesNotContain(Pat, sut.EverythingVisible(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BuildEnvironment_RefresherEnvironment_RemovesAllButTheAllowListThenAddsOptionsAndOwn()
     {
         using var sut = new SystemdHarness(configure: o => o.Environment["JAVA_HOME"] = "/opt/configured-jdk");
@@ -70,22 +98,22 @@ public sealed class CommandEnvironmentTests
         }
     }
 
-    private static async Task WithInheritedAsync(Func<Task> action)
+    private static async Task WithInheritedAsync(Func<Task> action, Dictionary<string, string>? variables = null)
     {
-        Set(inherit: true);
+        Set(inherit: true, variables);
         try
         {
             await action();
         }
         finally
         {
-            Set(inherit: false);
+            Set(inherit: false, variables);
         }
     }
 
-    private static void Set(bool inherit)
+    private static void Set(bool inherit, Dictionary<string, string>? variables = null)
     {
-        foreach (var (name, value) in _inherited)
+        foreach (var (name, value) in variables ?? _inherited)
         {
             Environment.SetEnvironmentVariable(name, inherit ? value : null);
         }

@@ -32,6 +32,25 @@ public sealed class UnitAndScriptCheckTests
     }
 
     [Fact]
+    public async Task UnitChecks_DotServiceNamesAUnitOutsideThePattern_FailAndBlockWithoutAskingSystemd()
+    {
+        using var sut = new SystemdHarness();
+        File.WriteAllText(sut.Machine.Runner.File(".service"), "sshd.service\n");
+
+        var exists = await CheckAsync<UnitExistsCheck>(sut);
+        var control = Assert.Single(await sut.Get<IEnumerable<IRunnerPreflightCheck>>().OfType<UnitControlCheck>().Single().CheckAsync(sut.Runner, default));
+
+        Assert.All([exists, control], result =>
+        {
+            Assert.Equal(PreflightStatus.Failed, result.Status);
+            Assert.True(result.BlocksRefresh);
+            Assert.Contains("'sshd.service'", result.Detail, StringComparison.Ordinal);
+            Assert.Contains("Systemd:Units:runner-1", result.Remedy, StringComparison.Ordinal);
+        });
+        Assert.Empty(sut.Machine.Systemctl.Calls);
+    }
+
+    [Fact]
     public async Task UnitExists_UserUnitAskedAsSystemUnit_FailsAndPointsAtSystemctlUser()
     {
         // The unit is a user unit, but the refresher asks the system manager.

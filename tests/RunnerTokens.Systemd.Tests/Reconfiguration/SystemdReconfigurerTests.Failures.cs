@@ -63,6 +63,23 @@ public sealed partial class SystemdReconfigurerTests
     }
 
     [Fact]
+    public async Task ReconfigureAsync_ConfigureExitsZeroWithEmptyCredentials_IsAFailureAndTheOldFilesAreBack()
+    {
+        using var sut = new SystemdHarness();
+        var before = sut.Machine.Runner.Snapshot();
+        sut.ConfigureExitsZeroWithBrokenRegistration();
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+
+        Assert.Contains("step 'configure'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("left no complete registration: .credentials is not readable JSON", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("old registration files were restored", ex.Message, StringComparison.Ordinal);
+        AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
     public async Task ReconfigureAsync_StartFailsOnce_KeepsNewRegistrationRestoresEnvironmentAndStartsAgain()
     {
         using var sut = new SystemdHarness();

@@ -147,6 +147,83 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     [Fact]
+    public async Task RecoverAsync_OneFileCannotBeRestored_RestoresTheRestStartsTheUnitAndKeepsTheJournal()
+    {
+        // arrange: config.sh rewrote .path and regenerated svc.sh; .path cannot be written now
+        using var sut = new SystemdHarness();
+        sut.InstallServiceScript();
+        var environmentBefore = sut.ServiceEnvironment();
+        await CrashAtAsync(sut, "restore-environment", stepDone: false);
+        Assert.NotEqual(environmentBefore["svc.sh"], File.ReadAllBytes(sut.Machine.Runner.File("svc.sh")));
+        using var readOnly = ImmutableFiles.TryCreate(sut.Machine.Runner.File(".path"));
+        if (readOnly is null)
+        {
+            return; // needs root and chattr on this file system
+        }
+
+        // act
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
+        readOnly.Dispose();
+
+        // assert: everything else is done, the unit runs, and the next check tries .path again
+        Assert.Contains(".path", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"{sut.Unit} is started again", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(environmentBefore["svc.sh"], File.ReadAllBytes(sut.Machine.Runner.File("svc.sh")));
+        Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.Equal("42", sut.Machine.Runner.ReadRunnerProperty("agentId"));
+        Assert.True(File.Exists(sut.JournalPath));
+
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        SystemdReconfigurerTests.AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
+    [Theory]
+    [InlineData("service-aside")]
+    [InlineData("configure")]
+    public async Task RecoverAsync_BackupFolderGoneButRegistrationComplete_KeepsItStartsTheUnitAndLogsTheMissingBackup(string step)
+    {
+        // arrange: a crash, then the backup folder deleted (a tmpfiles cleanup, an operator)
+        using var sut = new SystemdHarness();
+        sut.InstallServiceScript();
+        await CrashAtAsync(sut, step, stepDone: true);
+        var registration = sut.Machine.Runner.Snapshot().Where(f => f.Key != ".service").ToDictionary();
+        Directory.Delete(sut.BackupPath, recursive: true);
+
+        // act
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        // assert: the runner's own complete files are kept byte for byte, .service is back, the unit runs, no journal
+        SystemdReconfigurerTests.AssertSameFiles(registration, sut.Machine.Runner.Snapshot().Where(f => f.Key != ".service").ToDictionary());
+        Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
+        Assert.False(File.Exists(sut.Machine.Runner.File(RunnerFiles.ServiceAside)));
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.Equal(sut.Listed()?.PublicKeyModulus, sut.Machine.Runner.ReadKeyModulus());
+        Assert.False(File.Exists(sut.JournalPath));
+        Assert.Contains(sut.Logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains($"the backup {sut.BackupPath} is missing", StringComparison.Ordinal));
+
+        // and the next check has nothing left to repair
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+    }
+
+    [Fact]
+    public async Task RecoverAsync_BackupFolderGoneAndRegistrationRemoved_FailsNamingTheBackupAndStillStartsTheUnit()
+    {
+        using var sut = new SystemdHarness();
+        await CrashAtAsync(sut, "remove", stepDone: true);
+        Directory.Delete(sut.BackupPath, recursive: true);
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
+
+        Assert.Contains($"{sut.BackupPath}", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("is missing", ex.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(sut.Machine.Runner.ServiceFile));
+        Assert.True(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
     public async Task RecoverAsync_CorruptJournal_ThrowsNamingTheFile()
     {
         using var sut = new SystemdHarness();

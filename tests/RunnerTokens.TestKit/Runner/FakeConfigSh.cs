@@ -16,7 +16,7 @@ namespace RunnerTokens.TestKit.Runner;
 public sealed class FakeConfigSh
 {
     private static readonly string[] _markers =
-        ["fail-remove", "fail-configure", "fail-remove-server", "partial-remove", "partial-configure", "hang-remove", "hang-configure", "echo-token", "uid", "keep-migrated"];
+        ["fail-remove", "fail-configure", "fail-remove-server", "partial-remove", "partial-configure", "hang-remove", "hang-configure", "hang-after-configure", "echo-token", "uid", "keep-migrated"];
 
     internal FakeConfigSh(string scriptPath, string controlDirectory, string? sequenceLog)
     {
@@ -95,6 +95,12 @@ public sealed class FakeConfigSh
 
     /// <summary>Makes <paramref name="command"/> hang for ten minutes (until killed), before any server call.</summary>
     public void Hang(string command) => Mark($"hang-{command}", string.Empty);
+
+    /// <summary>Makes configure hang for ten minutes (until killed) after it wrote a complete registration and GitHub replaced the runner: a late SIGTERM or a timeout.</summary>
+    public void HangAfterConfigure() => Mark("hang-after-configure", string.Empty);
+
+    /// <summary>Gets whether a configure made to hang after registering (<see cref="HangAfterConfigure"/>) has registered.</summary>
+    public bool Configured => File.Exists(Control("configured"));
 
     /// <summary>Makes <c>remove</c> leave <c>.runner_migrated</c> and <c>.credentials_migrated</c>, as a runner version that does not know them.</summary>
     public void KeepMigratedOnRemove() => Mark("keep-migrated", string.Empty);

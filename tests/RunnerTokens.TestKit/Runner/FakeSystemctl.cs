@@ -46,6 +46,10 @@ public sealed class FakeSystemctl
     /// <summary>Gets every call so far, as its arguments joined by spaces (<c>--user stop x.service</c>).</summary>
     public IReadOnlyList<string> Calls => ExecutableScript.ReadLines(System.IO.Path.Combine(StateDirectory, "calls.log"));
 
+    /// <summary>Gets the environment of every call so far (<c>NAME=value</c> lines, calls apart by <c>--</c>), for "no secret reaches systemctl" assertions.</summary>
+    public string EnvironmentRecord =>
+        File.Exists(System.IO.Path.Combine(StateDirectory, "environment.log")) ? File.ReadAllText(System.IO.Path.Combine(StateDirectory, "environment.log")) : string.Empty;
+
     /// <summary>Writes a fake <c>systemctl</c> into <paramref name="binDirectory"/>, keeping its state in <paramref name="stateDirectory"/>.</summary>
     /// <param name="binDirectory">Where the script goes.</param>
     /// <param name="stateDirectory">Where its records, unit states and markers go.</param>
@@ -125,7 +129,7 @@ public sealed class FakeSystemctl
     /// <summary>Removes every failure marker and delay.</summary>
     public void Heal()
     {
-        foreach (var file in Directory.EnumerateFiles(StateDirectory).Where(f => !f.EndsWith("calls.log", StringComparison.Ordinal)))
+        foreach (var file in Directory.EnumerateFiles(StateDirectory).Where(f => !f.EndsWith("calls.log", StringComparison.Ordinal) && !f.EndsWith("environment.log", StringComparison.Ordinal)))
         {
             File.Delete(file);
         }

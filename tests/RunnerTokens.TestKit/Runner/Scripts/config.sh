@@ -400,4 +400,6 @@ echo "fake svc.sh: '\$1' is not modelled (unit \$SVC_NAME)" >&2
 exit 1
 SVC
 chmod 755 svc.sh
+# The HangAfterConfigure knob: the registration is complete (and replaced on GitHub), but config.sh has not exited yet.
+[ -f "$CONTROL/hang-after-configure" ] && { echo "registered" > "$CONTROL/configured"; sleep 600; }
 exit 0

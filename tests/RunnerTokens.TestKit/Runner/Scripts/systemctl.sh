@@ -12,6 +12,8 @@ RUNNER_VERSION=2.336.0
 LISTENER_EXIT_SECONDS=1
 
 printf '%s\n' "$*" >> "$STATE/calls.log"
+# The whole environment of each call, for the tests that no secret reaches systemctl.
+{ env; printf -- '--\n'; } >> "$STATE/environment.log"
 [ -n "$SEQUENCE" ] && printf 'systemctl %s\n' "$*" >> "$SEQUENCE"
 user=0
 value=0
