@@ -84,6 +84,18 @@ public sealed class HealthTests : IDisposable
         Assert.StartsWith($"CRITICAL: new-01: Metrics file not found: {missing}", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OneRunner_MetricsFileIsAFifo_IsCriticalInsteadOfHanging()
+    {
+        var metrics = _temp.Combine("m.json");
+        Fifo.Make(metrics);
+
+        var result = await Fifo.WithinLimitAsync(() => HostProcess.RunAsync(["--health", "--metrics-file", metrics]));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"CRITICAL: Metrics file {metrics} is unreadable: {metrics} is not a regular file (it is a FIFO)", result.StandardOutput, StringComparison.Ordinal);
+    }
+
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     private async Task<string> WriteMetricsAsync(string name, string runner, int secondsAgo, int failures)

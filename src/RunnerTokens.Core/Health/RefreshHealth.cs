@@ -63,7 +63,7 @@ public static class RefreshHealth
         string? runnerName;
         try
         {
-            using var document = JsonDocument.Parse(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(metricsFile)));
+            using var document = JsonDocument.Parse(Utf8Bom.Strip(UnixFileStatus.ReadAllBytes(fileSystem, metricsFile)));
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is corrupt: expected a JSON object");

@@ -72,7 +72,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
 
         try
         {
-            return JsonSerializer.Deserialize(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(path)).Span, StateJsonContext.Default.MetricsDocument)
+            return JsonSerializer.Deserialize(Utf8Bom.Strip(UnixFileStatus.ReadAllBytes(fileSystem, path)).Span, StateJsonContext.Default.MetricsDocument)
                 ?? new MetricsDocument();
         }
         catch (JsonException ex)

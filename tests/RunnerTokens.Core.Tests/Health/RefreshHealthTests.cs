@@ -1,4 +1,5 @@
 using System.IO.Abstractions.TestingHelpers;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Tests.Health;
 
@@ -17,6 +18,19 @@ public sealed class RefreshHealthTests
         Assert.Equal(2, (int)report.Status);
         Assert.StartsWith("CRITICAL: ", report.Message, StringComparison.Ordinal);
         Assert.Contains(MetricsPath, report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_MetricsFileIsAFifo_IsCriticalInsteadOfBlocking()
+    {
+        using var temp = new TempDirectory("health");
+        var path = temp.Combine("metrics.json");
+        Fifo.Make(path);
+
+        var report = await Fifo.WithinLimitAsync(() => RefreshHealth.Evaluate(path, _now));
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"{path} is not a regular file (it is a FIFO)", report.Message, StringComparison.Ordinal);
     }
 
     [Theory]

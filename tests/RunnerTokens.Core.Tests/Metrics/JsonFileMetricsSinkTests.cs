@@ -93,6 +93,16 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Records_MetricsPathIsAFifo_FailNamingItInsteadOfBlocking()
+    {
+        Fifo.Make(MetricsPath);
+
+        var error = await Fifo.WithinLimitAsync(() => Assert.ThrowsAsync<IOException>(() => CreateSut().RecordCheckAsync(Runner(), _t0, CancellationToken.None).AsTask()));
+
+        Assert.Contains($"{MetricsPath} is not a regular file (it is a FIFO)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Records_RunnerWithoutMetricsFile_WritesNothing()
     {
         var runner = new RunnerContext("runner-1", _temp.Path, "https://github.com/acme", _temp.Combine("state"));
