@@ -58,6 +58,13 @@ public static class RefreshHealth
             return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file not found: {metricsFile}");
         }
 
+        // Another local user could plant a file saying OK (the default folder is /var/tmp): only a file its owner alone
+        // can write, owned by this user or the folder's owner, is believed.
+        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.UntrustedProblem(metricsFile) is { } untrusted)
+        {
+            return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is not trusted: {untrusted}");
+        }
+
         long lastCheck;
         long consecutiveFailures;
         string? runnerName;

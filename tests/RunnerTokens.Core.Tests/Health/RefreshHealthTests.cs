@@ -120,6 +120,43 @@ public sealed class RefreshHealthTests
     }
 
     [Fact]
+    public void Evaluate_MetricsFileWritableByOthers_IsCriticalNamingIt()
+    {
+        using var temp = new TempDirectory("health");
+        var path = temp.Combine("metrics.json");
+        File.WriteAllText(path, Metrics(lastCheck: _now.AddSeconds(-10), failures: 0));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+
+        var report = RefreshHealth.Evaluate(path, _now);
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"{path} is writable by users other than its owner", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_MetricsFilePlantedByAnotherUser_IsCriticalNamingIt()
+    {
+        if (Environment.UserName != "root")
+        {
+            // Only root can give a file to another user; the rule is the same one the writable test exercises.
+            return;
+        }
+
+        using var temp = new TempDirectory("health");
+        var path = temp.Combine("metrics.json");
+        File.WriteAllText(path, Metrics(lastCheck: _now.AddSeconds(-10), failures: 0));
+        using (var chown = System.Diagnostics.Process.Start("chown", ["65534", path]))
+        {
+            chown.WaitForExit();
+        }
+
+        var report = RefreshHealth.Evaluate(path, _now);
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"{path} is owned by user id 65534", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_BadArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => RefreshHealth.Evaluate(null!, MetricsPath, _now));
