@@ -78,6 +78,12 @@ public static class RefreshHealth
 
             lastCheck = ReadNumber(document.RootElement, "last_check_timestamp");
             consecutiveFailures = ReadNumber(document.RootElement, "consecutive_failures");
+            if (consecutiveFailures < 0)
+            {
+                // The refresher saturates the count; a negative one was not written by it and must not read as healthy.
+                return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is corrupt: 'consecutive_failures' is negative");
+            }
+
             runnerName = document.RootElement.TryGetProperty("runner_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or FormatException)

@@ -157,6 +157,15 @@ public sealed class RefreshHealthTests
     }
 
     [Fact]
+    public void Evaluate_NegativeConsecutiveFailures_IsCriticalAsCorrupt()
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddSeconds(-10), failures: int.MinValue));
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"Metrics file {MetricsPath} is corrupt: 'consecutive_failures' is negative", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_BadArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => RefreshHealth.Evaluate(null!, MetricsPath, _now));

@@ -327,6 +327,22 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_FailureAtTheLargestCount_StaysCriticalInsteadOfOverflowing()
+    {
+        _fixture.IncludeFileSource = true;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Issuer.CreateRegistrationTokenAsync(default!, default).ThrowsAsyncForAnyArgs(new HttpRequestException("502 Bad Gateway"));
+        Directory.CreateDirectory(Path.GetDirectoryName(_fixture.StateFile())!);
+        File.WriteAllText(_fixture.StateFile(), $"{{\"consecutive_failures\": {int.MaxValue}}}");
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        var health = RefreshHealth.Evaluate(_fixture.MetricsFile(), Now);
+        Assert.Equal(RefreshHealthStatus.Critical, health.Status);
+        Assert.Equal($"CRITICAL: {int.MaxValue} consecutive refresh failures", health.Message);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_SuccessAfterFailures_ResetsConsecutiveFailures()
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
