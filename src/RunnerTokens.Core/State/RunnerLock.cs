@@ -18,6 +18,12 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
     {
         AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
         var path = fileSystem.Path.Combine(runner.StateDirectory, FileName);
+        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.IsSymbolicLink(path))
+        {
+            // Opening it would open (and create) whatever it points to.
+            throw new IOException($"{path} is a symbolic link; remove it (the lock file is made anew)");
+        }
+
         var deadline = timeProvider.GetUtcNow() + timeout;
         while (true)
         {
