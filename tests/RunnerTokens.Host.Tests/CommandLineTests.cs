@@ -40,6 +40,18 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("build\nevil", "--name 'build\\nevil' is not allowed")]
+    [InlineData("..", "--name '..' is not allowed")]
+    [InlineData("a/b", "--name 'a/b' is not allowed")]
+    public async Task CheckAndRefresh_NameNotARunnerName_Exits2NamingIt(string name, string expected)
+    {
+        var result = await HostProcess.RunAsync(["--check-and-refresh", "--org", "acme", "--runner-dir", _temp.Path, "--name", name]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("REFRESH_THRESHOLD", "abc")]
     [InlineData("CHECK_INTERVAL", "-1")]
     [InlineData("MAX_RETRY_ATTEMPTS", "0")]

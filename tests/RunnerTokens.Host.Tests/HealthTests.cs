@@ -84,6 +84,38 @@ public sealed class HealthTests : IDisposable
         Assert.StartsWith($"CRITICAL: new-01: Metrics file not found: {missing}", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OneRunner_MetricsFileIsAFifo_IsCriticalInsteadOfHanging()
+    {
+        var metrics = _temp.Combine("m.json");
+        Fifo.Make(metrics);
+
+        var result = await Fifo.WithinLimitAsync(() => HostProcess.RunAsync(["--health", "--metrics-file", metrics]));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"CRITICAL: Metrics file {metrics} is unreadable: {metrics} is not a regular file (it is a FIFO)", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StateDirectorySetWithoutMetricsFile_ChecksTheMetricsFileInTheStateFolder()
+    {
+        var state = _temp.Combine("state");
+
+        var result = await HostProcess.RunAsync(["--health"], new Dictionary<string, string?> { ["STATE_DIRECTORY"] = state });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"CRITICAL: Metrics file not found: {Path.Combine(state, "metrics.json")}", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EmptyMetricsFileFlag_IsCriticalNamingTheFlag()
+    {
+        var result = await HostProcess.RunAsync(["--health", "--metrics-file", ""]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("CRITICAL: bad setting: --metrics-file", result.StandardOutput, StringComparison.Ordinal);
+    }
+
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     private async Task<string> WriteMetricsAsync(string name, string runner, int secondsAgo, int failures)

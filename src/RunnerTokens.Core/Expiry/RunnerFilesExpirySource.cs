@@ -66,7 +66,7 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
         byte[] bytes;
         try
         {
-            bytes = fileSystem.File.ReadAllBytes(path);
+            bytes = UnixFileStatus.ReadAllBytes(fileSystem, path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

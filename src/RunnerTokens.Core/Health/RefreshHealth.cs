@@ -58,12 +58,19 @@ public static class RefreshHealth
             return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file not found: {metricsFile}");
         }
 
+        // Another local user could plant a file saying OK (the default folder is /var/tmp): only a file its owner alone
+        // can write, owned by this user or the folder's owner, is believed.
+        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.UntrustedProblem(metricsFile) is { } untrusted)
+        {
+            return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is not trusted: {untrusted}");
+        }
+
         long lastCheck;
         long consecutiveFailures;
         string? runnerName;
         try
         {
-            using var document = JsonDocument.Parse(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(metricsFile)));
+            using var document = JsonDocument.Parse(Utf8Bom.Strip(UnixFileStatus.ReadAllBytes(fileSystem, metricsFile)));
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is corrupt: expected a JSON object");
@@ -71,6 +78,12 @@ public static class RefreshHealth
 
             lastCheck = ReadNumber(document.RootElement, "last_check_timestamp");
             consecutiveFailures = ReadNumber(document.RootElement, "consecutive_failures");
+            if (consecutiveFailures < 0)
+            {
+                // The refresher saturates the count; a negative one was not written by it and must not read as healthy.
+                return new(RefreshHealthStatus.Critical, $"CRITICAL: Metrics file {metricsFile} is corrupt: 'consecutive_failures' is negative");
+            }
+
             runnerName = document.RootElement.TryGetProperty("runner_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null;
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or FormatException)

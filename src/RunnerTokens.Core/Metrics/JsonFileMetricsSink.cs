@@ -70,9 +70,15 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             return new MetricsDocument();
         }
 
+        // A file another user planted or can write (the default folder is /var/tmp) is neither read nor replaced.
+        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.UntrustedProblem(path) is { } untrusted)
+        {
+            throw new IOException($"metrics file refused: {untrusted}");
+        }
+
         try
         {
-            return JsonSerializer.Deserialize(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(path)).Span, StateJsonContext.Default.MetricsDocument)
+            return JsonSerializer.Deserialize(Utf8Bom.Strip(UnixFileStatus.ReadAllBytes(fileSystem, path)).Span, StateJsonContext.Default.MetricsDocument)
                 ?? new MetricsDocument();
         }
         catch (JsonException ex)

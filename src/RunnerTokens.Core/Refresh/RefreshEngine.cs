@@ -230,7 +230,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
                 Log.StateProblem(_logger, runner.Name, problem);
             }
 
-            state.ConsecutiveFailures++;
+            // Saturates: a count that wrapped to a negative would read as healthy. A negative (corrupt) count starts over.
+            state.ConsecutiveFailures = state.ConsecutiveFailures < 0 ? 1 : state.ConsecutiveFailures == int.MaxValue ? int.MaxValue : state.ConsecutiveFailures + 1;
             WriteState(runner, state);
             Log.RefreshFailed(_logger, runner.Name, _options.MaxRetryAttempts, state.ConsecutiveFailures, ex.Message, ex);
             if (state.ConsecutiveFailures >= RefreshHealth.CriticalConsecutiveFailures)

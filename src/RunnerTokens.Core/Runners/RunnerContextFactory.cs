@@ -55,6 +55,11 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationR
         }
 
         var configuredName = string.IsNullOrWhiteSpace(runner.Name) ? null : runner.Name.Trim();
+        if (configuredName is not null && NameProblem(configuredName) is { } nameProblem)
+        {
+            errors.Add($"{setting}.{nameof(RunnerOptions.Name)} = '{Shown(configuredName)}' is not allowed: {nameProblem}.");
+        }
+
         string? configuredUrl = null;
         if (!string.IsNullOrWhiteSpace(runner.Url))
         {
@@ -158,9 +163,35 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationR
         return records.Read(fileSystem.Path.Combine(directory, LocalStateFolderName), out _);
     }
 
+    /// <summary>
+    /// The runner's folder in the shared state folder. The name from <c>.runner</c> is not checked at start (it is the
+    /// runner's own), so '/', '.' and '..' are replaced here: the folder must stay inside the shared one.
+    /// </summary>
     private static string SafeFileName(string name)
     {
         var invalid = Path.GetInvalidFileNameChars();
-        return string.Concat(name.Select(c => invalid.Contains(c) || c == '.' && name.Length == 1 ? '_' : c));
+        var onlyDots = name.All(c => c == '.');
+        return string.Concat(name.Select(c => invalid.Contains(c) || c is '/' or '\\' || char.IsControl(c) || onlyDots ? '_' : c));
     }
+
+    /// <summary>Why a configured name cannot be a runner's: it names the state folder, and goes into logs and config.sh's arguments.</summary>
+    private static string? NameProblem(string name) =>
+        name is "." or ".."
+            ? "a runner name is not '.' or '..' (it names the runner's state folder)"
+            : name.Contains('/', StringComparison.Ordinal) || name.Contains('\\', StringComparison.Ordinal)
+                ? "a runner name has no '/' or '\\' (it names the runner's state folder)"
+                : name.Any(char.IsControl)
+                    ? "a runner name has no control characters (newline, tab, escape)"
+                    : null;
+
+    /// <summary>The name as it can be shown on one line: control characters escaped.</summary>
+    private static string Shown(string name) =>
+        string.Concat(name.Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            _ when char.IsControl(c) => $"\\u{(int)c:X4}",
+            _ => c.ToString(),
+        }));
 }

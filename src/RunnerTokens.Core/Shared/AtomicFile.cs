@@ -62,6 +62,12 @@ internal static class AtomicFile
     /// </summary>
     public static void CreateOwnerOnlyDirectory(IFileSystem fileSystem, string path)
     {
+        // chmod follows a link: a state folder that is a link would make its target owner-only and hold the state.
+        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.IsSymbolicLink(fileSystem.Path.TrimEndingDirectorySeparator(path)))
+        {
+            throw new IOException($"{path} is a symbolic link; the state folder must be a real folder (remove the link, or set the state folder to its target)");
+        }
+
         if (!fileSystem.Directory.Exists(path))
         {
             fileSystem.Directory.CreateDirectory(path);

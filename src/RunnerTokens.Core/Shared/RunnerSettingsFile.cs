@@ -41,7 +41,7 @@ internal static class RunnerSettingsFile
 
         try
         {
-            using var document = JsonDocument.Parse(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(path)));
+            using var document = JsonDocument.Parse(Utf8Bom.Strip(UnixFileStatus.ReadAllBytes(fileSystem, path)));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -22,7 +22,7 @@ internal sealed class RegistrationRecordStore(IFileSystem fileSystem)
 
         try
         {
-            var record = JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), StateJsonContext.Default.RegistrationRecord)
+            var record = JsonSerializer.Deserialize(UnixFileStatus.ReadAllBytes(fileSystem, path), StateJsonContext.Default.RegistrationRecord)
                 ?? throw new JsonException("the file holds null");
             if (record.Version != RegistrationRecord.CurrentVersion)
             {

@@ -22,7 +22,7 @@ internal sealed class RunnerStateStore(IFileSystem fileSystem)
 
         try
         {
-            var bytes = fileSystem.File.ReadAllBytes(path);
+            var bytes = UnixFileStatus.ReadAllBytes(fileSystem, path);
             return JsonSerializer.Deserialize(Utf8Bom.Strip(bytes).Span, StateJsonContext.Default.RunnerState)
                 ?? throw new JsonException("the file holds null");
         }

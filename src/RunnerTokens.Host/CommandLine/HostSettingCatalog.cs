@@ -9,6 +9,10 @@ internal static class HostSettingCatalog
     public const string ServiceKey = "Host:Service";
     public const string AppIdKey = "GitHub:AppId";
     public const string StateDirectoryKey = "StateDirectory";
+    public const string MetricsFileKey = "MetricsFile";
+
+    /// <summary>The metrics file's name in the state folder, its default when one is set: a folder only this user writes.</summary>
+    public const string StateMetricsFileName = "metrics.json";
     public const string LogFileKey = "Host:LogFile";
     public const string LogLevelKey = "Host:LogLevel";
     public const string MaxAgeKey = "Host:MaxAge";
@@ -42,7 +46,7 @@ internal static class HostSettingCatalog
         new(DryRunKey, "--dry-run", null, HostSettingKind.Switch, "Decide and print the plan; change nothing, fetch no token."),
 
         // Where results go.
-        new("MetricsFile", "--metrics-file", "METRICS_FILE", HostSettingKind.Text, "Metrics file (default /var/tmp/runner-token-metrics.json).") { HelpName = "FILE" },
+        new(MetricsFileKey, "--metrics-file", "METRICS_FILE", HostSettingKind.Text, "Metrics file (default metrics.json in STATE_DIRECTORY when set, else /var/tmp/runner-token-metrics.json).") { HelpName = "FILE" },
         new(StateDirectoryKey, null, "STATE_DIRECTORY", HostSettingKind.Text, "State folder (set by the unit's StateDirectory=; default .token-refresh in the runner folder)."),
         new(LogFileKey, "--log-file", "LOG_FILE", HostSettingKind.Text, "Also log to this file, rotated (default: none under systemd's journal, else /var/log/runner-token-refresh/refresh.log).") { HelpName = "FILE" },
         new(LogLevelKey, "--log-level", "LOG_LEVEL", HostSettingKind.Choice, "Least level logged (default information).") { HelpName = "LEVEL", Choices = LogLevels },

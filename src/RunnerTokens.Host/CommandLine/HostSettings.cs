@@ -109,6 +109,13 @@ internal sealed partial class HostSettings
             }
         }
 
+        // With a state folder (the unit's StateDirectory=), the metrics file lives there rather than in /var/tmp, where
+        // any local user may plant one; an explicit MetricsFile in any layer still wins.
+        if ((Last(HostSettingCatalog.StateDirectoryKey, variables, flags) ?? file?[HostSettingCatalog.StateDirectoryKey]) is { Length: > 0 } stateDirectory)
+        {
+            defaults[HostSettingCatalog.MetricsFileKey] = Path.Combine(stateDirectory, HostSettingCatalog.StateMetricsFileName);
+        }
+
         var builder = new ConfigurationBuilder().AddInMemoryCollection(defaults);
         if (file is not null)
         {
@@ -123,6 +130,13 @@ internal sealed partial class HostSettings
         settings.Errors.AddRange(errors);
         settings.Configuration.Bind(settings.Refresh);
         settings.Name(names, fileHasRunners);
+        if (settings.Mode == HostMode.Health && string.IsNullOrWhiteSpace(settings.Refresh.MetricsFile)
+            && (settings.Refresh.Runners.Count == 0 || settings.Refresh.Runners.Any(r => string.IsNullOrWhiteSpace(r.MetricsFile))))
+        {
+            // An empty file name: nothing to check, which must not read as healthy (nor crash).
+            settings.Errors.Add($"{names.GetValueOrDefault(HostSettingCatalog.MetricsFileKey, HostSettingCatalog.MetricsFileKey)} '{settings.Refresh.MetricsFile}' is not allowed: --health needs the metrics file to check (--metrics-file FILE).");
+        }
+
         return settings;
     }
 

@@ -62,7 +62,7 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .ThenByDescending(f => f.Name, StringComparer.Ordinal)
             .Take(MaxLogsExamined)
-            .FirstOrDefault(f => !IsConfigRun(f.FullName));
+            .FirstOrDefault(f => IsRegular(f.FullName) && !IsConfigRun(f.FullName));
         if (newest is null)
         {
             return new(false, $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)");
@@ -175,6 +175,9 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             || line.Contains("WRITE ERROR", StringComparison.Ordinal);
     }
 
+    /// <summary>A FIFO or device among the logs (a job can write this folder) would block or never end a read: passed over.</summary>
+    private bool IsRegular(string path) => !UnixFileStatus.IsReal(fileSystem) || UnixFileStatus.NotRegularProblem(path) is null;
+
     private bool IsConfigRun(string path)
     {
         var head = ReadText(path, 0, HeadBytes);
@@ -197,6 +200,11 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
 
     private string ReadText(string path, long start, long count)
     {
+        if (!IsRegular(path))
+        {
+            return string.Empty;
+        }
+
         try
         {
             using var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -83,6 +83,25 @@ public sealed class OptionsValidationTests : IDisposable
         Assert.Contains("Runners[0].Organization = 'acme/widgets' is not allowed", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("..", "..")]
+    [InlineData(".", ".")]
+    [InlineData("acme/build", "acme/build")]
+    [InlineData("build\nevil", "build\\nevil")]
+    [InlineData("build\u001b[2Jx", "build\\u001B[2Jx")]
+    public void Start_NameNotARunnerName_FailsNamingIt(string name, string shown)
+    {
+        using var unregistered = new RunnerDirectory(registered: false);
+
+        var message = Validate(o =>
+        {
+            o.Runners[0].Directory = unregistered.Path;
+            o.Runners[0].Name = name;
+        });
+
+        Assert.Contains($"Runners[0].Name = '{shown}' is not allowed", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Start_TwoRunnersSameNameAndFiles_Fails()
     {

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using RunnerTokens.Expiry;
 using RunnerTokens.State;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Tests.Expiry;
 
@@ -77,6 +78,21 @@ public sealed class RunnerFilesExpirySourceTests : IDisposable
 
         Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
         Assert.Contains($"corrupt: {_runner.File(file)}: ", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".runner")]
+    [InlineData(".credentials")]
+    [InlineData(".token-refresh/state.json")]
+    public async Task ObserveAsync_FileIsAFifo_ReturnsNamingItInsteadOfBlocking(string file)
+    {
+        var path = Path.Combine(_runner.Path, file);
+        Fifo.Make(path);
+
+        var observation = await Fifo.WithinLimitAsync(() => ObserveAsync().AsTask());
+
+        Assert.NotEqual(ExpiryObservationKind.ExpiresAt, observation.Kind);
+        Assert.Contains($"{path} is not a regular file (it is a FIFO)", observation.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

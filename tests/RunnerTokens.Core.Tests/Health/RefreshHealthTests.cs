@@ -1,4 +1,5 @@
 using System.IO.Abstractions.TestingHelpers;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Tests.Health;
 
@@ -17,6 +18,19 @@ public sealed class RefreshHealthTests
         Assert.Equal(2, (int)report.Status);
         Assert.StartsWith("CRITICAL: ", report.Message, StringComparison.Ordinal);
         Assert.Contains(MetricsPath, report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Evaluate_MetricsFileIsAFifo_IsCriticalInsteadOfBlocking()
+    {
+        using var temp = new TempDirectory("health");
+        var path = temp.Combine("metrics.json");
+        Fifo.Make(path);
+
+        var report = await Fifo.WithinLimitAsync(() => RefreshHealth.Evaluate(path, _now));
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"{path} is not a regular file (it is a FIFO)", report.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -103,6 +117,52 @@ public sealed class RefreshHealthTests
 
         Assert.Equal(RefreshHealthStatus.Critical, report.Status);
         Assert.Contains(MetricsPath, report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_MetricsFileWritableByOthers_IsCriticalNamingIt()
+    {
+        using var temp = new TempDirectory("health");
+        var path = temp.Combine("metrics.json");
+        File.WriteAllText(path, Metrics(lastCheck: _now.AddSeconds(-10), failures: 0));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+
+        var report = RefreshHealth.Evaluate(path, _now);
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"{path} is writable by users other than its owner", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_MetricsFilePlantedByAnotherUser_IsCriticalNamingIt()
+    {
+        if (Environment.UserName != "root")
+        {
+            // Only root can give a file to another user; the rule is the same one the writable test exercises.
+            return;
+        }
+
+        using var temp = new TempDirectory("health");
+        var path = temp.Combine("metrics.json");
+        File.WriteAllText(path, Metrics(lastCheck: _now.AddSeconds(-10), failures: 0));
+        using (var chown = System.Diagnostics.Process.Start("chown", ["65534", path]))
+        {
+            chown.WaitForExit();
+        }
+
+        var report = RefreshHealth.Evaluate(path, _now);
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"{path} is owned by user id 65534", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_NegativeConsecutiveFailures_IsCriticalAsCorrupt()
+    {
+        var report = Evaluate(Metrics(lastCheck: _now.AddSeconds(-10), failures: int.MinValue));
+
+        Assert.Equal(RefreshHealthStatus.Critical, report.Status);
+        Assert.Contains($"Metrics file {MetricsPath} is corrupt: 'consecutive_failures' is negative", report.Message, StringComparison.Ordinal);
     }
 
     [Fact]

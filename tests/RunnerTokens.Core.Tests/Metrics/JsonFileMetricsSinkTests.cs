@@ -93,6 +93,30 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Records_MetricsPathIsAFifo_FailNamingItInsteadOfBlocking()
+    {
+        Fifo.Make(MetricsPath);
+
+        var error = await Fifo.WithinLimitAsync(() => Assert.ThrowsAsync<IOException>(() => CreateSut().RecordCheckAsync(Runner(), _t0, CancellationToken.None).AsTask()));
+
+        Assert.Contains($"{MetricsPath} is not a regular file (it is a FIFO)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_MetricsFileWritableByOthers_RefusedNamingItAndLeftAlone()
+    {
+        const string Planted = "{\"total_refreshes\": 99, \"last_check_timestamp\": 1}";
+        Directory.CreateDirectory(Path.GetDirectoryName(MetricsPath)!);
+        File.WriteAllText(MetricsPath, Planted);
+        File.SetUnixFileMode(MetricsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => CreateSut().RecordCheckAsync(Runner(), _t0, CancellationToken.None).AsTask());
+
+        Assert.Contains($"{MetricsPath} is writable by users other than its owner", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Planted, File.ReadAllText(MetricsPath));
+    }
+
+    [Fact]
     public async Task Records_RunnerWithoutMetricsFile_WritesNothing()
     {
         var runner = new RunnerContext("runner-1", _temp.Path, "https://github.com/acme", _temp.Combine("state"));

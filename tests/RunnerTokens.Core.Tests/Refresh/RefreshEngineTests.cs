@@ -327,6 +327,77 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_FailureAtTheLargestCount_StaysCriticalInsteadOfOverflowing()
+    {
+        _fixture.IncludeFileSource = true;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));
+        _fixture.Issuer.CreateRegistrationTokenAsync(default!, default).ThrowsAsyncForAnyArgs(new HttpRequestException("502 Bad Gateway"));
+        Directory.CreateDirectory(Path.GetDirectoryName(_fixture.StateFile())!);
+        File.WriteAllText(_fixture.StateFile(), $"{{\"consecutive_failures\": {int.MaxValue}}}");
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        var health = RefreshHealth.Evaluate(_fixture.MetricsFile(), Now);
+        Assert.Equal(RefreshHealthStatus.Critical, health.Status);
+        Assert.Equal($"CRITICAL: {int.MaxValue} consecutive refresh failures", health.Message);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_RegisteredAsDotDotWithSharedStateFolder_KeepsStateInsideIt()
+    {
+        using var runner = new RunnerDirectory(name: "..");
+        var shared = Path.Combine(runner.Root, "state");
+        Directory.CreateDirectory(shared);
+        var parentMode = File.GetUnixFileMode(runner.Root);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddDays(1)));
+        _fixture.Configure = o =>
+        {
+            o.Runners.Clear();
+            o.Runners.Add(new RunnerOptions { Directory = runner.Path, MetricsFile = Path.Combine(runner.Root, "m.json") });
+            o.StateDirectory = shared;
+        };
+
+        await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(parentMode, File.GetUnixFileMode(runner.Root));
+        Assert.False(File.Exists(Path.Combine(runner.Root, "refresh.lock")));
+        Assert.True(File.Exists(Path.Combine(shared, "__", "refresh.lock")));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_StateFolderIsASymbolicLink_RefusedAndTargetLeftAlone()
+    {
+        var target = Path.Combine(_fixture.Runners[0].Root, "elsewhere");
+        Directory.CreateDirectory(target);
+        File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+        Directory.CreateSymbolicLink(Path.Combine(_fixture.Runners[0].Path, ".token-refresh"), target);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddDays(1)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
+        Assert.Contains(".token-refresh is a symbolic link", results[0].Reason + string.Join('\n', _fixture.LogLines), StringComparison.Ordinal);
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(target));
+        Assert.Empty(Directory.GetFileSystemEntries(target));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LockFileIsASymbolicLink_RefusedAndTargetNotCreated()
+    {
+        var state = Path.Combine(_fixture.Runners[0].Path, ".token-refresh");
+        Directory.CreateDirectory(state);
+        var target = Path.Combine(_fixture.Runners[0].Root, "planted-target");
+        File.CreateSymbolicLink(Path.Combine(state, "refresh.lock"), target);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddDays(1)));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
+        Assert.Contains("refresh.lock is a symbolic link", results[0].Reason, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
     public async Task RunOnceAsync_SuccessAfterFailures_ResetsConsecutiveFailures()
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(-1)));

@@ -63,6 +63,41 @@ public sealed class RunnerLockTests : IDisposable
         Assert.NotNull(again);
     }
 
+    [Fact]
+    public async Task RunOnceAsync_LockFileDeletedWhileAnotherRunRefreshes_PostponesInsteadOfRepairing()
+    {
+        // arrange: the first run is in the middle of its re-registration
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
+        var inside = new TaskCompletionSource();
+        var finish = new TaskCompletionSource();
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(async _ =>
+        {
+            inside.TrySetResult();
+            await finish.Task;
+        });
+        var first = _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+        await inside.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var second = new EngineFixture();
+        second.Runners[0].Dispose();
+        second.Runners[0] = _fixture.Runners[0];
+        second.Configure = o => o.LockTimeout = TimeSpan.Zero;
+        second.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
+        var recovery = Substitute.For<IRefreshRecovery>();
+        second.Recoveries.Add(recovery);
+
+        // act: someone deletes the held lock file, and a second run starts
+        File.Delete(Path.Combine(Path.GetDirectoryName(_fixture.StateFile())!, "refresh.lock"));
+        var results = await second.CreateSut().RunOnceAsync(CancellationToken.None);
+        finish.SetResult();
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // assert
+        Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
+        await recovery.DidNotReceiveWithAnyArgs().RecoverAsync(default!, default);
+        await second.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
+    }
+
     private FileStream HoldLock()
     {
         var directory = Path.GetDirectoryName(_fixture.StateFile())!;

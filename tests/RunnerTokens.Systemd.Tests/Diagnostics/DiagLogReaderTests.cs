@@ -1,5 +1,7 @@
 using System.IO.Abstractions.TestingHelpers;
+using System.IO.Abstractions;
 using System.Text;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Systemd.Tests.Diagnostics;
 
@@ -67,6 +69,23 @@ public sealed class DiagLogReaderTests
 
         Assert.False(progress.Listening);
         Assert.Contains("revoked", progress.Terminal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_NewestLogIsAFifo_PassedOverInsteadOfBlocking()
+    {
+        using var temp = new TempDirectory("diag");
+        var diag = temp.Combine("_diag");
+        Directory.CreateDirectory(diag);
+        var older = Path.Combine(diag, "Runner_20261125-110000-utc.log");
+        File.WriteAllText(older, "[2026-11-25 11:00:00Z ERR  Runner] Runner OAuth token has been revoked. Unable to pull message.\n");
+        File.SetLastWriteTimeUtc(older, DateTime.UtcNow.AddMinutes(-5));
+        Fifo.Make(Path.Combine(diag, "Runner_20261125-120000-utc.log"));
+
+        var verdict = await Fifo.WithinLimitAsync(() => new DiagLogReader(new FileSystem()).Read(temp.Path));
+
+        Assert.True(verdict.Terminal);
+        Assert.Contains("Runner_20261125-110000-utc.log", verdict.Explanation, StringComparison.Ordinal);
     }
 
     private void Write(string name, params string[] lines) =>
