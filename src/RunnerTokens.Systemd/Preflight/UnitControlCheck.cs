@@ -22,15 +22,10 @@ internal sealed class UnitControlCheck(IOptions<SystemdOptions> options, IFileSy
     {
         ArgumentNullException.ThrowIfNull(runner);
         var settings = options.Value;
-        string? unit;
-        string origin;
-        try
+        var (unit, origin, failure) = ServiceUnit.FindForCheck(fileSystem, settings, runner, "may stop and start the runner's unit");
+        if (failure is not null)
         {
-            (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
-        }
-        catch (InvalidDataException ex)
-        {
-            return [PreflightResult.Failed("may stop and start the runner's unit", ex.Message, ServiceUnit.Remedy(runner), blocksRefresh: true)];
+            return [failure];
         }
 
         if (unit is null)

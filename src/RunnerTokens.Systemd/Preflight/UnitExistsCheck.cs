@@ -15,15 +15,10 @@ internal sealed class UnitExistsCheck(IOptions<SystemdOptions> options, IFileSys
     {
         ArgumentNullException.ThrowIfNull(runner);
         var settings = options.Value;
-        string? unit;
-        string origin;
-        try
+        var (unit, origin, failure) = ServiceUnit.FindForCheck(fileSystem, settings, runner, "the runner's unit exists");
+        if (failure is not null)
         {
-            (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
-        }
-        catch (InvalidDataException ex)
-        {
-            return [PreflightResult.Failed("the runner's unit exists", ex.Message, ServiceUnit.Remedy(runner), blocksRefresh: true)];
+            return [failure];
         }
 
         if (unit is null)

@@ -27,6 +27,23 @@ internal static class ServiceUnit
 
     /// <summary>The unit, and where its name came from; a null unit means the runner is not a service.</summary>
     /// <exception cref="InvalidDataException"><c>.service</c> names a unit that is not allowed (its path and value are in the message).</exception>
+    /// <summary>
+    /// <see cref="Find"/> for a preflight check: a <c>.service</c> naming a bad unit is the check's failed result,
+    /// titled <paramref name="title"/>, that blocks every refresh.
+    /// </summary>
+    public static (string? Unit, string Origin, PreflightResult? Failure) FindForCheck(IFileSystem fileSystem, SystemdOptions options, RunnerContext runner, string title)
+    {
+        try
+        {
+            var (unit, origin) = Find(fileSystem, options, runner);
+            return (unit, origin, null);
+        }
+        catch (InvalidDataException ex)
+        {
+            return (null, string.Empty, PreflightResult.Failed(title, ex.Message, Remedy(runner), blocksRefresh: true));
+        }
+    }
+
     public static (string? Unit, string Origin) Find(IFileSystem fileSystem, SystemdOptions options, RunnerContext runner)
     {
         // By name, or by directory: a host may know a runner only by its folder until .runner has named it.
