@@ -5,8 +5,11 @@ namespace RunnerTokens.GitHub;
 /// <summary>This package's log lines. None takes a token; messages are masked before they get here. Durations and times come formatted (<see cref="LogText"/>).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, retry {Attempt} of {Attempts} in {Delay}: {Error}")]
-    public static partial void Retrying(ILogger logger, string operation, int attempt, int attempts, string delay, string error);
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, GitHub call {Call} of {Calls}, {Where}; next in {Delay}: {Error}")]
+    public static partial void Retrying(ILogger logger, string operation, int call, int calls, string where, string delay, string error);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, GitHub call {Call} of {Calls}, {Where}: the {Retries} GitHub retries (GitHub:MaxRetryAttempts) this refresh may make are used up: {Error}")]
+    public static partial void RetriesSpent(ILogger logger, string operation, int call, int calls, string where, int retries, string error);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "GitHub {Operation} hit a rate limit; waiting {Delay}: {Error}")]
     public static partial void RateLimitWait(ILogger logger, string operation, string delay, string error);

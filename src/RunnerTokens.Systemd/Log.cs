@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "Runner {Runner}: re-registration cancelled at step {Step}; repaired: {Repair}")]
     public static partial void Cancelled(ILogger logger, string runner, string step, string repair);
 
+    [LoggerMessage(EventId = 416, Level = LogLevel.Warning, Message = "Runner {Runner}: step {Step} failed ({Error}), but the repair kept the new registration and started the unit again, and it listens for jobs: re-registered; not retried ({Repair})")]
+    public static partial void FixedByRepair(ILogger logger, string runner, string step, string error, string repair);
+
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "Runner {Runner}: {Warning}")]
     public static partial void Warning(ILogger logger, string runner, string warning);
 

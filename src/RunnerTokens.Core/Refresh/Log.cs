@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Runner {Runner}: refresh attempt {Attempt} of {Attempts} failed, next in {Delay}: {Error}")]
     public static partial void AttemptFailed(ILogger logger, string runner, int attempt, int attempts, string delay, string error);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Runner {Runner}: refresh failed after {Attempts} attempt(s) ({ConsecutiveFailures} in a row); the runner keeps its previous registration: {Error}")]
-    public static partial void RefreshFailed(ILogger logger, string runner, int attempts, int consecutiveFailures, string error, Exception exception);
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Runner {Runner}: refresh failed after {Attempts} of {MaxAttempts} attempt(s), {WhyStopped} ({ConsecutiveFailures} in a row); the runner keeps its previous registration: {Error}")]
+    public static partial void RefreshFailed(ILogger logger, string runner, int attempts, int maxAttempts, string whyStopped, int consecutiveFailures, string error, Exception exception);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Critical, Message = "ALERT: runner {Runner}: {ConsecutiveFailures} consecutive refresh failures; the runner may be offline for GitHub until this is fixed")]
     public static partial void ConsecutiveFailuresAlert(ILogger logger, string runner, int consecutiveFailures);

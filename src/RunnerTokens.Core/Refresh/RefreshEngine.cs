@@ -29,7 +29,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly RunnerLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RefreshEngine> _logger;
-    private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline<AttemptResult> _retry;
 
     public RefreshEngine(
         IOptions<RunnerTokenRefreshOptions> options,
@@ -192,6 +192,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RunnerKey, runner);
+        Attempt? attempt = null;
         try
         {
             // Before any token is fetched: a refresh this user cannot carry out (sudo refused, say) fetches nothing.
@@ -201,12 +202,24 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             var registration = await _registrations.ResolveAndRememberAsync(runner, cancellationToken).ConfigureAwait(false);
             Log.RegistrationResolved(_logger, runner.Name, registration.Name, registration.Url, string.Join("; ", registration.Origins));
 
-            var attempt = new Attempt(this, runner, registration, decision.Invalid);
-            var token = await _retry.ExecuteAsync(
-                static (ctx, state) => new ValueTask<RegistrationToken>(state.Engine.AttemptAsync(state, ctx.CancellationToken)),
+            attempt = new Attempt(this, runner, registration, decision.Invalid, RefreshAttempt.NewBudgets());
+            var result = await _retry.ExecuteAsync(
+                static (ctx, state) => state.Engine.AttemptAsync(state, ctx.CancellationToken),
                 context,
                 attempt).ConfigureAwait(false);
 
+            if (result.Postponed is { } why)
+            {
+                Log.Postponed(_logger, runner.Name);
+                return new(runner.Name, RefreshOutcome.Postponed, why);
+            }
+
+            if (result.Failure is { } failure)
+            {
+                return await FailedAsync(runner, failure, attempt, cancellationToken).ConfigureAwait(false);
+            }
+
+            var token = result.Token!;
             var state = _stateStore.Read(runner, out _);
             state.RegistrationTokenExpiresAt = token.ExpiresAt;
             state.ConsecutiveFailures = 0;
@@ -217,37 +230,71 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);
             return new(runner.Name, RefreshOutcome.Refreshed, decision.Reason);
         }
-        catch (RunnerBusyException busy)
-        {
-            Log.Postponed(_logger, runner.Name);
-            return new(runner.Name, RefreshOutcome.Postponed, busy.Message);
-        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            var state = _stateStore.Read(runner, out var problem);
-            if (problem is not null)
-            {
-                Log.StateProblem(_logger, runner.Name, problem);
-            }
-
-            // Saturates: a count that wrapped to a negative would read as healthy. A negative (corrupt) count starts over.
-            state.ConsecutiveFailures = state.ConsecutiveFailures < 0 ? 1 : state.ConsecutiveFailures == int.MaxValue ? int.MaxValue : state.ConsecutiveFailures + 1;
-            WriteState(runner, state);
-            Log.RefreshFailed(_logger, runner.Name, _options.MaxRetryAttempts, state.ConsecutiveFailures, ex.Message, ex);
-            if (state.ConsecutiveFailures >= RefreshHealth.CriticalConsecutiveFailures)
-            {
-                Log.ConsecutiveFailuresAlert(_logger, runner.Name, state.ConsecutiveFailures);
-            }
-
-            var at = _timeProvider.GetUtcNow();
-            await ForEachSinkAsync(runner, sink => sink.RecordRefreshFailedAsync(runner, at, state.ConsecutiveFailures, cancellationToken)).ConfigureAwait(false);
-            return new(runner.Name, RefreshOutcome.Failed, ex.Message);
+            return await FailedAsync(runner, ex, attempt, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    /// <summary>Counts and reports a failed refresh, saying why it stopped where it did: permanent, rate limited, or out of attempts.</summary>
+    private async Task<RunnerRefreshResult> FailedAsync(RunnerContext runner, Exception failure, Attempt? attempt, CancellationToken cancellationToken)
+    {
+        var state = _stateStore.Read(runner, out var problem);
+        if (problem is not null)
+        {
+            Log.StateProblem(_logger, runner.Name, problem);
+        }
+
+        // Saturates: a count that wrapped to a negative would read as healthy. A negative (corrupt) count starts over.
+        state.ConsecutiveFailures = state.ConsecutiveFailures < 0 ? 1 : state.ConsecutiveFailures == int.MaxValue ? int.MaxValue : state.ConsecutiveFailures + 1;
+        WriteState(runner, state);
+        var made = attempt?.Number ?? 0;
+        Log.RefreshFailed(
+            _logger,
+            runner.Name,
+            made,
+            _options.MaxRetryAttempts,
+            WhyStopped(failure, made),
+            state.ConsecutiveFailures,
+            failure.Message,
+            failure);
+        if (state.ConsecutiveFailures >= RefreshHealth.CriticalConsecutiveFailures)
+        {
+            Log.ConsecutiveFailuresAlert(_logger, runner.Name, state.ConsecutiveFailures);
+        }
+
+        var at = _timeProvider.GetUtcNow();
+        await ForEachSinkAsync(runner, sink => sink.RecordRefreshFailedAsync(runner, at, state.ConsecutiveFailures, cancellationToken)).ConfigureAwait(false);
+        return new(runner.Name, RefreshOutcome.Failed, failure.Message);
+    }
+
+    private string WhyStopped(Exception failure, int attempts)
+    {
+        if (attempts == 0)
+        {
+            return "before any attempt";
+        }
+
+        if (RunnerRefreshException.KindOf(failure) == RefreshFailureKind.Permanent)
+        {
+            return "a permanent failure, not retried: trying again cannot help until it is fixed";
+        }
+
+        if (RetriesWait(failure) is { } until)
+        {
+            return $"not retried before {LogText.Time(until)}, later than this check's next attempt";
+        }
+
+        return attempts >= _options.MaxRetryAttempts ? "no attempts left" : "not retried";
+    }
+
+    /// <summary>The time a transient failure names for trying again, when that is later than the engine's next attempt would be.</summary>
+    private DateTimeOffset? RetriesWait(Exception failure) =>
+        failure is RunnerRefreshException { RetryAfter: { } until } && until > _timeProvider.GetUtcNow() + _options.RetryBackoff ? until : null;
 
     /// <summary>
     /// Runs the checks that guard every refresh (<see cref="IRunnerPreflightCheck.GuardsRefresh"/>); the first failure
@@ -267,7 +314,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             {
                 var remedy = result.Remedy is null ? string.Empty : $" ({result.Remedy})";
                 throw new RunnerReconfigurationException(
-                    $"Runner {runner.Name}: check '{result.Title}' failed: {result.Detail}{remedy}; no registration token was fetched and the runner was not touched");
+                    $"Runner {runner.Name}: check '{result.Title}' failed: {result.Detail}{remedy}; no registration token was fetched and the runner was not touched",
+                    RefreshFailureKind.Permanent);
             }
 
             if (result.Status == PreflightStatus.Unknown)
@@ -277,8 +325,30 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
     }
 
-    /// <summary>One attempt: busy check right before anything that could stop the runner, token, reconfigure.</summary>
-    private async Task<RegistrationToken> AttemptAsync(Attempt attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt, as a result rather than an exception: a token, a postponement (busy), or a failure with its kind.
+    /// While it runs, <see cref="RefreshAttempt.Current"/> says which attempt it is, for the retries of what it calls.
+    /// </summary>
+    private async ValueTask<AttemptResult> AttemptAsync(Attempt attempt, CancellationToken cancellationToken)
+    {
+        attempt.Number++;
+        using var current = RefreshAttempt.Enter(attempt.Runner.Name, attempt.Number, _options.MaxRetryAttempts, attempt.Budgets);
+        try
+        {
+            return new AttemptResult { Token = await AttemptCoreAsync(attempt, cancellationToken).ConfigureAwait(false) };
+        }
+        catch (RunnerBusyException busy)
+        {
+            return new AttemptResult { Postponed = busy.Message };
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return new AttemptResult { Failure = ex };
+        }
+    }
+
+    /// <summary>Busy check right before anything that could stop the runner, token, reconfigure.</summary>
+    private async Task<RegistrationToken> AttemptCoreAsync(Attempt attempt, CancellationToken cancellationToken)
     {
         var runner = attempt.Runner;
         foreach (var probe in _busyProbes)
@@ -347,18 +417,26 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
     }
 
-    private ResiliencePipeline BuildRetryPipeline()
+    /// <summary>
+    /// Retries a failed attempt only when trying again can help: a transient failure (<see cref="RunnerRefreshException.KindOf"/>),
+    /// with attempts left, and no named time to wait for (a rate limit) beyond the backoff. A permanent failure, a
+    /// postponement and a success end the refresh at once.
+    /// </summary>
+    private ResiliencePipeline<AttemptResult> BuildRetryPipeline()
     {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
+        var builder = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _timeProvider };
         if (_options.MaxRetryAttempts > 1)
         {
-            builder.AddRetry(new RetryStrategyOptions
+            builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
                 MaxRetryAttempts = _options.MaxRetryAttempts - 1,
                 Delay = _options.RetryBackoff,
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException and not RunnerBusyException),
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Result is { Failure: { } failure }
+                    && RunnerRefreshException.KindOf(failure) == RefreshFailureKind.Transient
+                    && RetriesWait(failure) is null),
                 OnRetry = args =>
                 {
                     var runner = args.Context.Properties.GetValue(RunnerKey, null!);
@@ -368,7 +446,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
                         args.AttemptNumber + 1,
                         _options.MaxRetryAttempts,
                         LogText.Duration(args.RetryDelay),
-                        args.Outcome.Exception?.Message ?? "no result");
+                        args.Outcome.Result?.Failure?.Message ?? "no result");
                     return default;
                 },
             });
@@ -379,9 +457,22 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
     private static readonly ResiliencePropertyKey<RunnerContext> RunnerKey = new("RunnerTokens.Runner");
 
-    /// <summary>What one refresh's attempts share.</summary>
-    private sealed record Attempt(RefreshEngine Engine, RunnerContext Runner, RunnerRegistration Registration, bool RegistrationInvalid);
+    /// <summary>What one refresh's attempts share: the runner, its registration, the count so far and the retry budgets.</summary>
+    private sealed record Attempt(RefreshEngine Engine, RunnerContext Runner, RunnerRegistration Registration, bool RegistrationInvalid, RefreshAttempt.RetryBudgets Budgets)
+    {
+        public int Number { get; set; }
+    }
 
-    /// <summary>Thrown inside an attempt to stop the retries: a busy runner is postponed, not failed.</summary>
+    /// <summary>How one attempt ended: exactly one of a token, a postponement or a failure.</summary>
+    private sealed record AttemptResult
+    {
+        public RegistrationToken? Token { get; init; }
+
+        public string? Postponed { get; init; }
+
+        public Exception? Failure { get; init; }
+    }
+
+    /// <summary>Thrown inside an attempt to end it as postponed: a busy runner is not a failure.</summary>
     private sealed class RunnerBusyException(string message) : Exception(message);
 }

@@ -21,6 +21,9 @@ internal sealed class GitHubApiClient : IDisposable
     private const int PrimaryResetMarginSeconds = 1;
     private static readonly TimeSpan SecondaryLimitMinimumWait = TimeSpan.FromMinutes(1);
     private static readonly ResiliencePropertyKey<CallState> StateKey = new("RunnerTokens.GitHub.Call");
+
+    /// <summary>The name of the retry budget GitHub calls share within a refresh (<see cref="RefreshAttempt.TryTakeRetry"/>).</summary>
+    private const string RetryBudget = "GitHub";
     private static readonly ProductHeaderValue Product = new("RunnerTokens", typeof(GitHubApiClient).Assembly.GetName().Version?.ToString(3) ?? "0");
 
     private readonly GitHubOptions _options;
@@ -93,6 +96,7 @@ internal sealed class GitHubApiClient : IDisposable
     private async Task<T> AttemptAsync<T>(CallState state, CancellationToken cancellationToken)
         where T : class
     {
+        state.Attempts++;
         var request = state.Request;
         var limitKey = RateLimitKey(request);
         if (_rateLimits.Find(limitKey, request.RateLimitResource) is { } limit)
@@ -137,7 +141,7 @@ internal sealed class GitHubApiClient : IDisposable
         {
             state.NamedLimit = null;
             var failure = Classify(ex, state);
-            if (failure is { Kind: GitHubFailureKind.RateLimited, RetryAfter: { } until } && state.NamedLimit is { } named)
+            if (failure is { Failure: GitHubFailureKind.RateLimited, RetryAfter: { } until } && state.NamedLimit is { } named)
             {
                 // Only a time GitHub named (x-ratelimit-reset, Retry-After) is remembered, for the bucket it named and
                 // for this endpoint's, so the same call is never repeated before then.
@@ -279,21 +283,22 @@ internal sealed class GitHubApiClient : IDisposable
             MaxDelay = TimeSpan.FromMinutes(1),
             ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context)),
             DelayGenerator = args => new ValueTask<TimeSpan?>(
-                args.Outcome.Exception is GitHubApiException { Kind: GitHubFailureKind.RateLimited } limited
+                args.Outcome.Exception is GitHubApiException { Failure: GitHubFailureKind.RateLimited } limited
                     ? RateLimitWait(limited)
                     : null),
             OnRetry = args =>
             {
                 var state = args.Context.Properties.GetValue(StateKey, null!);
                 var error = args.Outcome.Exception?.Message ?? "no result";
-                if (args.Outcome.Exception is GitHubApiException { Kind: GitHubFailureKind.RateLimited })
+                if (args.Outcome.Exception is GitHubApiException { Failure: GitHubFailureKind.RateLimited })
                 {
                     state.RateLimitWaited += args.RetryDelay;
                     Log.RateLimitWait(_logger, state.Request.Operation, LogText.Duration(args.RetryDelay), error);
                 }
                 else
                 {
-                    Log.Retrying(_logger, state.Request.Operation, args.AttemptNumber + 1, _options.MaxRetryAttempts, LogText.Duration(args.RetryDelay), error);
+                    var (call, calls, where) = Position(args.AttemptNumber, retrying: true);
+                    Log.Retrying(_logger, state.Request.Operation, call, calls, where, LogText.Duration(args.RetryDelay), error);
                 }
 
                 return default;
@@ -306,9 +311,19 @@ internal sealed class GitHubApiClient : IDisposable
     {
         switch (exception)
         {
-            case GitHubApiException { Kind: GitHubFailureKind.Transient }:
+            case GitHubApiException { Failure: GitHubFailureKind.Transient } failed:
+                // Within a refresh, every GitHub call of every attempt takes its retries from one budget: an engine
+                // attempt never multiplies them (GitHub:MaxRetryAttempts retries in all, not per call per attempt).
+                if (RefreshAttempt.Current is { } attempt && !attempt.TryTakeRetry(RetryBudget, _options.MaxRetryAttempts))
+                {
+                    var spent = context.Properties.GetValue(StateKey, null!);
+                    var (call, calls, where) = Position(spent.Attempts - 1, retrying: false);
+                    Log.RetriesSpent(_logger, spent.Request.Operation, call, calls, where, _options.MaxRetryAttempts, failed.Message);
+                    return false;
+                }
+
                 return true;
-            case GitHubApiException { Kind: GitHubFailureKind.RateLimited } limited:
+            case GitHubApiException { Failure: GitHubFailureKind.RateLimited } limited:
                 var state = context.Properties.GetValue(StateKey, null!);
                 var wait = RateLimitWait(limited);
                 if (state.RateLimitWaited + wait <= _options.MaxRateLimitWait)
@@ -321,6 +336,29 @@ internal sealed class GitHubApiClient : IDisposable
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Where a failed call stands, for the log: its number, how many it may make in all, and the refresh attempt it
+    /// belongs to. Within a refresh, the calls it may make are those made plus the retries left in the refresh's budget.
+    /// </summary>
+    /// <param name="attemptIndex">The failed call's index (0 for the first call).</param>
+    /// <param name="retrying">Whether a retry follows (its share of the budget already taken).</param>
+    private (int Call, int Calls, string Where) Position(int attemptIndex, bool retrying)
+    {
+        var call = attemptIndex + 1;
+        if (RefreshAttempt.Current is not { } attempt)
+        {
+            return (call, _options.MaxRetryAttempts + 1, "outside a refresh");
+        }
+
+        if (!retrying)
+        {
+            return (call, call, attempt.ToString());
+        }
+
+        var left = _options.MaxRetryAttempts - attempt.RetriesTaken(RetryBudget);
+        return (call, Math.Min(call + 1 + left, _options.MaxRetryAttempts + 1), attempt.ToString());
     }
 
     private TimeSpan RateLimitWait(GitHubApiException limited)
@@ -381,6 +419,9 @@ internal sealed class GitHubApiClient : IDisposable
     private sealed class CallState(GitHubRequest request)
     {
         public GitHubRequest Request { get; } = request;
+
+        /// <summary>Gets or sets how many times the call was sent (or refused before sending) so far.</summary>
+        public int Attempts { get; set; }
 
         public TimeSpan RateLimitWaited { get; set; }
 

@@ -2,10 +2,14 @@ namespace RunnerTokens.GitHub;
 
 /// <summary>
 /// A call to GitHub failed: no usable credential, a rejected one (the message names the permission the endpoint needs),
-/// a rate limit longer than allowed (see <see cref="RetryAfter"/>), or a server that kept failing. The message never
-/// holds a token.
+/// a rate limit longer than allowed (see <see cref="RunnerRefreshException.RetryAfter"/>), or a server that kept failing.
+/// <see cref="RunnerRefreshException.Kind"/> is <see cref="RefreshFailureKind.Transient"/> when the same call may succeed
+/// later without anyone changing anything (a server error, a timeout, a connection error, an unreadable answer, a rate
+/// limit), and <see cref="RefreshFailureKind.Permanent"/> when retrying only repeats it: no credential, a rejected one
+/// (401), a missing permission (403 that is not a rate limit), something GitHub does not have or hides (404), a refused
+/// request (422 and other 4xx). An exception made with a public constructor is permanent. The message never holds a token.
 /// </summary>
-public sealed class GitHubApiException : Exception
+public sealed class GitHubApiException : RunnerRefreshException
 {
     /// <summary>Initializes a new instance of the <see cref="GitHubApiException"/> class.</summary>
     public GitHubApiException()
@@ -16,7 +20,7 @@ public sealed class GitHubApiException : Exception
     /// <summary>Initializes a new instance of the <see cref="GitHubApiException"/> class.</summary>
     /// <param name="message">What failed and what to do about it.</param>
     public GitHubApiException(string message)
-        : base(message)
+        : base(message, RefreshFailureKind.Permanent)
     {
     }
 
@@ -24,43 +28,30 @@ public sealed class GitHubApiException : Exception
     /// <param name="message">What failed and what to do about it.</param>
     /// <param name="innerException">The cause.</param>
     public GitHubApiException(string message, Exception? innerException)
-        : base(message, innerException)
+        : base(message, RefreshFailureKind.Permanent, innerException)
     {
     }
 
     internal GitHubApiException(string message, int? statusCode, GitHubFailureKind kind, DateTimeOffset? retryAfter = null)
-        : base(message)
+        : base(message, kind == GitHubFailureKind.Permanent ? RefreshFailureKind.Permanent : RefreshFailureKind.Transient, null, retryAfter)
     {
         StatusCode = statusCode;
-        Kind = kind;
-        RetryAfter = retryAfter;
+        Failure = kind;
     }
 
     /// <summary>A failure that says more than <paramref name="cause"/>, and is retried (or not) as it is.</summary>
     internal GitHubApiException(string message, GitHubApiException cause)
-        : base(message, cause)
+        : base(message, cause.Kind, cause, cause.RetryAfter)
     {
         StatusCode = cause.StatusCode;
-        Kind = cause.Kind;
-        RetryAfter = cause.RetryAfter;
+        Failure = cause.Failure;
     }
 
     /// <summary>Gets the HTTP status GitHub answered with; <see langword="null"/> when there was no answer.</summary>
     public int? StatusCode { get; }
 
-    /// <summary>Gets the earliest time a new attempt can succeed, for a rate limit; otherwise <see langword="null"/>.</summary>
-    public DateTimeOffset? RetryAfter { get; }
-
-    /// <summary>
-    /// Gets a value indicating whether the same call may succeed later without anyone changing anything: a server error,
-    /// a timeout, a connection error, an unreadable answer, or a rate limit (from <see cref="RetryAfter"/> on).
-    /// <see langword="false"/> for a permanent failure, which retrying only repeats: no credential, a rejected one (401),
-    /// a missing permission (403 that is not a rate limit), something GitHub does not have or hides (404), a refused
-    /// request (422 and other 4xx). An exception made with a public constructor is permanent.
-    /// </summary>
-    public bool IsTransient => Kind != GitHubFailureKind.Permanent;
-
-    internal GitHubFailureKind Kind { get; }
+    /// <summary>Gets how the call failed, which decides how it is retried.</summary>
+    internal GitHubFailureKind Failure { get; }
 }
 
 /// <summary>How a failed call may be retried.</summary>
@@ -72,6 +63,6 @@ internal enum GitHubFailureKind
     /// <summary>A server error, a timeout, a connection error or an unreadable answer: retried with backoff.</summary>
     Transient,
 
-    /// <summary>A rate limit: retried after <see cref="GitHubApiException.RetryAfter"/>, if that is soon enough.</summary>
+    /// <summary>A rate limit: retried after <see cref="RunnerRefreshException.RetryAfter"/>, if that is soon enough.</summary>
     RateLimited,
 }

@@ -42,7 +42,7 @@ internal sealed class GitHubCredentialCheck(IOptions<GitHubOptions> options, Run
         catch (GitHubApiException ex)
         {
             var message = masker.Apply(ex.Message);
-            if (ex.StatusCode is null && ex.Kind == GitHubFailureKind.Permanent)
+            if (ex.StatusCode is null && ex.Failure == GitHubFailureKind.Permanent)
             {
                 // Found none, or the one configured cannot be read: nothing can be fetched for any refresh.
                 return [PreflightResult.Failed(Title, message, NoCredentialRemedy, blocksRefresh: true)];
@@ -57,7 +57,7 @@ internal sealed class GitHubCredentialCheck(IOptions<GitHubOptions> options, Run
                     blocksRefresh: true)];
             }
 
-            if (ex.Kind == GitHubFailureKind.RateLimited)
+            if (ex.Failure == GitHubFailureKind.RateLimited)
             {
                 // Nothing is wrong with the setup: GitHub asked for a pause, and a check must not call it again.
                 return [PreflightResult.Unknown(Title, message, "nothing to change: GitHub asked not to be called before then")];

@@ -16,15 +16,16 @@ internal sealed class RegistrationRepair(
     UnitController units,
     ILogger<RegistrationRepair> logger)
 {
-    /// <returns>What was done, for the logs and the error message.</returns>
-    public async Task<string> RepairAsync(RunnerContext runner, JournalEntry entry, SecretMasker masker, CancellationToken cancellationToken)
+    /// <returns>What was done, for the logs and the error message, and whether the new registration was kept.</returns>
+    /// <exception cref="IOException">A part of the repair failed (the message says what was done and what failed); the journal stays.</exception>
+    public async Task<RepairResult> RepairAsync(RunnerContext runner, JournalEntry entry, SecretMasker masker, CancellationToken cancellationToken)
     {
         var step = sequence.Find(entry.Step) ?? throw new InvalidDataException(
             $"The re-registration journal {journal.JournalPath(runner)} names the step '{entry.Step}', which this version does not know ({string.Join(", ", sequence.Steps.Select(s => s.Name))}); repair the runner by hand from {journal.BackupPath(runner)}, then delete the journal.");
         if (step.Repair == RepairRule.NothingChanged)
         {
             journal.Delete(runner);
-            return "nothing had changed yet; the runner was left as it was";
+            return new("nothing had changed yet; the runner was left as it was", KeptNewRegistration: false);
         }
 
         // Each part is tried whatever happened to the one before: a file that cannot be put back must never leave the
@@ -32,6 +33,7 @@ internal sealed class RegistrationRepair(
         var failures = new List<string>();
         string outcome;
         var incomplete = backup.IncompleteRegistration(runner, entry.Name);
+        var keptNew = false;
 
         // A backup folder that is gone (a temp cleaner, an operator) is no reason to fail while the runner's own files
         // are complete: they are kept, and only what truly needs a copy fails.
@@ -45,6 +47,7 @@ internal sealed class RegistrationRepair(
 
         if ((step.Repair == RepairRule.KeepCompleteNewRegistration || backupGone) && incomplete is null)
         {
+            keptNew = step.Repair == RepairRule.KeepCompleteNewRegistration;
             outcome = step.Repair == RepairRule.KeepCompleteNewRegistration
                 ? "the new registration is kept (config.sh had finished, and its --replace replaced the old one on GitHub: the old credentials are dead)"
                 : $"the backup {journal.BackupPath(runner)} is missing, and the runner's registration files are complete, so they are kept as they are";
@@ -97,7 +100,7 @@ internal sealed class RegistrationRepair(
         }
 
         journal.Delete(runner);
-        return outcome;
+        return new(outcome, keptNew);
     }
 
     /// <returns>Null when <paramref name="action"/> worked; otherwise its error, also added to <paramref name="failures"/>.</returns>
@@ -115,3 +118,8 @@ internal sealed class RegistrationRepair(
         }
     }
 }
+
+/// <summary>What a repair did.</summary>
+/// <param name="Outcome">What was done, for the logs and the error message.</param>
+/// <param name="KeptNewRegistration">Whether the complete registration config.sh had written was kept (from the configure step on).</param>
+internal sealed record RepairResult(string Outcome, bool KeptNewRegistration);

@@ -17,6 +17,7 @@ internal sealed class SystemdReconfigurer(
     ReconfigurationJournal journal,
     RegistrationRepair repair,
     SystemdRefreshRecovery recovery,
+    DiagLogReader logs,
     TimeProvider timeProvider,
     ILogger<SystemdReconfigurer> logger) : IRunnerReconfigurer
 {
@@ -63,16 +64,38 @@ internal sealed class SystemdReconfigurer(
         }
         catch (Exception ex)
         {
+            // Noted before the repair starts the unit: what the listener logs after this is the repaired unit's.
+            var logsBeforeRepair = run.Unit is null ? null : logs.Snapshot(runner.Directory);
+            var failedStep = run.Journal.Step;
             var rollback = await RollBackAsync(run).ConfigureAwait(false);
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
-                Log.Cancelled(logger, runner.Name, run.Journal.Step, rollback);
+                Log.Cancelled(logger, runner.Name, failedStep, rollback.Outcome);
                 throw;
             }
 
             var detail = ex is StepFailedException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            if (rollback is { Repaired: true, KeptNewRegistration: true } && logsBeforeRepair is not null)
+            {
+                // The new registration is in place and the repair started the unit again: if the listener comes up now,
+                // the refresh is done, and retrying it would only re-register a runner that works.
+                run.LogsBeforeStart = logsBeforeRepair;
+                try
+                {
+                    await sequence.Steps.Single(step => step is WaitUntilListeningStep).RunAsync(run, cancellationToken).ConfigureAwait(false);
+                    Log.FixedByRepair(logger, runner.Name, failedStep, masker.Apply(detail), rollback.Outcome);
+                    return;
+                }
+                catch (Exception again) when (!(again is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    detail += $"; and after the repair started {run.Unit} again: {(again is StepFailedException ? again.Message : again.GetType().Name + ": " + again.Message)}";
+                }
+            }
+
+            var kind = ex is StepFailedException step ? step.Kind : RunnerRefreshException.KindOf(ex);
             throw new RunnerReconfigurationException(
-                masker.Apply($"Runner {runner.Name}: re-registration failed at step '{run.Journal.Step}': {detail}. Repair: {rollback}."),
+                masker.Apply($"Runner {runner.Name}: re-registration failed at step '{failedStep}': {detail}. Repair: {rollback.Outcome}."),
+                kind,
                 ex);
         }
     }
@@ -105,7 +128,7 @@ internal sealed class SystemdReconfigurer(
         }
         catch (InvalidDataException ex)
         {
-            throw new RunnerReconfigurationException($"Runner {runner.Name}: {ex.Message}. Nothing was stopped or changed; {ServiceUnit.Remedy(runner)}.", ex);
+            throw new RunnerReconfigurationException($"Runner {runner.Name}: {ex.Message}. Nothing was stopped or changed; {ServiceUnit.Remedy(runner)}.", RefreshFailureKind.Permanent, ex);
         }
 
         var now = timeProvider.GetUtcNow();
@@ -129,16 +152,16 @@ internal sealed class SystemdReconfigurer(
         };
     }
 
-    private async Task<string> RollBackAsync(ReconfigurationRun run)
+    private async Task<Rollback> RollBackAsync(ReconfigurationRun run)
     {
         // Not the refresh's token: a cancelled refresh (SIGTERM) must still leave the runner running. Only the limit stops it.
         using var limit = new CancellationTokenSource(options.Value.RollbackTimeout, timeProvider);
         var runner = run.Runner;
         try
         {
-            var outcome = await repair.RepairAsync(runner, run.Journal, run.Masker, limit.Token).ConfigureAwait(false);
-            Log.RolledBack(logger, runner.Name, run.Journal.Step, outcome);
-            return outcome;
+            var result = await repair.RepairAsync(runner, run.Journal, run.Masker, limit.Token).ConfigureAwait(false);
+            Log.RolledBack(logger, runner.Name, run.Journal.Step, result.Outcome);
+            return new(result.Outcome, Repaired: true, result.KeptNewRegistration);
         }
         catch (Exception ex)
         {
@@ -146,7 +169,7 @@ internal sealed class SystemdReconfigurer(
                 ? string.Create(CultureInfo.InvariantCulture, $"did not finish within Systemd:RollbackTimeout ({options.Value.RollbackTimeout.TotalSeconds:0.###} s)")
                 : ex.Message);
             Log.RollbackFailed(logger, runner.Name, run.Journal.Step, error, journal.JournalPath(runner));
-            return $"the repair failed too ({error}); the journal {journal.JournalPath(runner)} is kept and the next check repairs the runner";
+            return new($"the repair failed too ({error}); the journal {journal.JournalPath(runner)} is kept and the next check repairs the runner", Repaired: false, KeptNewRegistration: false);
         }
     }
 
@@ -159,4 +182,7 @@ internal sealed class SystemdReconfigurer(
                 : $"running as root: config.sh refuses to run as root unless {ConfigScript.AllowRunAsRootVariable} is set (Systemd:AllowRunAsRoot); better run the refresher as the runner's user";
         }
     }
+
+    /// <summary>What the rollback after a failure did: its outcome, whether all of it worked, whether it kept the new registration.</summary>
+    private sealed record Rollback(string Outcome, bool Repaired, bool KeptNewRegistration);
 }

@@ -33,7 +33,7 @@ internal sealed class SystemdRefreshRecovery(
         try
         {
             var outcome = await repair.RepairAsync(runner, entry, new SecretMasker(), cancellationToken).ConfigureAwait(false);
-            Log.Recovered(logger, runner.Name, outcome);
+            Log.Recovered(logger, runner.Name, outcome.Outcome);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -21,7 +21,7 @@ internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRu
         var stop = await runner.RunAsync(command, settings.StopTimeout, masker, cancellationToken).ConfigureAwait(false);
         if (!stop.Succeeded)
         {
-            throw new StepFailedException(stop.Describe());
+            throw new StepFailedException(stop);
         }
 
         // systemctl stop may return while the unit is still deactivating (a job finishing): the wait goes on, and so do
@@ -54,7 +54,7 @@ internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRu
         var start = await runner.RunAsync(SystemctlCommands.Build(settings, userUnit, SystemctlCommands.Start, unit), settings.SystemctlTimeout, masker, cancellationToken).ConfigureAwait(false);
         if (!start.Succeeded)
         {
-            throw new StepFailedException(start.Describe());
+            throw new StepFailedException(start);
         }
 
         while (true)
@@ -83,6 +83,6 @@ internal sealed class UnitController(IOptions<SystemdOptions> options, CommandRu
         // is-active exits 3 for an inactive unit: the printed state is the answer, the exit code is not.
         return outcome.TimedOutAfter is null && outcome.StartError is null && SystemctlCommands.ParseState(outcome.Output) is { } state
             ? state
-            : throw new StepFailedException(outcome.Describe());
+            : throw new StepFailedException(outcome);
     }
 }

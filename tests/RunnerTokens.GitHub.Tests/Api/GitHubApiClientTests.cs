@@ -43,7 +43,7 @@ public sealed class GitHubApiClientTests
 
         Assert.Equal(3, h.Api.Requests.Count);
         Assert.Equal(503, error.StatusCode);
-        Assert.True(error.IsTransient);
+        Assert.Equal(RefreshFailureKind.Transient, error.Kind);
         Assert.Contains("GitHub failed on POST /orgs/acme/actions/runners/registration-token (503", error.Message, StringComparison.Ordinal);
     }
 
@@ -80,7 +80,7 @@ public sealed class GitHubApiClientTests
         Assert.Single(h.Api.Requests);
         Assert.Equal(status, error.StatusCode);
         Assert.Null(error.RetryAfter);
-        Assert.False(error.IsTransient);
+        Assert.Equal(RefreshFailureKind.Permanent, error.Kind);
         Assert.DoesNotContain(h.Logs.GetSnapshot(), r => r.Id.Id is 300 or 301);
     }
 

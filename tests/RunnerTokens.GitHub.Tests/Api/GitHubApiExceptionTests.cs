@@ -3,15 +3,15 @@ namespace RunnerTokens.GitHub.Tests.Api;
 public sealed class GitHubApiExceptionTests
 {
     [Fact]
-    public void IsTransient_PublicConstructors_ArePermanent()
+    public void Kind_PublicConstructors_ArePermanent()
     {
-        Assert.False(new GitHubApiException().IsTransient);
-        Assert.False(new GitHubApiException("x").IsTransient);
-        Assert.False(new GitHubApiException("x", new InvalidOperationException()).IsTransient);
+        Assert.Equal(RefreshFailureKind.Permanent, new GitHubApiException().Kind);
+        Assert.Equal(RefreshFailureKind.Permanent, new GitHubApiException("x").Kind);
+        Assert.Equal(RefreshFailureKind.Permanent, new GitHubApiException("x", new InvalidOperationException()).Kind);
     }
 
     [Fact]
-    public async Task IsTransient_NoCredential_IsPermanent()
+    public async Task Kind_NoCredential_IsPermanent()
     {
         await using var h = await GitHubHarness.StartAsync();
 
@@ -19,7 +19,7 @@ public sealed class GitHubApiExceptionTests
             () => h.Issuer.CreateRegistrationTokenAsync(GitHubHarness.Scope("orgs/acme"), CancellationToken.None));
 
         Assert.StartsWith("No GitHub credential found", error.Message, StringComparison.Ordinal);
-        Assert.False(error.IsTransient);
+        Assert.Equal(RefreshFailureKind.Permanent, error.Kind);
         Assert.Empty(h.Api.Requests);
     }
 }

@@ -39,7 +39,7 @@ public sealed class RateLimitMemoryTests
             "GitHub rate limit for the token in GITHUB_TOKEN until 12:40:01Z (30 min 1 s); not calling GitHub before then (POST /orgs/acme/actions/runners/registration-token not sent).",
             again.Message);
         Assert.Equal(Reset.AddSeconds(1), again.RetryAfter);
-        Assert.True(again.IsTransient);
+        Assert.Equal(RefreshFailureKind.Transient, again.Kind);
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
         Assert.Contains("GitHub rate limit for the token in GITHUB_TOKEN until 12:40:01Z", observation.Reason, StringComparison.Ordinal);
 

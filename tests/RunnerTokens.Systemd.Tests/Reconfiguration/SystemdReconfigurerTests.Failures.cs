@@ -80,22 +80,43 @@ public sealed partial class SystemdReconfigurerTests
     }
 
     [Fact]
-    public async Task ReconfigureAsync_StartFailsOnce_KeepsNewRegistrationRestoresEnvironmentAndStartsAgain()
+    public async Task ReconfigureAsync_StartFailsOnceAndTheRepairStartsIt_SucceedsWithOneConfigureAndSaysSo()
     {
+        // Issue 10: a start failure that the repair already fixed used to fail the attempt, and the engine then re-registered
+        // a runner that was working (a second stop/remove/configure). Now the repair's start is checked like the first one.
         using var sut = new SystemdHarness();
         sut.InstallServiceScript();
         var environmentBefore = sut.ServiceEnvironment();
         sut.Machine.Systemctl.Fail("start", "Failed to start unit: Connection timed out", once: true);
 
-        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+        await sut.ReconfigureAsync();
 
-        Assert.Contains("step 'start'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("Connection timed out", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("new registration is kept", ex.Message, StringComparison.Ordinal);
         AssertNewRegistration(sut);
         AssertSameFiles(environmentBefore, sut.ServiceEnvironment());
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
         Assert.False(File.Exists(sut.JournalPath));
+        Assert.Single(sut.Machine.Runner.ConfigSh.Calls, call => call.Command == "configure");
+        var fixedLine = Assert.Single(sut.Logs.GetSnapshot(), r => r.Id.Id == 416);
+        Assert.Contains("step start failed (`systemctl start", fixedLine.Message, StringComparison.Ordinal);
+        Assert.Contains("Connection timed out", fixedLine.Message, StringComparison.Ordinal);
+        Assert.Contains("listens for jobs", fixedLine.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReconfigureAsync_StartFailsAlways_FailsTransientWithBothStartsAndKeepsTheNewRegistration()
+    {
+        using var sut = new SystemdHarness();
+        sut.InstallServiceScript();
+        sut.Machine.Systemctl.Fail("start", "Failed to start unit: Connection timed out");
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(() => sut.ReconfigureAsync());
+
+        Assert.Equal(RefreshFailureKind.Transient, ex.Kind);
+        Assert.Contains("step 'start'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("could not be started again", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("new registration is kept", ex.Message, StringComparison.Ordinal);
+        AssertNewRegistration(sut);
+        Assert.DoesNotContain(sut.Logs.GetSnapshot(), r => r.Id.Id == 416);
     }
 
     [Fact]

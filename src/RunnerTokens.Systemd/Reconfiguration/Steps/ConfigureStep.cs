@@ -30,7 +30,7 @@ internal sealed class ConfigureStep(IOptions<SystemdOptions> options, CommandRun
             ConfigScript.Configure(run.Runner.Directory, settings, registration, token), settings.ConfigTimeout, run.Masker, cancellationToken).ConfigureAwait(false);
         if (!outcome.Succeeded)
         {
-            throw new StepFailedException(outcome.Describe() + ConfigScript.RootHint(outcome, settings));
+            throw new StepFailedException(outcome, ConfigScript.RootHint(outcome, settings));
         }
 
         if (backup.IncompleteRegistration(run.Runner, registration.Name) is { } problem)

@@ -37,7 +37,10 @@ internal sealed class RemoveRegistrationStep(IOptions<SystemdOptions> options, C
         else
         {
             var issuer = tokenIssuer ?? throw new StepFailedException(
-                $"renaming needs the old runner {Previous(run)} deleted on the server, with a remove token, and no ITokenIssuer is registered (add AddGitHub())");
+                $"renaming needs the old runner {Previous(run)} deleted on the server, with a remove token, and no ITokenIssuer is registered (add AddGitHub())")
+            {
+                Kind = RefreshFailureKind.Permanent,
+            };
             RegistrationToken removeToken;
             try
             {
@@ -45,7 +48,10 @@ internal sealed class RemoveRegistrationStep(IOptions<SystemdOptions> options, C
             }
             catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                throw new StepFailedException($"no remove token for {OldScope(run).DisplayName}: {run.Masker.Apply(ex.Message)}", ex);
+                throw new StepFailedException($"no remove token for {OldScope(run).DisplayName}: {run.Masker.Apply(ex.Message)}", ex)
+                {
+                    Kind = RunnerRefreshException.KindOf(ex),
+                };
             }
 
             run.Masker.Add(removeToken.Token);
@@ -54,7 +60,7 @@ internal sealed class RemoveRegistrationStep(IOptions<SystemdOptions> options, C
 
         if (!outcome.Succeeded)
         {
-            throw new StepFailedException(outcome.Describe() + ConfigScript.RootHint(outcome, settings));
+            throw new StepFailedException(outcome, ConfigScript.RootHint(outcome, settings));
         }
     }
 
