@@ -8,7 +8,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, GitHub call {Call} of {Calls}, {Where}; next in {Delay}: {Error}")]
     public static partial void Retrying(ILogger logger, string operation, int call, int calls, string where, string delay, string error);
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, GitHub call {Call} of {Calls}, {Where}: the {Retries} GitHub retries (GitHub:MaxRetryAttempts) this refresh may make are used up: {Error}")]
+    [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "GitHub {Operation} failed, GitHub call {Call} of {Calls}, {Where}: the {Retries} GitHub retries (GitHub:MaxRetryAttempts) this refresh may make are used up: {Error}")]
     public static partial void RetriesSpent(ILogger logger, string operation, int call, int calls, string where, int retries, string error);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "GitHub {Operation} hit a rate limit; waiting {Delay}: {Error}")]
