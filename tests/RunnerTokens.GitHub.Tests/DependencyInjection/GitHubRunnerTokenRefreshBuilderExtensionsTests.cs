@@ -54,7 +54,7 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
     public void AddGitHub_ConfigurationSection_BindsEveryOption()
     {
         // The credential files are checked at start: they must be there.
-        using var temp = new TestKit.TempDirectory();
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
         using (var rsa = System.Security.Cryptography.RSA.Create(2048))
         {
             File.WriteAllText(temp.Combine("app.pem"), rsa.ExportRSAPrivateKeyPem());
@@ -99,10 +99,11 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
     [Fact]
     public void AddGitHub_Resolved_ReadsNoCredential()
     {
-        // Lazy: building the services must not read a token file or run gh (a dry run works offline).
+        // Lazy: building the services must not run gh nor call GitHub (a dry run works offline). A configured token
+        // file is checked at start (it must be usable), not here.
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddRunnerTokenRefresh().AddGitHub(o => o.TokenFile = "/nonexistent/token").AddGitHubRegistrationSource();
+        services.AddRunnerTokenRefresh().AddGitHub(o => o.GhPath = "/nonexistent/gh").AddGitHubRegistrationSource();
 
         using var provider = services.BuildServiceProvider();
 

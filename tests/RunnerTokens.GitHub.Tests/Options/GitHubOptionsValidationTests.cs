@@ -76,7 +76,7 @@ public sealed class GitHubOptionsValidationTests
     [Fact]
     public void Validate_ClientIdAndKey_Pass()
     {
-        using var temp = new TestKit.TempDirectory();
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
         var key = WriteKey(temp);
 
         Assert.Null(Errors(o => { o.ClientId = "Iv23liabc"; o.PrivateKeyFile = key; o.InstallationId = 9; }));
@@ -89,7 +89,7 @@ public sealed class GitHubOptionsValidationTests
     [InlineData("token", "it holds no RSA private key in PEM form")]
     public void Validate_AppKeyFileThatCannotSign_FailsAtStartNamingPathAndProblemButNotTheContent(string kind, string problem)
     {
-        using var temp = new TestKit.TempDirectory();
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
         var path = temp.Combine("app.pem");
         switch (kind)
         {
@@ -109,7 +109,7 @@ public sealed class GitHubOptionsValidationTests
     [InlineData("empty", "it is empty")]
     public void Validate_TokenFileThatGivesNoToken_FailsAtStartNamingPathAndProblem(string kind, string problem)
     {
-        using var temp = new TestKit.TempDirectory();
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
         var path = temp.Combine("github-token");
         if (kind == "empty")
         {
@@ -124,7 +124,7 @@ public sealed class GitHubOptionsValidationTests
     [Fact]
     public void Validate_TokenFileMissingBesideAnApp_PassesAsTheAppIsUsed()
     {
-        using var temp = new TestKit.TempDirectory();
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
         var key = WriteKey(temp);
 
         Assert.Null(Errors(o => { o.AppId = 12; o.PrivateKeyFile = key; o.TokenFile = temp.Combine("nope"); }));
@@ -133,7 +133,7 @@ public sealed class GitHubOptionsValidationTests
     [Fact]
     public void Validate_AppKeyFileMissing_FailsAtStartThroughTheContainer()
     {
-        using var temp = new TestKit.TempDirectory();
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddRunnerTokenRefresh().AddGitHub(o => { o.AppId = 12; o.PrivateKeyFile = temp.Combine("app.pem"); });
@@ -144,7 +144,7 @@ public sealed class GitHubOptionsValidationTests
         Assert.Contains($"GitHub:PrivateKeyFile = '{temp.Combine("app.pem")}' cannot be used: it does not exist", error.Message, StringComparison.Ordinal);
     }
 
-    private static string WriteKey(TestKit.TempDirectory temp)
+    private static string WriteKey(RunnerTokens.TestKit.TempDirectory temp)
     {
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
         var path = temp.Combine("app.pem");
