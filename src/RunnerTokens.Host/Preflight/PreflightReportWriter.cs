@@ -30,8 +30,16 @@ internal static class PreflightReportWriter
         foreach (var report in reports)
         {
             text.Append(CultureInfo.InvariantCulture, $"runner '{report.RunnerName}' ({report.Directory})").Append('\n');
+            var said = new HashSet<string>(StringComparer.Ordinal);
             foreach (var result in report.Results)
             {
+                // Two checks that fail for one cause (a .service naming a unit not allowed) say it once.
+                if (result.Status == PreflightStatus.Failed && !string.IsNullOrEmpty(result.Detail) && !said.Add(result.Detail))
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"  {Failed} {result.Title}: the same as above").Append('\n');
+                    continue;
+                }
+
                 switch (result.Status)
                 {
                     case PreflightStatus.Ok:
