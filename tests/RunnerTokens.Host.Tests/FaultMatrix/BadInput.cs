@@ -29,6 +29,9 @@ internal sealed record BadInput(string Id, string What, string Expected)
     /// <summary>Gets what the one line that explains the refusal holds: the setting as typed, the value, what is allowed.</summary>
     public IReadOnlyList<string> Shows { get; init; } = [];
 
+    /// <summary>Gets what the output must not hold (an accepted input reported as a problem).</summary>
+    public IReadOnlyList<string> Hides { get; init; } = [];
+
     /// <summary>Gets the exit code of every run.</summary>
     public int ExitCode { get; init; } = 2;
 

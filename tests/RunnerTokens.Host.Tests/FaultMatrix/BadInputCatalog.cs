@@ -195,11 +195,18 @@ internal static class BadInputCatalog
 
         // Legal though they may look wrong: accepted.
         new("runner-file-with-bom", ".runner with a UTF-8 BOM, as the runner writes it", "accepted: the dry run plans the refresh of 'runner-1', exit 0")
-        { Args = _dryRun[1..], ExitCode = 0, Arrange = WriteRunnerFileWithBom, Shows = ["config.sh --unattended --url https://github.com/my-org --name runner-1 --replace"] },
+        { Args = _dryRun[1..], ExitCode = 0, Arrange = WriteRunnerFileWithBom, Shows = ["config.sh --unattended --url https://github.com/my-org --name runner-1 --replace"], Hides = ["registration corrupt", "registration missing"] },
         new("log-file-unwritable", "LOG_FILE naming a folder", "not refused: one line names the file, the run logs to the console only")
         { Args = _dryRun[1..], ExitCode = 0, Environment = Vars("LOG_FILE", "{root}/bin"), Shows = ["cannot write the log file '{root}/bin'", "console only"] },
+        new("runner-file-without-server-url", ".runner without serverUrl", "not refused: a broken registration, repaired by a refresh; the dry run names the file and the key")
+        {
+            Args = _dryRun[1..],
+            ExitCode = 0,
+            Arrange = e2e => WriteRunnerFile(e2e, ".runner", "\uFEFF{\"agentId\":42,\"agentName\":\"runner-1\",\"gitHubUrl\":\"https://github.com/my-org\",\"workFolder\":\"_work\"}"),
+            Shows = ["registration corrupt: {runner}/.runner: 'serverUrl' is missing or empty", "action=refresh (dry run)"],
+        },
         new("credentials-file-corrupt", ".credentials that is not JSON", "not refused: a broken registration, repaired by a refresh; the dry run names the file")
-        { Args = _dryRun[1..], ExitCode = 0, Arrange = e2e => WriteRunnerFile(e2e, ".credentials", "{\"scheme\":"), Shows = [".credentials", "invalid"] },
+        { Args = _dryRun[1..], ExitCode = 0, Arrange = e2e => WriteRunnerFile(e2e, ".credentials", "{\"scheme\":"), Shows = ["registration corrupt: {runner}/.credentials", "action=refresh (dry run)"] },
     ];
 
     /// <summary>Gets the rows of the README's fault matrix, one per input.</summary>
