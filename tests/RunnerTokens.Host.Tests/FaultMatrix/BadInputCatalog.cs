@@ -180,13 +180,13 @@ internal static class BadInputCatalog
         { Environment = Vars("RUNNER_ALLOW_RUNASROOT", "root"), Shows = ["RUNNER_ALLOW_RUNASROOT 'root' is not allowed", "use 1 or 0"] },
 
         // The runner's own files, with nothing else that knows the runner (no record, no --org).
-        new("runner-file-not-json", ".runner that is not JSON", "exit 2: names .runner and the JSON error; no token, nothing touched")
+        new("runner-file-not-json", ".runner that is not JSON, and no record or --org to register from", "exit 2: names .runner and the JSON error; no token, nothing touched")
         { Arrange = e2e => WriteRunnerFile(e2e, ".runner", "agentName=runner-1\n"), Modes = _everyRefreshMode, Shows = ["{runner}/.runner is corrupt"] },
-        new("runner-file-empty", ".runner that is empty", "exit 2: names .runner and that it is corrupt")
+        new("runner-file-empty", ".runner that is empty, and no record or --org", "exit 2: names .runner and that it is corrupt")
         { Arrange = e2e => WriteRunnerFile(e2e, ".runner", string.Empty), Shows = ["{runner}/.runner is corrupt"] },
-        new("runner-file-without-agent-name", ".runner without agentName", "exit 2: names .runner and the missing agentName")
+        new("runner-file-without-agent-name", ".runner without agentName, and no record or --org", "exit 2: names .runner and the missing agentName")
         { Arrange = e2e => WriteRunnerFile(e2e, ".runner", "\uFEFF{\"agentId\":42,\"gitHubUrl\":\"https://github.com/my-org\"}"), Modes = _everyRefreshMode, Shows = ["{runner}/.runner is corrupt: 'agentName' is missing or empty"] },
-        new("service-file-names-sshd", ".service naming sshd.service", "one-shot: a failed refresh (exit 1), no token, nothing stopped; daemon and --check-config: exit 2; names .service, the unit, the pattern")
+        new("service-file-names-sshd", ".service naming sshd.service", "exit 1 one-shot (that runner fails), 2 daemon and --check-config; names .service, the unit and the pattern; no token")
         { OneShotExitCode = 1, Arrange = e2e => WriteRunnerFile(e2e, ".service", "sshd.service\n"), Modes = _everyRefreshMode, Shows = ["{runner}/.service names the unit 'sshd.service', which is not allowed", "actions.runner.*.service"] },
         new("service-file-with-spaces", ".service naming two units", "exit 1 (the runner's refresh fails) before any token: names .service and the unit")
         { OneShotExitCode = 1, Arrange = e2e => WriteRunnerFile(e2e, ".service", "actions.runner.my-org.runner-1.service sshd.service\n"), Shows = ["{runner}/.service names the unit 'actions.runner.my-org.runner-1.service sshd.service', which is not allowed"] },
@@ -204,6 +204,18 @@ internal static class BadInputCatalog
             ExitCode = 0,
             Arrange = e2e => WriteRunnerFile(e2e, ".runner", "\uFEFF{\"agentId\":42,\"agentName\":\"runner-1\",\"gitHubUrl\":\"https://github.com/my-org\",\"workFolder\":\"_work\"}"),
             Shows = ["registration corrupt: {runner}/.runner: 'serverUrl' is missing or empty", "action=refresh (dry run)"],
+        },
+        new("app-key-file-readable-by-others", "GITHUB_APP_PRIVATE_KEY_FILE readable by other users (mode 644)", "not refused: one warning names the file and its mode, and says chmod 600")
+        {
+            Args = _dryRun[1..],
+            ExitCode = 0,
+            Environment = Vars("GITHUB_APP_ID", "123456", "GITHUB_APP_PRIVATE_KEY_FILE", "{root}/app.pem"),
+            Arrange = e2e =>
+            {
+                WriteAppKey(e2e);
+                File.SetUnixFileMode(Path.Combine(e2e.Machine.RootPath, "app.pem"), (UnixFileMode)0b110_100_100);
+            },
+            Shows = ["{root}/app.pem is readable by other users (mode 644)", "chmod 600"],
         },
         new("credentials-file-corrupt", ".credentials that is not JSON", "not refused: a broken registration, repaired by a refresh; the dry run names the file")
         { Args = _dryRun[1..], ExitCode = 0, Arrange = e2e => WriteRunnerFile(e2e, ".credentials", "{\"scheme\":"), Shows = ["registration corrupt: {runner}/.credentials", "action=refresh (dry run)"] },
