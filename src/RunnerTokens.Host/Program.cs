@@ -10,6 +10,16 @@ var environment = Environment.GetEnvironmentVariables()
 var application = new RefreshApplication(environment, Console.Out, Console.Error);
 var command = RefreshCommand.Create(application.RunAsync);
 var parse = command.Parse(args);
+if (parse.Errors.Count > 0 && RefreshCommand.BadSwitchValues(args).ToList() is { Count: > 0 } badSwitches)
+{
+    foreach (var message in badSwitches)
+    {
+        await Console.Error.WriteLineAsync($"runner-token-refresh: {message}");
+    }
+
+    return ExitCodes.InvalidConfiguration;
+}
+
 if (parse.Errors.Count > 0)
 {
     // System.CommandLine's own report (each error, then "Did you mean …?" for a mistyped flag), without the whole

@@ -69,6 +69,13 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             }
         }
 
+        // Every option is checked before anything runs: one-shot resolves the Systemd options only when it re-registers,
+        // after a token was fetched, so a bad unit name or time limit would otherwise be found too late.
+        if (StartupFailures(host) is { Count: > 0 } failures)
+        {
+            return await InvalidAsync(settings, failures).ConfigureAwait(false);
+        }
+
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
@@ -112,7 +119,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         {
             // Validate before the host starts: the host would log a bad setting as "Hosting failed to start" with a
             // stack trace; an operator needs one line naming the setting, and exit 2.
-            host.Services.GetService<IStartupValidator>()?.Validate();
+            if (StartupFailures(host) is { Count: > 0 } failures)
+            {
+                return await InvalidAsync(settings, failures).ConfigureAwait(false);
+            }
 
             // Refuse to start only on what makes every refresh impossible (such as no right to stop the unit), within
             // a limit that keeps systemd's start timeout: a check that cannot finish in time "cannot tell".
@@ -153,15 +163,48 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     private async Task<int> CheckConfigAsync(HostSettings settings, CancellationToken cancellationToken)
     {
         using var host = Build(settings, daemon: false);
+
+        // The runners' own settings are lines of their checklists (the preflight resolves them itself); a bad GitHub or
+        // Systemd option (an App key file that cannot sign, a bad unit name) would only make each check "cannot tell".
+        if (StartupFailures(host, except: typeof(RunnerTokenRefreshOptions)) is { Count: > 0 } failures)
+        {
+            await output.WriteAsync(settings.Describe(PreflightReportWriter.RenderSettings(failures))).ConfigureAwait(false);
+            return ExitCodes.InvalidConfiguration;
+        }
+
         var reports = await host.Services.GetRequiredService<IRunnerPreflight>().RunAsync(cancellationToken).ConfigureAwait(false);
         await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
         return PreflightReportWriter.ExitCode(reports);
     }
 
-    /// <summary>One line per failure, naming each setting as the user gave it (<c>--runner-dir</c>, not <c>Runners[0].Directory</c>).</summary>
-    private async Task<int> InvalidAsync(HostSettings settings, OptionsValidationException ex)
+    /// <summary>
+    /// Validates every option registered for validation at start (<c>ValidateOnStart</c>), now, and returns every
+    /// failure; those of <paramref name="except"/> are left out. Options of several types that fail together come as an
+    /// <see cref="AggregateException"/>, which must not escape as a stack trace either.
+    /// </summary>
+    private static List<string> StartupFailures(IHost host, Type? except = null)
     {
-        foreach (var failure in ex.Failures)
+        try
+        {
+            host.Services.GetService<IStartupValidator>()?.Validate();
+            return [];
+        }
+        catch (OptionsValidationException ex)
+        {
+            return ex.OptionsType == except ? [] : [.. ex.Failures];
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(inner => inner is OptionsValidationException))
+        {
+            return [.. ex.InnerExceptions.Cast<OptionsValidationException>().Where(inner => inner.OptionsType != except).SelectMany(inner => inner.Failures)];
+        }
+    }
+
+    /// <summary>One line per failure, naming each setting as the user gave it (<c>--runner-dir</c>, not <c>Runners[0].Directory</c>).</summary>
+    private Task<int> InvalidAsync(HostSettings settings, OptionsValidationException ex) => InvalidAsync(settings, ex.Failures);
+
+    private async Task<int> InvalidAsync(HostSettings settings, IEnumerable<string> failures)
+    {
+        foreach (var failure in failures)
         {
             await error.WriteLineAsync($"runner-token-refresh: {settings.Describe(failure)}").ConfigureAwait(false);
         }

@@ -79,6 +79,9 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task CheckAndRefresh_NoOrg_Exits2SayingWhatToSet()
     {
+        // A runner folder not registered yet: config.sh, no .runner.
+        await File.WriteAllTextAsync(Path.Combine(_temp.Path, "config.sh"), "#!/bin/bash\n");
+
         var result = await HostProcess.RunAsync(["--check-and-refresh", "--runner-dir", _temp.Path]);
 
         Assert.Equal(2, result.ExitCode);

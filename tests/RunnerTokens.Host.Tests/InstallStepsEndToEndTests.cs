@@ -40,7 +40,7 @@ public sealed class InstallStepsEndToEndTests
     }
 
     [Fact]
-    public async Task CronJob_TokenFileLeftToRoot_ErrorIsPrintedForCronMailAndRunnerUntouched()
+    public async Task CronJob_TokenFileLeftToRoot_Exits2WithTheErrorForCronMailAndRunnerUntouched()
     {
         await using var installed = await Installed.CreateAsync();
         installed.Host.PrepareForCron();
@@ -49,10 +49,12 @@ public sealed class InstallStepsEndToEndTests
 
         var result = await installed.Host.RunCronJobAsync(cron, Assert.Single(cron.Entries));
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains(installed.Host.TokenFile, result.StandardOutput + result.StandardError, StringComparison.Ordinal);
+        // A token file this user cannot read is a bad setting, found at start (before GitHub is asked for anything).
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(installed.Host.TokenFile, result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("' cannot be used: it cannot be read", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain(installed.Machine.Sequence, l => l.Contains("stop", StringComparison.Ordinal));
-        Assert.Equal(1, installed.Metrics().GetProperty("consecutive_failures").GetInt32());
+        Assert.Empty(installed.Machine.GitHub.Requests);
         installed.AssertNoSecret(result, null);
     }
 

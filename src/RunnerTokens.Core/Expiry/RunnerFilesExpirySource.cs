@@ -28,13 +28,14 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
         var expiries = new List<DateTimeOffset>();
 
         var runnerFile = fileSystem.Path.Combine(runner.Directory, ".runner");
-        if (ReadRegistrationFile(runnerFile, "agentName", expiries) is { } runnerProblem)
+        // config.sh always writes both: a .runner without the server's URL cannot connect, a broken registration.
+        if (ReadRegistrationFile(runnerFile, ["agentName", "serverUrl"], expiries) is { } runnerProblem)
         {
             return runnerProblem;
         }
 
         var credentialsFile = fileSystem.Path.Combine(runner.Directory, ".credentials");
-        if (ReadRegistrationFile(credentialsFile, "scheme", expiries) is { } credentialsProblem)
+        if (ReadRegistrationFile(credentialsFile, ["scheme"], expiries) is { } credentialsProblem)
         {
             return credentialsProblem;
         }
@@ -56,7 +57,7 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
     }
 
     /// <summary>Checks one registration file; returns an observation when it is missing or corrupt, else null.</summary>
-    private ExpiryObservation? ReadRegistrationFile(string path, string requiredProperty, List<DateTimeOffset> expiries)
+    private ExpiryObservation? ReadRegistrationFile(string path, string[] requiredProperties, List<DateTimeOffset> expiries)
     {
         if (!fileSystem.File.Exists(path))
         {
@@ -83,11 +84,14 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
                 return Corrupt(path, $"expected a JSON object, found {root.ValueKind}");
             }
 
-            if (!root.TryGetProperty(requiredProperty, out var required)
-                || required.ValueKind != JsonValueKind.String
-                || string.IsNullOrWhiteSpace(required.GetString()))
+            foreach (var requiredProperty in requiredProperties)
             {
-                return Corrupt(path, $"'{requiredProperty}' is missing or empty");
+                if (!root.TryGetProperty(requiredProperty, out var required)
+                    || required.ValueKind != JsonValueKind.String
+                    || string.IsNullOrWhiteSpace(required.GetString()))
+                {
+                    return Corrupt(path, $"'{requiredProperty}' is missing or empty");
+                }
             }
 
             CollectExpiry(root, expiries);

@@ -13,6 +13,9 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationR
 {
     public const string LocalStateFolderName = ".token-refresh";
 
+    /// <summary>The runner's configuration script, which every runner folder has.</summary>
+    private const string ConfigScriptName = "config.sh";
+
     private readonly Lazy<string> _machineName = new(RunnerIdentity.MachineName);
 
     public IReadOnlyList<RunnerContext> CreateAll(RunnerTokenRefreshOptions options)
@@ -81,13 +84,24 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationR
             }
         }
 
+        // Labels and the group go to config.sh as arguments and into logs: one line each, and config.sh splits labels at ','.
+        foreach (var label in runner.Labels.Where(label => LabelProblem(label) is not null))
+        {
+            errors.Add($"{setting}.{nameof(RunnerOptions.Labels)} has the label '{Shown(label)}', which is not allowed: {LabelProblem(label)}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(runner.RunnerGroup) && runner.RunnerGroup.Any(char.IsControl))
+        {
+            errors.Add($"{setting}.{nameof(RunnerOptions.RunnerGroup)} = '{Shown(runner.RunnerGroup)}' is not allowed: a runner group has no control characters (newline, tab, escape).");
+        }
+
         if (errors.Count > before || directory is null)
         {
             return null;
         }
 
         // The runner's own word first: .runner; else what the record remembers of it (.runner deleted by the listener).
-        var (registered, _) = RunnerSettingsFile.Read(fileSystem, directory);
+        var (registered, unreadable) = RunnerSettingsFile.Read(fileSystem, directory);
         string? name;
         string? url;
         if (registered is not null)
@@ -115,7 +129,17 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationR
             url = configuredUrl ?? (string.IsNullOrWhiteSpace(remembered?.Url) ? null : remembered.Url);
         }
 
-        if (url is null)
+        var runnerFileExists = fileSystem.File.Exists(fileSystem.Path.Combine(directory, RunnerSettingsFile.FileName));
+        if (url is null && runnerFileExists)
+        {
+            // A .runner that cannot be read, and nothing else (no record, no URL) that says where to register the runner.
+            errors.Add($"{setting}: {unreadable}; restore the runner's {RunnerSettingsFile.FileName}, or set the organisation (RUNNER_ORG, --org) or the runner URL (RUNNER_URL, --url) to register it again.");
+        }
+        else if (url is null && !fileSystem.File.Exists(fileSystem.Path.Combine(directory, ConfigScriptName)))
+        {
+            errors.Add($"{setting}.{nameof(RunnerOptions.Directory)} = '{runner.Directory}' is not a runner folder: it has no {RunnerSettingsFile.FileName} and no {ConfigScriptName}; set it to the runner's installation folder (where {ConfigScriptName} is).");
+        }
+        else if (url is null)
         {
             errors.Add($"{setting}: the runner in {directory} is not registered (no {RunnerSettingsFile.FileName}) and neither {nameof(RunnerOptions.Url)} nor {nameof(RunnerOptions.Organization)} is set; set the organisation (RUNNER_ORG, --org) or the runner URL (RUNNER_URL, --url).");
         }
@@ -183,6 +207,14 @@ internal sealed class RunnerContextFactory(IFileSystem fileSystem, RegistrationR
                 : name.Any(char.IsControl)
                     ? "a runner name has no control characters (newline, tab, escape)"
                     : null;
+
+    /// <summary>Why a configured label cannot be passed to <c>config.sh --labels</c>, or null.</summary>
+    private static string? LabelProblem(string label) =>
+        label.Contains(',', StringComparison.Ordinal)
+            ? "a label has no ',' (config.sh --labels splits at commas: give each label on its own)"
+            : label.Any(char.IsControl)
+                ? "a label has no control characters (newline, tab, escape)"
+                : null;
 
     /// <summary>The name as it can be shown on one line: control characters escaped.</summary>
     private static string Shown(string name) =>

@@ -16,7 +16,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     /// labels, default-label choice, ephemeral flag and group a re-registration keeps), with their credentials, caches
     /// and rate-limit handling. A runner missing from a scope's listing is asked for by name before either treats it as
     /// absent. Also adds the preflight check (<see cref="IRunnerPreflightCheck"/>) that the credential works: one
-    /// read-only call per runner. Options are validated at start; credentials are read at the first call. Calling it
+    /// read-only call per runner. Options are validated at start, the credential files named included (they must exist and be readable, a key in PEM form); credentials are read at each call. Calling it
     /// again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>

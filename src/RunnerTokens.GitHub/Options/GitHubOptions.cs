@@ -5,7 +5,8 @@ namespace RunnerTokens.GitHub;
 /// Credentials are looked for in this order: a GitHub App (<see cref="AppId"/> or <see cref="ClientId"/> with
 /// <see cref="PrivateKeyFile"/>), a token file (<see cref="TokenFile"/>, else <c>$CREDENTIALS_DIRECTORY/github-token</c>),
 /// the environment variables <c>GITHUB_TOKEN</c> then <c>GH_TOKEN</c>, and the GitHub CLI (<c>gh auth token</c>).
-/// Nothing is read before the first call to GitHub.
+/// The files named are checked at start (they exist and can be read; a key is an RSA key in PEM form), and read again
+/// at every call, so that a rotated secret is picked up; nothing else is read before the first call to GitHub.
 /// </summary>
 public sealed class GitHubOptions
 {

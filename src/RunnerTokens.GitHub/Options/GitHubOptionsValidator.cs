@@ -1,8 +1,12 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.GitHub;
 
-/// <summary>Checks what the attributes cannot: the API URL's shape and a GitHub App configured in full or not at all.</summary>
+/// <summary>
+/// Checks what the attributes cannot: the API URL's shape, a GitHub App configured in full or not at all, and that the
+/// credential files it names can be used, so that a wrong path fails at start rather than at the first token.
+/// </summary>
 internal sealed class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
 {
     public ValidateOptionsResult Validate(string? name, GitHubOptions options)
@@ -23,6 +27,18 @@ internal sealed class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
         if (hasIssuer && !hasKey)
         {
             errors.Add("GitHub:PrivateKeyFile is not set: a GitHub App (GitHub:AppId or GitHub:ClientId is set) needs its private key file (PEM).");
+        }
+
+        if (hasIssuer && hasKey && KeyFileProblem(options.PrivateKeyFile!.Trim()) is { } keyProblem)
+        {
+            errors.Add($"GitHub:PrivateKeyFile = '{options.PrivateKeyFile}' cannot be used: {keyProblem}; it must be the App's private key (PEM, as GitHub downloads it), readable by this user.");
+        }
+
+        // The token file serves only without an App (the App comes first); it is read again at every call, so that a
+        // rotated token is picked up, but one that cannot serve now is a wrong setting.
+        if (!(hasIssuer && hasKey) && !string.IsNullOrWhiteSpace(options.TokenFile) && TokenFileProblem(options.TokenFile.Trim()) is { } tokenProblem)
+        {
+            errors.Add($"GitHub:TokenFile = '{options.TokenFile}' cannot be used: {tokenProblem}; it must be a file holding a GitHub token, readable by this user.");
         }
 
         if (hasKey && !hasIssuer)
@@ -48,5 +64,62 @@ internal sealed class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Why the App's key file cannot sign a JWT, or null. Never says what the file holds.</summary>
+    private static string? KeyFileProblem(string path)
+    {
+        var text = ReadSecret(path, out var problem);
+        if (text is null)
+        {
+            return problem;
+        }
+
+        using var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(text);
+            return null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            return "it holds no RSA private key in PEM form";
+        }
+    }
+
+    /// <summary>Why the token file cannot give a token, or null.</summary>
+    private static string? TokenFileProblem(string path)
+    {
+        _ = ReadSecret(path, out var problem);
+        return problem;
+    }
+
+    /// <summary>The file's text, or null with why it cannot be read (missing, not a regular file, unreadable, empty).</summary>
+    private static string? ReadSecret(string path, out string? problem)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            problem = "it does not exist";
+            return null;
+        }
+
+        // A FIFO would block the start until a writer comes; a folder cannot be read.
+        if (!OperatingSystem.IsWindows() && UnixFileStatus.NotRegularProblem(path) is not null)
+        {
+            problem = "it is not a regular file";
+            return null;
+        }
+
+        try
+        {
+            var text = File.ReadAllText(path);
+            problem = string.IsNullOrWhiteSpace(text) ? "it is empty" : null;
+            return problem is null ? text : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"it cannot be read ({ex.GetType().Name}: {ex.Message})";
+            return null;
+        }
     }
 }

@@ -167,13 +167,28 @@ internal sealed partial class HostSettings
         switch (setting.Key)
         {
             case HostSettingCatalog.StateDirectoryKey:
-                // systemd joins several StateDirectory= folders with ':'; the first is ours.
-                values[setting.Key] = text.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+                // systemd joins several StateDirectory= folders with ':'; the first is ours. systemd gives absolute paths;
+                // a relative one would land wherever the command happens to run.
+                var folder = text.Split(':', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim();
+                if (folder is not null && !Path.IsPathFullyQualified(folder))
+                {
+                    errors.Add($"{source} '{text}' is not allowed: it must be an absolute folder, such as /var/lib/runner-token-refresh (systemd's StateDirectory= sets one).");
+                    return;
+                }
+
+                values[setting.Key] = folder;
                 return;
             case HostSettingCatalog.AppIdKey:
-                // The App's numeric id, or its client id (Iv…).
+                // The App's numeric id, or its client id (Iv1.…, Iv23…): anything else would only fail at GitHub.
                 var id = text.Trim();
-                values[long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? "GitHub:AppId" : "GitHub:ClientId"] = id;
+                var numeric = long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+                if (!numeric && !id.StartsWith("Iv", StringComparison.Ordinal))
+                {
+                    errors.Add($"{source} '{text}' is not allowed: use the App's numeric id (App ID) or its client id (Iv…), both on the App's settings page.");
+                    return;
+                }
+
+                values[numeric ? "GitHub:AppId" : "GitHub:ClientId"] = id;
                 return;
             default:
                 setting.Convert(source, text, values, errors);

@@ -67,6 +67,25 @@ internal static class RefreshCommand
         return root;
     }
 
+    /// <summary>
+    /// The switches given a value they cannot take (<c>--dry-run=perhaps</c>), one message each. System.CommandLine
+    /// would only say "Unrecognized command or argument 'perhaps'", without the flag.
+    /// </summary>
+    public static IEnumerable<string> BadSwitchValues(IEnumerable<string> args)
+    {
+        var switches = HostSettingCatalog.All.Where(s => s.Kind == HostSettingKind.Switch && s.Flag is not null).Select(s => s.Flag!)
+            .Concat(["--daemon", "--check-and-refresh", "--health", "--check-config"]);
+        foreach (var arg in args.TakeWhile(a => a != "--"))
+        {
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0 && switches.Contains(arg[..equals], StringComparer.Ordinal)
+                && !bool.TryParse(arg[(equals + 1)..], out _))
+            {
+                yield return $"{arg[..equals]} '{arg[(equals + 1)..]}' is not allowed: a switch is given alone ({arg[..equals]}), or as {arg[..equals]}=true or {arg[..equals]}=false.";
+            }
+        }
+    }
+
     /// <summary>The help System.CommandLine writes, then what an operator needs beside the flags.</summary>
     private sealed class MoreHelpAction(HelpAction help) : SynchronousCommandLineAction
     {

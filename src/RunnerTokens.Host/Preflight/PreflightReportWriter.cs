@@ -13,6 +13,7 @@ internal static class PreflightReportWriter
     public const string Passed = "✔";
     public const string Failed = "✘";
     public const string CannotTell = "?";
+    public const string SettingsTitle = "settings are valid";
 
     /// <summary>Writes the checklist of every runner, then a one-line summary.</summary>
     public static void Write(TextWriter writer, IReadOnlyList<RunnerPreflightReport> reports)
@@ -29,8 +30,16 @@ internal static class PreflightReportWriter
         foreach (var report in reports)
         {
             text.Append(CultureInfo.InvariantCulture, $"runner '{report.RunnerName}' ({report.Directory})").Append('\n');
+            var said = new HashSet<string>(StringComparer.Ordinal);
             foreach (var result in report.Results)
             {
+                // Two checks that fail for one cause (a .service naming a unit not allowed) say it once.
+                if (result.Status == PreflightStatus.Failed && !string.IsNullOrEmpty(result.Detail) && !said.Add(result.Detail))
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"  {Failed} {result.Title}: the same as above").Append('\n');
+                    continue;
+                }
+
                 switch (result.Status)
                 {
                     case PreflightStatus.Ok:
@@ -58,6 +67,24 @@ internal static class PreflightReportWriter
         }
 
         text.Append(Summary(reports)).Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The checklist when settings shared by every runner (GitHub, Systemd) are wrong: one failed line per setting, then
+    /// a summary; no runner is checked, as every check would depend on them.
+    /// </summary>
+    public static string RenderSettings(IReadOnlyList<string> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var text = new StringBuilder("settings\n");
+        foreach (var failure in failures)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {Failed} {SettingsTitle}: {Indent(failure)}").Append('\n');
+            text.Append("      → change the setting named above (see the README: Configuration)").Append('\n');
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"{(failures.Count == 1 ? "1 setting" : $"{failures.Count} settings")} failed: no runner checked").Append('\n');
         return text.ToString();
     }
 

@@ -54,6 +54,7 @@ public sealed class OptionsValidationTests : IDisposable
     public void Start_UnregisteredRunnerWithoutOrganizationNorUrl_FailsSayingWhatToSet()
     {
         using var unregistered = new RunnerDirectory(registered: false);
+        unregistered.Write("config.sh", "#!/bin/bash\n");
 
         var message = Validate(o =>
         {
@@ -63,6 +64,51 @@ public sealed class OptionsValidationTests : IDisposable
 
         Assert.Contains($"Runners[0]: the runner in {unregistered.Path} is not registered (no .runner) and neither Url nor Organization is set", message, StringComparison.Ordinal);
         Assert.Contains("RUNNER_ORG", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_FolderWithNeitherRunnerFileNorConfigSh_FailsSayingItIsNoRunnerFolder()
+    {
+        using var empty = new RunnerDirectory(registered: false);
+
+        var message = Validate(o =>
+        {
+            o.Runners[0].Organization = null;
+            o.Runners[0].Directory = empty.Path;
+        });
+
+        Assert.Contains($"Runners[0].Directory = '{empty.Path}' is not a runner folder: it has no .runner and no config.sh", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("agentName=runner-1", "is corrupt")]
+    [InlineData("{\"agentId\":42}", "is corrupt: 'agentName' is missing or empty")]
+    public void Start_CorruptRunnerFileAndNothingElseKnowsTheRunner_FailsNamingTheFileAndTheProblem(string content, string problem)
+    {
+        _runner.Write(".runner", content);
+
+        var message = Validate(o => o.Runners[0].Organization = null);
+
+        Assert.Contains($"Runners[0]: {_runner.File(".runner")} {problem}", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not registered (no .runner)", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gpu,large", "has no ','")]
+    [InlineData("large\tdisk", "has no control characters")]
+    public void Start_LabelConfigShCannotTake_FailsNamingIt(string label, string problem)
+    {
+        var message = Validate(o => o.Runners[0].Labels.Add(label));
+
+        Assert.Contains($"Runners[0].Labels has the label '{label.Replace("\t", "\\t", StringComparison.Ordinal)}', which is not allowed: a label {problem}", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_RunnerGroupWithNewline_FailsNamingIt()
+    {
+        var message = Validate(o => o.Runners[0].RunnerGroup = "Default\nx");
+
+        Assert.Contains("Runners[0].RunnerGroup = 'Default\\nx' is not allowed: a runner group has no control characters", message, StringComparison.Ordinal);
     }
 
     [Theory]

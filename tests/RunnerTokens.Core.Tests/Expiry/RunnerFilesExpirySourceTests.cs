@@ -81,6 +81,20 @@ public sealed class RunnerFilesExpirySourceTests : IDisposable
     }
 
     [Theory]
+    [InlineData("agentName", "{ \"serverUrl\": \"https://pipelines.actions.githubusercontent.com/abc/\" }")]
+    [InlineData("serverUrl", "{ \"agentId\": 7, \"agentName\": \"runner-1\", \"gitHubUrl\": \"https://github.com/acme\" }")]
+    [InlineData("serverUrl", "{ \"agentName\": \"runner-1\", \"serverUrl\": \" \" }")]
+    public async Task ObserveAsync_RunnerFileWithoutWhatConfigShAlwaysWrites_IsInvalidNamingTheKey(string key, string content)
+    {
+        _runner.Write(".runner", content); // with a BOM, as the runner writes it
+
+        var observation = await ObserveAsync();
+
+        Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+        Assert.Contains($"corrupt: {_runner.File(".runner")}: '{key}' is missing or empty", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(".runner")]
     [InlineData(".credentials")]
     [InlineData(".token-refresh/state.json")]

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.GitHub.Tests.Credentials;
 
@@ -58,11 +60,14 @@ public sealed class CredentialResolverTests
     }
 
     [Fact]
-    public async Task GetAsync_ConfiguredTokenFileMissing_FailsNamingTheFileInsteadOfFallingBack()
+    public async Task GetAsync_ConfiguredTokenFileGoneAfterStart_FailsNamingTheFileInsteadOfFallingBack()
     {
+        // A missing file is refused at start (GitHubOptionsValidationTests); here it goes away later.
         await using var h = await GitHubHarness.StartAsync();
-        h.Options.TokenFile = h.Temp.Combine("missing-token");
+        h.Options.TokenFile = WriteSecret(h, "missing-token", FileToken);
         h.Environment["GITHUB_TOKEN"] = EnvToken;
+        _ = h.Services.GetRequiredService<IOptions<GitHubOptions>>().Value;
+        File.Delete(h.Options.TokenFile);
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
 
@@ -71,10 +76,12 @@ public sealed class CredentialResolverTests
     }
 
     [Fact]
-    public async Task GetAsync_EmptyTokenFile_FailsSayingItIsEmpty()
+    public async Task GetAsync_TokenFileEmptiedAfterStart_FailsSayingItIsEmpty()
     {
         await using var h = await GitHubHarness.StartAsync();
-        h.Options.TokenFile = WriteSecret(h, "token", "\n");
+        h.Options.TokenFile = WriteSecret(h, "token", FileToken);
+        _ = h.Services.GetRequiredService<IOptions<GitHubOptions>>().Value;
+        File.WriteAllText(h.Options.TokenFile, "\n");
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
 

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using RunnerTokens.TestKit.GitHub;
 
 namespace RunnerTokens.GitHub.Tests.Credentials;
@@ -185,10 +187,12 @@ public sealed class GitHubAppAuthenticatorTests
     }
 
     [Fact]
-    public async Task GetInstallationCredentialAsync_KeyFileNotPem_FailsNamingTheFile()
+    public async Task GetInstallationCredentialAsync_KeyFileReplacedByNoPemAfterStart_FailsNamingTheFile()
     {
+        // A key file that cannot sign is refused at start (GitHubOptionsValidationTests); here it is replaced later.
         var (h, _) = await StartAsync();
         await using var _h = h;
+        _ = h.Services.GetRequiredService<IOptions<GitHubOptions>>().Value;
         File.WriteAllText(h.Options.PrivateKeyFile!, "not a key");
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
@@ -198,11 +202,14 @@ public sealed class GitHubAppAuthenticatorTests
     }
 
     [Fact]
-    public async Task GetInstallationCredentialAsync_KeyFileMissing_FailsNamingTheFile()
+    public async Task GetInstallationCredentialAsync_KeyFileGoneAfterStart_FailsNamingTheFile()
     {
         var (h, _) = await StartAsync();
         await using var _h = h;
+        File.Copy(h.Options.PrivateKeyFile!, h.Temp.Combine("nope.pem"));
         h.Options.PrivateKeyFile = h.Temp.Combine("nope.pem");
+        _ = h.Services.GetRequiredService<IOptions<GitHubOptions>>().Value;
+        File.Delete(h.Options.PrivateKeyFile);
 
         var error = await Assert.ThrowsAsync<GitHubApiException>(() => h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
 

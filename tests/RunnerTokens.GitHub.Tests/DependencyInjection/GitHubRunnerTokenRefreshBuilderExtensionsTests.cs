@@ -53,13 +53,21 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
     [Fact]
     public void AddGitHub_ConfigurationSection_BindsEveryOption()
     {
+        // The credential files are checked at start: they must be there.
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            File.WriteAllText(temp.Combine("app.pem"), rsa.ExportRSAPrivateKeyPem());
+        }
+
+        File.WriteAllText(temp.Combine("token"), "ghp_unused\n");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["GitHub:ApiUrl"] = "https://ghes.example.com/api/v3",
-            ["GitHub:TokenFile"] = "/etc/runner-token-refresh/token",
+            ["GitHub:TokenFile"] = temp.Combine("token"),
             ["GitHub:AppId"] = "12345",
             ["GitHub:ClientId"] = "Iv23liabc",
-            ["GitHub:PrivateKeyFile"] = "/etc/runner-token-refresh/app.pem",
+            ["GitHub:PrivateKeyFile"] = temp.Combine("app.pem"),
             ["GitHub:InstallationId"] = "678",
             ["GitHub:UseGitHubCli"] = "false",
             ["GitHub:GhPath"] = "/usr/bin/gh",
@@ -75,10 +83,10 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
         var options = provider.GetRequiredService<IOptions<GitHubOptions>>().Value;
 
         Assert.Equal("https://ghes.example.com/api/v3", options.ApiUrl);
-        Assert.Equal("/etc/runner-token-refresh/token", options.TokenFile);
+        Assert.Equal(temp.Combine("token"), options.TokenFile);
         Assert.Equal(12345, options.AppId);
         Assert.Equal("Iv23liabc", options.ClientId);
-        Assert.Equal("/etc/runner-token-refresh/app.pem", options.PrivateKeyFile);
+        Assert.Equal(temp.Combine("app.pem"), options.PrivateKeyFile);
         Assert.Equal(678, options.InstallationId);
         Assert.False(options.UseGitHubCli);
         Assert.Equal("/usr/bin/gh", options.GhPath);
@@ -91,10 +99,11 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
     [Fact]
     public void AddGitHub_Resolved_ReadsNoCredential()
     {
-        // Lazy: building the services must not read a token file or run gh (a dry run works offline).
+        // Lazy: building the services must not run gh nor call GitHub (a dry run works offline). A configured token
+        // file is checked at start (it must be usable), not here.
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddRunnerTokenRefresh().AddGitHub(o => o.TokenFile = "/nonexistent/token").AddGitHubRegistrationSource();
+        services.AddRunnerTokenRefresh().AddGitHub(o => o.GhPath = "/nonexistent/gh").AddGitHubRegistrationSource();
 
         using var provider = services.BuildServiceProvider();
 

@@ -76,7 +76,80 @@ public sealed class GitHubOptionsValidationTests
     [Fact]
     public void Validate_ClientIdAndKey_Pass()
     {
-        Assert.Null(Errors(o => { o.ClientId = "Iv23liabc"; o.PrivateKeyFile = "/k.pem"; o.InstallationId = 9; }));
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
+        var key = WriteKey(temp);
+
+        Assert.Null(Errors(o => { o.ClientId = "Iv23liabc"; o.PrivateKeyFile = key; o.InstallationId = 9; }));
+    }
+
+    [Theory]
+    [InlineData("missing", "it does not exist")]
+    [InlineData("folder", "it is not a regular file")]
+    [InlineData("empty", "it is empty")]
+    [InlineData("token", "it holds no RSA private key in PEM form")]
+    public void Validate_AppKeyFileThatCannotSign_FailsAtStartNamingPathAndProblemButNotTheContent(string kind, string problem)
+    {
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
+        var path = temp.Combine("app.pem");
+        switch (kind)
+        {
+            case "folder": Directory.CreateDirectory(path); break;
+            case "empty": File.WriteAllText(path, "\n"); break;
+            case "token": File.WriteAllText(path, "ghp_SecretTokenInTheWrongFile0123\n"); break;
+        }
+
+        var errors = Errors(o => { o.AppId = 12; o.PrivateKeyFile = path; });
+
+        Assert.Equal($"GitHub:PrivateKeyFile = '{path}' cannot be used: {problem}; it must be the App's private key (PEM, as GitHub downloads it), readable by this user.", errors);
+        Assert.DoesNotContain("ghp_", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("missing", "it does not exist")]
+    [InlineData("empty", "it is empty")]
+    public void Validate_TokenFileThatGivesNoToken_FailsAtStartNamingPathAndProblem(string kind, string problem)
+    {
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
+        var path = temp.Combine("github-token");
+        if (kind == "empty")
+        {
+            File.WriteAllText(path, " \n");
+        }
+
+        Assert.Equal(
+            $"GitHub:TokenFile = '{path}' cannot be used: {problem}; it must be a file holding a GitHub token, readable by this user.",
+            Errors(o => o.TokenFile = path));
+    }
+
+    [Fact]
+    public void Validate_TokenFileMissingBesideAnApp_PassesAsTheAppIsUsed()
+    {
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
+        var key = WriteKey(temp);
+
+        Assert.Null(Errors(o => { o.AppId = 12; o.PrivateKeyFile = key; o.TokenFile = temp.Combine("nope"); }));
+    }
+
+    [Fact]
+    public void Validate_AppKeyFileMissing_FailsAtStartThroughTheContainer()
+    {
+        using var temp = new RunnerTokens.TestKit.TempDirectory();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddRunnerTokenRefresh().AddGitHub(o => { o.AppId = 12; o.PrivateKeyFile = temp.Combine("app.pem"); });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GitHubOptions>>().Value);
+
+        Assert.Contains($"GitHub:PrivateKeyFile = '{temp.Combine("app.pem")}' cannot be used: it does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    private static string WriteKey(RunnerTokens.TestKit.TempDirectory temp)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var path = temp.Combine("app.pem");
+        File.WriteAllText(path, rsa.ExportRSAPrivateKeyPem());
+        return path;
     }
 
     [Fact]

@@ -22,6 +22,37 @@ public sealed class PreflightReportWriterTests
         PreflightResult.Unknown($"may stop and start {Unit}", "cannot ask polkit", "start polkit");
 
     [Fact]
+    public void Render_TwoChecksFailingForOneCause_SayItOnce()
+    {
+        const string Cause = "/home/runner/actions-runner/.service names the unit 'sshd.service', which is not allowed";
+        var reports = new[]
+        {
+            Report(
+                PreflightResult.Failed("the runner's unit exists", Cause, "fix .service", blocksRefresh: true),
+                PreflightResult.Failed("may stop and start the runner's unit", Cause, "fix .service", blocksRefresh: true)),
+        };
+
+        var text = PreflightReportWriter.Render(reports);
+
+        Assert.Single(text.Split('\n'), line => line.Contains(Cause, StringComparison.Ordinal));
+        Assert.Contains("  ✘ may stop and start the runner's unit: the same as above\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("1 runner checked: 2 failed (2 make every refresh impossible)\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenderSettings_BadSharedSetting_OneFailedLineEachAndNoRunnerChecked()
+    {
+        var text = PreflightReportWriter.RenderSettings(["GitHub:PrivateKeyFile = '/k.pem' cannot be used: it does not exist"]);
+
+        Assert.Equal(
+            "settings\n"
+            + "  ✘ settings are valid: GitHub:PrivateKeyFile = '/k.pem' cannot be used: it does not exist\n"
+            + "      → change the setting named above (see the README: Configuration)\n"
+            + "1 setting failed: no runner checked\n",
+            text);
+    }
+
+    [Fact]
     public void Render_PassAndBlockingFailure_ChecklistAsTheOperatorSeesIt()
     {
         var reports = new[] { Report(CredentialOk, SudoUnderNoNewPrivileges) };

@@ -47,6 +47,33 @@ public sealed class SystemdOptionsValidatorTests
         Assert.Contains("Systemd:Units:runner-1 = 'two words.service' is not allowed", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sshd")]
+    [InlineData("actions.runner.my-org.runner-1.socket")]
+    public void Validate_UnitThatIsNotAService_FailsSayingItEndsInService(string unit)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.Units["runner-1"] = unit));
+
+        Assert.Contains($"Systemd:Units:runner-1 = '{unit}' is not allowed: a unit name has no spaces or '/', does not start with '-' and ends in .service", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"sudo -n\"")]
+    [InlineData("sudo -n;")]
+    [InlineData("sudo $OPTS")]
+    public void Validate_PrefixWithQuotesOrShellCharacters_FailsNamingIt(string prefix)
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Resolve(o => o.SystemctlPrefix = prefix));
+
+        Assert.Contains($"Systemd:SystemctlPrefix = '{prefix}' is not allowed: it is split at spaces and run without a shell", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_SudoPrefix_Passes()
+    {
+        Assert.Equal("sudo -n", Resolve(o => o.SystemctlPrefix = "sudo -n").SystemctlPrefix);
+    }
+
     [Fact]
     public void Validate_EmptySystemctlPath_Fails()
     {
