@@ -1,0 +1,35 @@
+namespace RunnerTokens.Host.Tests.FaultMatrix;
+
+/// <summary>
+/// The faults the matrix tries: something outside breaks while a one-shot run (<c>--check-and-refresh</c>, as a timer
+/// or cron runs it) refreshes a registered runner. Each row is a case of the test it names.
+/// </summary>
+internal static class FaultCatalog
+{
+    private const string GitHub = "FaultMatrixGitHubTests.Faults";
+    private const string ConfigSh = "FaultMatrixConfigShTests.Faults";
+    private const string Systemctl = "FaultMatrixSystemctlTests.Faults";
+    private const string Sigterm = "FaultMatrixSignalTests.Sigterm";
+    private const string Sigkill = "FaultMatrixSignalTests.Sigkill";
+    private const string Disk = "FaultMatrixDiskTests.Faults";
+    private const string Race = "FaultMatrixRaceTests.Faults";
+
+    internal static IReadOnlyList<MatrixRow> Rows { get; } =
+    [
+        // GitHub's API, at the registration-token call unless said otherwise.
+        Row("api-502-then-ok", "GitHub answers 502 once, then 201", "retried; refreshed; exit 0", GitHub),
+        Row("api-5xx-always", "GitHub answers 503 to every token request", "runner untouched; failure counted; exit 1; says 503", GitHub),
+        Row("api-401", "GitHub answers 401 Bad credentials to every call", "runner untouched; failure counted; exit 1; says 401", GitHub),
+        Row("api-403-permission", "GitHub answers 403 Resource not accessible (missing permission)", "runner untouched; failure counted; exit 1; says 403", GitHub),
+        Row("api-404", "GitHub answers 404 Not Found", "runner untouched; failure counted; exit 1; says 404", GitHub),
+        Row("api-422", "GitHub answers 422 Validation Failed", "runner untouched; failure counted; exit 1; says 422", GitHub),
+        Row("api-primary-rate-limit", "primary rate limit used up (403, x-ratelimit-remaining 0), then a second run before the reset", "runner untouched; both exit 1; the second sends GitHub nothing and says rate limit", GitHub),
+        Row("api-secondary-rate-limit", "secondary rate limit: 429 with Retry-After 1, then 201", "waits 1 s; refreshed; exit 0", GitHub),
+        Row("api-timeout", "GitHub answers only after the request timeout (1 s)", "runner untouched; failure counted; exit 1; says it got no answer within 1 s", GitHub),
+        Row("api-connection-refused", "nothing listens at the API URL", "runner untouched; failure counted; exit 1; says refused", GitHub),
+        Row("api-malformed-json", "GitHub's token answer is not JSON", "runner untouched; failure counted; exit 1; says JSON", GitHub),
+        Row("api-html", "a proxy answers an HTML page", "runner untouched; failure counted; exit 1; says HTML", GitHub),
+    ];
+
+    private static MatrixRow Row(string id, string what, string expected, string test) => new(MatrixKind.Fault, id, what, expected, test);
+}
