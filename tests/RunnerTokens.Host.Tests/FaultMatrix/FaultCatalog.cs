@@ -29,6 +29,26 @@ internal static class FaultCatalog
         Row("api-connection-refused", "nothing listens at the API URL", "runner untouched; failure counted; exit 1; says refused", GitHub),
         Row("api-malformed-json", "GitHub's token answer is not JSON", "runner untouched; failure counted; exit 1; says JSON", GitHub),
         Row("api-html", "a proxy answers an HTML page", "runner untouched; failure counted; exit 1; says HTML", GitHub),
+
+        // config.sh, the runner's own script.
+        Row("config-remove-fails", "config.sh remove fails", "old registration restored byte for byte; unit running; exit 1; config.sh's error shown", ConfigSh),
+        Row("config-remove-partway", "config.sh remove deletes .credentials, then fails", "old registration restored byte for byte; unit running; exit 1; config.sh's error shown", ConfigSh),
+        Row("config-configure-fails", "config.sh configure fails (403 from GitHub)", "old registration restored byte for byte; unit running; exit 1; says Forbidden", ConfigSh),
+        Row("config-configure-partway", "config.sh configure writes a key, then fails with a 500", "old registration restored byte for byte; unit running; exit 1; says 500", ConfigSh),
+        Row("config-configure-hangs", "config.sh configure hangs (ConfigTimeout 2 s)", "killed; old registration restored byte for byte; unit running; exit 1; says within 2 s", ConfigSh),
+        Row("config-hangs-after-registering", "config.sh hangs after GitHub replaced the runner (ConfigTimeout 2 s)", "killed; complete new registration kept; unit running; exit 1; says within 2 s", ConfigSh),
+        Row("config-refuses-root", "config.sh refuses root (no RUNNER_ALLOW_RUNASROOT)", "old registration restored byte for byte; unit running; exit 1; names RUNNER_ALLOW_RUNASROOT", ConfigSh),
+        Row("config-unknown-runner-group", "RUNNER_GROUP names a group GitHub does not have", "old registration restored byte for byte; unit running; exit 1; config.sh's \"Could not find\" shown", ConfigSh),
+
+        // systemctl and the unit's listener.
+        Row("systemctl-stop-fails", "systemctl stop fails (Access denied)", "runner untouched, still running; exit 1; says Access denied", Systemctl),
+        Row("systemctl-stop-hangs", "systemctl stop hangs (StopTimeout 2 s)", "killed; runner untouched, still running; exit 1; says within 2 s", Systemctl),
+        Row("systemctl-stop-slow", "the unit takes 1.5 s to stop (a job ending)", "waited; refreshed; exit 0", Systemctl),
+        Row("systemctl-start-fails-once", "systemctl start fails once", "retried; refreshed and running; exit 0", Systemctl),
+        Row("systemctl-start-fails", "systemctl start fails every time", "new registration kept; unit down; exit 1; systemctl's error shown; the next run starts it", Systemctl),
+        Row("systemctl-unit-fails-after-start", "the unit fails right after it started", "new registration kept; unit down; exit 1; says failed; the next run starts it", Systemctl),
+        Row("systemctl-listener-refuses-session", "the listener cannot create its session", "new registration kept; unit down; exit 1; the listener's line shown; the next run starts it", Systemctl),
+        Row("systemctl-listener-never-listens", "the listener does not log Listening for Jobs (ListenTimeout 2 s)", "new registration kept; unit running; exit 1; says Listening for Jobs", Systemctl),
     ];
 
     private static MatrixRow Row(string id, string what, string expected, string test) => new(MatrixKind.Fault, id, what, expected, test);
