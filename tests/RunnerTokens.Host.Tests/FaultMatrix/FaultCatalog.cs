@@ -36,7 +36,7 @@ internal static class FaultCatalog
         Row("config-configure-fails", "config.sh configure fails (403 from GitHub)", "old registration restored byte for byte; unit running; exit 1; says Forbidden", ConfigSh),
         Row("config-configure-partway", "config.sh configure writes a key, then fails with a 500", "old registration restored byte for byte; unit running; exit 1; says 500", ConfigSh),
         Row("config-configure-hangs", "config.sh configure hangs (ConfigTimeout 2 s)", "killed; old registration restored byte for byte; unit running; exit 1; says within 2 s", ConfigSh),
-        Row("config-hangs-after-registering", "config.sh hangs after GitHub replaced the runner (ConfigTimeout 2 s)", "killed; complete new registration kept; unit running; exit 1; says within 2 s", ConfigSh),
+        Row("config-hangs-after-registering", "config.sh hangs after GitHub replaced the runner (ConfigTimeout 6 s)", "killed; complete new registration kept; unit running; exit 1; says within 6 s", ConfigSh),
         Row("config-refuses-root", "config.sh refuses root (no RUNNER_ALLOW_RUNASROOT)", "old registration restored byte for byte; unit running; exit 1; names RUNNER_ALLOW_RUNASROOT", ConfigSh),
         Row("config-unknown-runner-group", "RUNNER_GROUP names a group GitHub does not have", "old registration restored byte for byte; unit running; exit 1; config.sh's \"Could not find\" shown", ConfigSh),
 
@@ -49,6 +49,20 @@ internal static class FaultCatalog
         Row("systemctl-unit-fails-after-start", "the unit fails right after it started", "new registration kept; unit down; exit 1; says failed; the next run starts it", Systemctl),
         Row("systemctl-listener-refuses-session", "the listener cannot create its session", "new registration kept; unit down; exit 1; the listener's line shown; the next run starts it", Systemctl),
         Row("systemctl-listener-never-listens", "the listener does not log Listening for Jobs (ListenTimeout 2 s)", "new registration kept; unit running; exit 1; says Listening for Jobs", Systemctl),
+
+        // Signals to a one-shot run parked at a step (a fake that hangs there).
+        Row("sigterm-at-stop", "SIGTERM while systemctl stop runs", "rolled back byte for byte; unit running; exit 0; says SIGTERM", Sigterm),
+        Row("sigterm-at-remove", "SIGTERM while config.sh remove runs", "rolled back byte for byte; unit running; exit 0; says SIGTERM", Sigterm),
+        Row("sigterm-at-configure", "SIGTERM while config.sh configure runs", "rolled back byte for byte; unit running; exit 0; says SIGTERM", Sigterm),
+        Row("sigterm-at-configured", "SIGTERM after config.sh registered, before it exits", "complete new registration kept; unit running; exit 0; says SIGTERM", Sigterm),
+        Row("sigterm-at-start", "SIGTERM while systemctl start runs", "new registration kept; unit running; exit 0; says SIGTERM", Sigterm),
+        Row("sigterm-at-listen", "SIGTERM while waiting for Listening for Jobs", "new registration kept; unit running; exit 0; says SIGTERM", Sigterm),
+        Row("sigkill-at-stop", "SIGKILL while systemctl stop runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-remove", "SIGKILL while config.sh remove runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-configure", "SIGKILL while config.sh configure runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-configured", "SIGKILL after config.sh registered, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-start", "SIGKILL while systemctl start runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-listen", "SIGKILL while waiting for Listening for Jobs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
     ];
 
     private static MatrixRow Row(string id, string what, string expected, string test) => new(MatrixKind.Fault, id, what, expected, test);
