@@ -63,6 +63,15 @@ internal static class FaultCatalog
         Row("sigkill-at-configured", "SIGKILL after config.sh registered, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
         Row("sigkill-at-start", "SIGKILL while systemctl start runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
         Row("sigkill-at-listen", "SIGKILL while waiting for Listening for Jobs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+
+        // The disk, and things in the way where a file is expected.
+        Row("disk-runner-folder-read-only", "the runner folder cannot be written (chattr +i)", "nothing changed; unit running; exit 1; says access denied at step service-aside", Disk),
+        Row("disk-state-folder-read-only", "the state folder cannot be written (chattr +i)", "no token fetched; runner untouched; exit 1; names the folder", Disk),
+        Row("disk-metrics-disk-full", "the metrics file's disk is full", "refreshed; old metrics whole; exit 0; says No space left on device", Disk),
+        Row("fifo-metrics-file", "a FIFO at the metrics file's path", "no wait; refreshed; exit 0; says not a regular file", Disk),
+        Row("fifo-newest-diag-log", "a FIFO as the newest _diag/Runner_*.log", "no wait; refreshed and listening; exit 0; names the FIFO as not opened", Disk),
+        Row("fifo-credentials", "a FIFO at .credentials", "no wait; nothing stopped; unit running; exit 1; says .credentials is not a regular file", Disk),
+        Row("state-folder-symlink", "the runner's state folder is a symbolic link", "nothing written through it; runner untouched; exit 1; says symbolic link", Disk),
     ];
 
     private static MatrixRow Row(string id, string what, string expected, string test) => new(MatrixKind.Fault, id, what, expected, test);
