@@ -72,6 +72,10 @@ internal static class FaultCatalog
         Row("fifo-newest-diag-log", "a FIFO as the newest _diag/Runner_*.log", "no wait; refreshed and listening; exit 0; names the FIFO as not opened", Disk),
         Row("fifo-credentials", "a FIFO at .credentials", "no wait; nothing stopped; unit running; exit 1; says .credentials is not a regular file", Disk),
         Row("state-folder-symlink", "the runner's state folder is a symbolic link", "nothing written through it; runner untouched; exit 1; says symbolic link", Disk),
+
+        // Races.
+        Row("race-two-runs", "two one-shot runs at once", "one token, one configure; refreshed once; both exit 0", Race),
+        Row("race-lock-file-deleted", "refresh.lock deleted during a refresh, then a second run", "the second waits, then leaves the runner alone (exit 0); one configure", Race),
     ];
 
     private static MatrixRow Row(string id, string what, string expected, string test) => new(MatrixKind.Fault, id, what, expected, test);
