@@ -31,6 +31,9 @@ public sealed class FaultMatrixDiskTests
             case "disk-metrics-disk-full":
                 await MetricsDiskFullAsync(e2e, before);
                 break;
+            case "disk-metrics-device":
+                await MetricsDeviceAsync(e2e, before);
+                break;
             case "fifo-metrics-file":
                 await FifoAtMetricsFileAsync(e2e, before);
                 break;
@@ -96,6 +99,16 @@ public sealed class FaultMatrixDiskTests
         AssertRegisteredAnew(e2e, before);
         Assert.Equal(old, await File.ReadAllBytesAsync(metricsFile));
         AssertSays("No space left on device", Said(e2e, result));
+        TokenScan.AssertNoneLeaked(e2e, result);
+    }
+
+    private static async Task MetricsDeviceAsync(EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before)
+    {
+        var result = await RunAsync(e2e, Environment(e2e, 2, ("METRICS_FILE", "/dev/full")));
+
+        AssertExit(0, result);
+        AssertRegisteredAnew(e2e, before);
+        AssertSays("metrics file refused: /dev/full", Said(e2e, result));
         TokenScan.AssertNoneLeaked(e2e, result);
     }
 

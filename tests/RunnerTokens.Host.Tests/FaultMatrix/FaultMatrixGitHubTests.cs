@@ -53,6 +53,16 @@ public sealed class FaultMatrixGitHubTests
                 e2e.Api.InjectFault(FakeFault.SecondaryRateLimit(429, retryAfterSeconds: 1), times: 1, pathContains: "registration-token");
                 await RefreshesAsync(e2e, before, settings);
                 break;
+            case "api-secondary-rate-limit-403":
+                e2e.Api.InjectFault(FakeFault.SecondaryRateLimit(403, retryAfterSeconds: 1), times: 1, pathContains: "registration-token");
+                await RefreshesAsync(e2e, before, settings);
+                break;
+            case "api-500-during-configure":
+                // config.sh's own first call (it does not retry): the attempt is rolled back, the next one works.
+                e2e.Api.InjectFault(FakeFault.ServerError(500), times: 1, pathContains: "actions/runner-registration");
+                await RefreshesAsync(e2e, before, settings);
+                Assert.Equal(2, e2e.Machine.Runner.ConfigSh.Calls.Count(c => c.Command == "configure"));
+                break;
             case "api-timeout":
                 e2e.Api.InjectFault(FakeFault.Slow(TimeSpan.FromSeconds(20)), times: 100, pathContains: "registration-token");
                 await FailsUntouchedAsync(e2e, before, settings, "did not answer POST /orgs/my-org/actions/runners/registration-token within 1 s");
