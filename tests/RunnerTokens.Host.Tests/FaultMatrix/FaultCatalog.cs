@@ -59,12 +59,12 @@ internal static class FaultCatalog
         Row("sigterm-at-configured", "SIGTERM after config.sh registered, before it exits", "complete new registration kept; unit running; exit 0; says SIGTERM", Sigterm),
         Row("sigterm-at-start", "SIGTERM while systemctl start runs", "new registration kept; unit running; exit 0; says SIGTERM", Sigterm),
         Row("sigterm-at-listen", "SIGTERM while waiting for Listening for Jobs", "new registration kept; unit running; exit 0; says SIGTERM", Sigterm),
-        Row("sigkill-at-stop", "SIGKILL while systemctl stop runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
-        Row("sigkill-at-remove", "SIGKILL while config.sh remove runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
-        Row("sigkill-at-configure", "SIGKILL while config.sh configure runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
-        Row("sigkill-at-configured", "SIGKILL after config.sh registered, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
-        Row("sigkill-at-start", "SIGKILL while systemctl start runs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
-        Row("sigkill-at-listen", "SIGKILL while waiting for Listening for Jobs, then the next run", "the next run repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-stop", "SIGKILL while systemctl stop runs, then the next run", "the next run says where it stopped, repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-remove", "SIGKILL while config.sh remove runs, then the next run", "the next run says where it stopped, repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-configure", "SIGKILL while config.sh configure runs, then the next run", "the next run says where it stopped, repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-configured", "SIGKILL after config.sh registered, then the next run", "the next run says where it stopped, repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-start", "SIGKILL while systemctl start runs, then the next run", "the next run says where it stopped, repairs and refreshes; registered and running; exit 0", Sigkill),
+        Row("sigkill-at-listen", "SIGKILL while waiting for Listening for Jobs, then the next run", "the next run says where it stopped, repairs and refreshes; registered and running; exit 0", Sigkill),
 
         // The disk, and things in the way where a file is expected.
         Row("disk-runner-folder-read-only", "the runner folder cannot be written (chattr +i)", "nothing changed; unit running; exit 1; says access denied at step service-aside", Disk),

@@ -76,6 +76,7 @@ public sealed class FaultMatrixSignalTests
 
         // assert: repaired, registered and running
         AssertExit(0, next);
+        AssertSays($"an earlier re-registration stopped at step {(step == "configured" ? "configure" : step)}", Said(e2e, next));
         AssertRegisteredAndRunning(e2e);
         AssertMetrics(e2e, refreshes: 1, failures: 0, consecutive: 0);
         TokenScan.AssertNoneLeaked(e2e, next);

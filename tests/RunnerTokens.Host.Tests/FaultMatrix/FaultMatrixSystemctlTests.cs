@@ -48,7 +48,7 @@ public sealed class FaultMatrixSystemctlTests
                 await FailsKeepingNewAsync(e2e, before, settings, "Failed to create session", running: false);
                 break;
             case "systemctl-listener-never-listens":
-                systemctl.ListenerTakes(TimeSpan.FromSeconds(4));
+                systemctl.ListenerTakes(TimeSpan.FromSeconds(3));
                 await FailsKeepingNewAsync(e2e, before, settings, "Listening for Jobs", running: true);
                 break;
             default:
