@@ -65,7 +65,13 @@ public sealed class FaultMatrixGitHubTests
                 break;
             case "api-timeout":
                 e2e.Api.InjectFault(FakeFault.Slow(TimeSpan.FromSeconds(20)), times: 100, pathContains: "registration-token");
-                await FailsUntouchedAsync(e2e, before, settings, "did not answer POST /orgs/my-org/actions/runners/registration-token within 1 s");
+                // One try only: each waits the whole timeout.
+                await FailsUntouchedAsync(
+                    e2e,
+                    before,
+                    Config(e2e, """{ "GitHub": { "MaxRetryAttempts": 0, "RequestTimeout": "00:00:01" } }"""),
+                    "did not answer POST /orgs/my-org/actions/runners/registration-token within 1 s",
+                    attempts: 1);
                 break;
             case "api-connection-refused":
                 await ConnectionRefusedAsync(e2e, before, settings);
@@ -93,9 +99,10 @@ public sealed class FaultMatrixGitHubTests
         TokenScan.AssertNoneLeaked(e2e, result);
     }
 
-    private static async Task FailsUntouchedAsync(EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings, string fact)
+    private static async Task FailsUntouchedAsync(
+        EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings, string fact, int attempts = 2)
     {
-        var result = await RunAsync(e2e, Environment(e2e), settings);
+        var result = await RunAsync(e2e, Environment(e2e, attempts), settings);
 
         AssertExit(1, result);
         AssertRunnerUntouched(e2e);
