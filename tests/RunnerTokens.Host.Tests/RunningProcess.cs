@@ -30,6 +30,9 @@ internal sealed class RunningProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the id of the started process.</summary>
+    public int ProcessId => _task.ProcessId;
+
     public static RunningProcess Start(Command command) => new(command);
 
     /// <summary>Waits until the output contains <paramref name="text"/>; fails with the output so far when it does not come.</summary>

@@ -57,15 +57,19 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             return new(false, $"no listener log: {folder} does not exist");
         }
 
-        var newest = fileSystem.DirectoryInfo.New(folder)
+        var examined = fileSystem.DirectoryInfo.New(folder)
             .EnumerateFiles(LogPattern)
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .ThenByDescending(f => f.Name, StringComparer.Ordinal)
             .Take(MaxLogsExamined)
-            .FirstOrDefault(f => IsRegular(f.FullName) && !IsConfigRun(f.FullName));
+            .ToList();
+        var newest = examined.FirstOrDefault(f => IsRegular(f.FullName) && !IsConfigRun(f.FullName));
         if (newest is null)
         {
-            return new(false, $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)");
+            // A FIFO or a device named like a log is never opened (it would block); say so, or the operator looks in vain.
+            var skipped = examined.Where(f => !IsRegular(f.FullName)).Select(f => f.Name).ToList();
+            return new(false, $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)"
+                + (skipped.Count > 0 ? $"; not regular files, not opened: {string.Join(", ", skipped)}" : string.Empty));
         }
 
         var reading = Scan(ReadLines(newest.FullName, 0, newest.Length));

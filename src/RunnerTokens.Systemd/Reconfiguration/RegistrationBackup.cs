@@ -33,7 +33,8 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
                 continue;
             }
 
-            var bytes = fileSystem.File.ReadAllBytes(source);
+            // A FIFO or a device planted in the runner folder is refused, never waited on.
+            var bytes = UnixFileStatus.ReadAllBytes(fileSystem, source);
             AtomicFile.Write(fileSystem, fileSystem.Path.Combine(folder, name), bytes, AtomicFile.OwnerOnly);
             files.Add(new BackedUpFile
             {
@@ -178,7 +179,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
 
         // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
-        if (fileSystem.File.Exists(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+        if (fileSystem.File.Exists(target) && IsRegular(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
         {
             // Keep the file (and its owner) as it is; set only a mode or time that differs.
             SetModeAndTimeIfDifferent(target, saved);
@@ -199,7 +200,13 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
     /// <returns>Null when <paramref name="name"/> is a JSON object with a non-empty string <paramref name="property"/>; else what is wrong.</returns>
     private string? Unreadable(RunnerContext runner, string name, string property)
     {
-        var bytes = fileSystem.File.ReadAllBytes(fileSystem.Path.Combine(runner.Directory, name)).AsMemory();
+        var path = fileSystem.Path.Combine(runner.Directory, name);
+        if (!IsRegular(path))
+        {
+            return $"{name} is not a regular file";
+        }
+
+        var bytes = fileSystem.File.ReadAllBytes(path).AsMemory();
         if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             bytes = bytes[3..];
@@ -220,6 +227,9 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
             return $"{name} is not readable JSON";
         }
     }
+
+    /// <summary>Whether <paramref name="path"/> may be opened to read: not a FIFO or a device, which would block or never end.</summary>
+    private bool IsRegular(string path) => !UnixFileStatus.IsReal(fileSystem) || UnixFileStatus.NotRegularProblem(path) is null;
 
     private byte[] ReadVerified(string path, BackedUpFile saved)
     {

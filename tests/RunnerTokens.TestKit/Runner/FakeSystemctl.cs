@@ -123,6 +123,13 @@ public sealed class FakeSystemctl
     /// </summary>
     public void RefuseSession(string message) => File.WriteAllText(Marker("session-refused"), message);
 
+    /// <summary>
+    /// Makes a started listener that may connect take <paramref name="duration"/> to create its session: the unit is
+    /// active at once, and <c>Listening for Jobs</c> is logged only after <paramref name="duration"/>, unless the unit
+    /// was stopped or started again meanwhile.
+    /// </summary>
+    public void ListenerTakes(TimeSpan duration) => File.WriteAllText(Marker("listen-delay"), Seconds(duration));
+
     /// <summary>Makes <paramref name="verb"/> hang for ten minutes (until killed).</summary>
     public void Hang(string verb) => File.WriteAllText(Marker($"hang-{verb}"), string.Empty);
 

@@ -119,6 +119,12 @@ listener() {
   case "$verdict" in
     listening)
       log INFO "Current runner version: '$RUNNER_VERSION'"
+      if [ -f "$STATE/listen-delay" ]; then
+        # A listener slow to create its session (a slow network): it logs "Listening for Jobs" later, unless the
+        # unit changed meanwhile (stopped, or started anew).
+        later "$(cat "$STATE/listen-delay")" active INFO "$(date -u '+%Y-%m-%d %H:%M:%SZ'): Listening for Jobs"
+        return
+      fi
       log INFO "$(date -u '+%Y-%m-%d %H:%M:%SZ'): Listening for Jobs"
       if [ -f "$STATE/listener-fail" ]; then
         later "$(head -n 1 "$STATE/listener-fail")" inactive ERR "$(tail -n +2 "$STATE/listener-fail")"
