@@ -44,9 +44,11 @@ public sealed class FaultMatrixConfigShTests
             case "config-refuses-root":
                 configSh.PretendUid(0);
                 await FailsRestoredAsync(e2e, before, Environment(e2e, 2, ("RUNNER_ALLOW_RUNASROOT", null)), [], "RUNNER_ALLOW_RUNASROOT");
+                Assert.Single(e2e.Api.RequestsTo("/actions/runners/registration-token")); // permanent: not retried
                 break;
             case "config-unknown-runner-group":
                 await FailsRestoredAsync(e2e, before, Environment(e2e, 2, ("RUNNER_GROUP", "gpu-pool")), [], "Could not find any self-hosted runner group named \"gpu-pool\"");
+                Assert.Single(e2e.Machine.Runner.ConfigSh.Calls, c => c.Command == "configure"); // permanent: not retried
                 break;
             default:
                 throw new InvalidOperationException($"no case for '{id}'");
@@ -72,11 +74,13 @@ public sealed class FaultMatrixConfigShTests
         // Long enough for the fake to register over HTTP on a busy machine, short enough for a test.
         var result = await RunAsync(e2e, Environment(e2e, attempts: 1), Config(e2e, """{ "Systemd": { "ConfigTimeout": "00:00:06" } }"""));
 
-        AssertExit(1, result);
+        // The repair keeps the complete new registration and starts the unit; once it listens, the refresh is done.
+        AssertExit(0, result);
         Assert.True(e2e.Machine.Runner.ConfigSh.Configured, "config.sh never registered");
         AssertRegisteredAnew(e2e, before);
-        AssertMetrics(e2e, refreshes: 0, failures: 1, consecutive: 1);
+        AssertMetrics(e2e, refreshes: 1, failures: 0, consecutive: 0);
         AssertSays("within 6 s", Said(e2e, result));
+        AssertSays("listens for jobs: re-registered; not retried", Said(e2e, result));
         TokenScan.AssertNoneLeaked(e2e, result);
     }
 }

@@ -11,6 +11,9 @@ public sealed class FaultMatrixGitHubTests
     // Few, fast retries of each call: the retry budget is no part of these cases, the end state is.
     private const string FastGitHub = """{ "GitHub": { "MaxRetryAttempts": 1, "RetryDelay": "00:00:00", "RequestTimeout": "00:00:01" } }""";
 
+    /// <summary>A permanent refusal is asked once: the engine does not repeat it, nor does the HTTP layer.</summary>
+    private static void NotRetried(EndToEnd e2e) => Assert.Single(e2e.Api.RequestsTo("/actions/runners/registration-token"));
+
     public static TheoryData<string> Cases => FaultScenario.Cases("FaultMatrixGitHubTests.Faults");
 
     [Theory]
@@ -37,14 +40,17 @@ public sealed class FaultMatrixGitHubTests
             case "api-403-permission":
                 e2e.Api.InjectFault(FakeFault.Status(403, "Resource not accessible by personal access token"), times: 100, pathContains: "registration-token");
                 await FailsUntouchedAsync(e2e, before, settings, "403");
+                NotRetried(e2e);
                 break;
             case "api-404":
                 e2e.Api.InjectFault(FakeFault.Status(404, "Not Found"), times: 100, pathContains: "registration-token");
                 await FailsUntouchedAsync(e2e, before, settings, "404");
+                NotRetried(e2e);
                 break;
             case "api-422":
                 e2e.Api.InjectFault(FakeFault.Status(422, "Validation Failed"), times: 100, pathContains: "registration-token");
                 await FailsUntouchedAsync(e2e, before, settings, "422");
+                NotRetried(e2e);
                 break;
             case "api-primary-rate-limit":
                 await PrimaryRateLimitAsync(e2e, before, settings);
