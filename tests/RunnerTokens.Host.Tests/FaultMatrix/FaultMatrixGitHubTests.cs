@@ -95,16 +95,6 @@ public sealed class FaultMatrixGitHubTests
         }
     }
 
-    private static async Task RefreshesAsync(EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings)
-    {
-        var result = await RunAsync(e2e, Environment(e2e), settings);
-
-        AssertExit(0, result);
-        AssertRegisteredAnew(e2e, before);
-        AssertMetrics(e2e, refreshes: 1, failures: 0, consecutive: 0);
-        TokenScan.AssertNoneLeaked(e2e, result);
-    }
-
     private static async Task FailsUntouchedAsync(
         EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings, string fact, int attempts = 2)
     {

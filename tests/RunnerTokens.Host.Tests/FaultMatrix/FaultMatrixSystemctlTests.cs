@@ -56,17 +56,6 @@ public sealed class FaultMatrixSystemctlTests
         }
     }
 
-    private static async Task RefreshesAsync(EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings)
-    {
-        var result = await RunAsync(e2e, Environment(e2e), settings);
-
-        AssertExit(0, result);
-        AssertRegisteredAnew(e2e, before);
-        AssertRegisteredAndRunning(e2e);
-        AssertMetrics(e2e, refreshes: 1, failures: 0, consecutive: 0);
-        TokenScan.AssertNoneLeaked(e2e, result);
-    }
-
     private static async Task FailsRestoredAsync(EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings, string fact)
     {
         var result = await RunAsync(e2e, Environment(e2e, attempts: 1), settings);

@@ -107,6 +107,18 @@ internal static class FaultScenario
     }
 
     /// <summary>The metrics file's counters.</summary>
+    /// <summary>Runs once with <paramref name="settings"/>: the fault is survived, the runner registered anew and listening, exit 0.</summary>
+    public static async Task RefreshesAsync(EndToEnd e2e, IReadOnlyDictionary<string, byte[]> before, string[] settings)
+    {
+        var result = await RunAsync(e2e, Environment(e2e), settings);
+
+        AssertExit(0, result);
+        AssertRegisteredAnew(e2e, before);
+        AssertRegisteredAndRunning(e2e);
+        AssertMetrics(e2e, refreshes: 1, failures: 0, consecutive: 0);
+        TokenScan.AssertNoneLeaked(e2e, result);
+    }
+
     public static void AssertMetrics(EndToEnd e2e, long refreshes, long failures, int consecutive)
     {
         var metrics = e2e.Metrics();
