@@ -9,6 +9,13 @@ internal static class HostProcess
 {
     public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "runner-token-refresh.dll");
 
+    /// <summary>
+    /// Gets the native binary to run instead of the built dll, from <c>RUNNERTOKENS_HOST_BINARY</c> (the Native AOT
+    /// publish, say: <c>RUNNERTOKENS_HOST_BINARY=artifacts/aot/runner-token-refresh dotnet test …</c>; relative to the repository), or null.
+    /// </summary>
+    public static string? NativeBinary { get; } =
+        Environment.GetEnvironmentVariable("RUNNERTOKENS_HOST_BINARY") is { Length: > 0 } binary ? Path.GetFullPath(binary, FindRepositoryRoot()) : null;
+
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static async Task<BufferedCommandResult> RunAsync(
@@ -66,8 +73,8 @@ internal static class HostProcess
             variables[key] = value;
         }
 
-        return Cli.Wrap("dotnet")
-            .WithArguments([DllPath, .. arguments])
+        var command = NativeBinary is null ? Cli.Wrap("dotnet").WithArguments([DllPath, .. arguments]) : Cli.Wrap(NativeBinary).WithArguments(arguments);
+        return command
             .WithEnvironmentVariables(variables)
             .WithWorkingDirectory(workingDirectory ?? RepositoryRoot)
             .WithValidation(CommandResultValidation.None);

@@ -35,6 +35,9 @@ public sealed class RetryBudgetEndToEndTests : IDisposable
         Assert.Contains("GitHub call 1 of 1, refresh attempt 3 of 3", output, StringComparison.Ordinal);
         Assert.Contains("after 3 of 3 attempt(s), no attempts left", output, StringComparison.Ordinal);
 
+        // GitHub's error body read by Octokit (under Native AOT only when its error types are kept: Trimming/Octokit.xml).
+        Assert.Contains("(502: Server Error)", output, StringComparison.Ordinal);
+
         // Nothing was stopped: every failure came before the runner was touched.
         Assert.Equal(before, e2e.Machine.Runner.Snapshot());
         Assert.DoesNotContain(e2e.Machine.Systemctl.Calls, c => c.StartsWith("stop", StringComparison.Ordinal));
