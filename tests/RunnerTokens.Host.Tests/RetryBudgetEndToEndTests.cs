@@ -94,6 +94,25 @@ public sealed class RetryBudgetEndToEndTests : IDisposable
         Assert.Equal(1, e2e.Metrics().GetProperty("total_refreshes").GetInt64());
     }
 
+    [Fact]
+    public async Task CheckAndRefresh_NoCredentialAtAll_FailsAtOnceWithoutRetriesOrAStackTrace()
+    {
+        // GitHub cannot be asked whether the runner is in a job, and never will be without a credential: one attempt.
+        await using var e2e = await EndToEnd.StartAsync();
+        var environment = e2e.Environment;
+        environment["GITHUB_TOKEN"] = null;
+        environment["RETRY_BACKOFF_SECONDS"] = "600";
+
+        var result = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh"), environment);
+
+        Assert.True(result.ExitCode == 1, result.StandardOutput + result.StandardError);
+        var output = result.StandardOutput + result.StandardError;
+        Assert.Contains("No GitHub credential", output, StringComparison.Ordinal);
+        Assert.Contains("after 1 of 3 attempt(s), a permanent failure, not retried", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(e2e.Machine.Systemctl.Calls, c => c.StartsWith("stop", StringComparison.Ordinal));
+    }
+
     /// <summary>GitHub's own retries a few milliseconds apart instead of 2, 4, 8, 16 s, to keep the test short.</summary>
     private string FastGitHubRetries()
     {

@@ -355,6 +355,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         {
             RunnerBusyState busy;
             string why;
+            Exception? failed = null;
             try
             {
                 busy = await probe.GetBusyStateAsync(runner, cancellationToken).ConfigureAwait(false);
@@ -364,6 +365,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             {
                 busy = RunnerBusyState.Unknown;
                 why = $"{probe.GetType().Name} failed ({ex.Message})";
+                failed = ex;
             }
 
             if (busy == RunnerBusyState.Busy)
@@ -373,9 +375,14 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
             // A runner whose registration is invalid cannot be in a job; a valid one is never stopped on a guess. Not
             // knowing is a failed attempt (retried, counted, alerted), not a quiet postponement: it may never end.
+            // The probe's own failure says whether asking again can help (no credential at all: it cannot).
             if (busy == RunnerBusyState.Unknown && !attempt.RegistrationInvalid)
             {
-                throw new RunnerReconfigurationException($"Runner {runner.Name}: {why}, and its registration is valid: not stopping it on a guess");
+                throw new RunnerRefreshException(
+                    $"Runner {runner.Name}: {why}, and its registration is valid: not stopping it on a guess",
+                    failed is null ? RefreshFailureKind.Transient : RunnerRefreshException.KindOf(failed),
+                    failed,
+                    (failed as RunnerRefreshException)?.RetryAfter);
             }
         }
 

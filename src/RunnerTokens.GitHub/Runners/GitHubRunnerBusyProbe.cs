@@ -7,7 +7,7 @@ namespace RunnerTokens.GitHub;
 /// revalidated (a 304 when nothing changed), and a runner missing from it is asked for by name. Listed: busy or idle
 /// as GitHub's <c>busy</c> says. Confirmed absent: idle (a deleted runner runs no job). When GitHub cannot be asked or
 /// cannot tell: <see cref="RunnerBusyState.Unknown"/>, logged with the reason, so the engine does not stop a runner
-/// whose registration is valid.
+/// whose registration is valid; a permanent or rate-limited failure is thrown instead, so the engine does not retry it.
 /// </summary>
 internal sealed class GitHubRunnerBusyProbe(RunnerListing listing, ILogger<GitHubRunnerBusyProbe> logger) : IRunnerBusyProbe
 {
@@ -22,6 +22,14 @@ internal sealed class GitHubRunnerBusyProbe(RunnerListing listing, ILogger<GitHu
         catch (GitHubApiException ex)
         {
             Log.BusyStateUnknown(logger, runner.Name, ex.Message);
+
+            // Thrown, not answered, when asking again cannot help soon (no credential, a rejected one, a long rate limit):
+            // the engine still counts the state as unknown, and takes the failure's kind for its retries.
+            if (ex.Kind == RefreshFailureKind.Permanent || ex.RetryAfter is not null)
+            {
+                throw;
+            }
+
             return RunnerBusyState.Unknown;
         }
 

@@ -1,5 +1,3 @@
-using RunnerTokens.GitHub;
-
 namespace RunnerTokens.Host.Logging;
 
 /// <summary>
@@ -15,7 +13,7 @@ internal static class ExpectedFailures
     public static bool IsExpected(Exception exception) => exception switch
     {
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsExpected),
-        RunnerReconfigurationException or GitHubApiException or Octokit.ApiException => true,
+        RunnerRefreshException or Octokit.ApiException => true,
         HttpRequestException or TimeoutException or OperationCanceledException => true,
         IOException or UnauthorizedAccessException => true,
         _ => exception.GetType().FullName == StepFailedException,

@@ -118,6 +118,23 @@ public sealed class RefreshEngineFailureKindTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_BusyProbeFailsPermanently_IsNotRetriedAndStopsNothing()
+    {
+        var probe = Substitute.For<IRunnerBusyProbe>();
+        probe.GetBusyStateAsync(default!, default).ThrowsAsyncForAnyArgs(
+            new RunnerRefreshException("No GitHub credential found", RefreshFailureKind.Permanent));
+        _fixture.BusyProbes.Add(probe);
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
+        Assert.Contains("No GitHub credential found", results[0].Reason, StringComparison.Ordinal);
+        await probe.ReceivedWithAnyArgs(1).GetBusyStateAsync(default!, default);
+        await _fixture.Issuer.DidNotReceiveWithAnyArgs().CreateRegistrationTokenAsync(default!, default);
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
+    }
+
+    [Fact]
     public void KindOf_ClassifiesByTypeAndDefaultsToTransient()
     {
         Assert.Equal(RefreshFailureKind.Permanent, RunnerRefreshException.KindOf(new RunnerReconfigurationException("x", RefreshFailureKind.Permanent)));

@@ -150,14 +150,17 @@ public sealed class GitHubRunnerBusyProbeTests
     }
 
     [Fact]
-    public async Task GetBusyStateAsync_NoCredential_ReturnsUnknownWithoutAnyNetworkCall()
+    public async Task GetBusyStateAsync_NoCredential_ThrowsItsPermanentFailureWithoutAnyNetworkCall()
     {
+        // Thrown rather than "unknown": the engine counts the state as unknown either way, but takes the failure's kind,
+        // so a host with no credential at all fails the check at once instead of retrying it for a minute.
         await using var h = await GitHubHarness.StartAsync();
         h.Api.AddRunner("orgs/acme", "r1");
 
-        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var ex = await Assert.ThrowsAsync<GitHubApiException>(() => h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None).AsTask());
 
-        Assert.Equal(RunnerBusyState.Unknown, state);
+        Assert.Equal(RefreshFailureKind.Permanent, ex.Kind);
+        Assert.Contains("No GitHub credential", Assert.Single(h.Logs.GetSnapshot(), r => r.Id.Id == 316).Message, StringComparison.Ordinal);
         Assert.Empty(h.Api.Requests);
     }
 

@@ -62,6 +62,7 @@ public sealed class OperatorConsoleFormatterTests
         new HttpRequestException("Connection refused (127.0.0.1:9)"),
         new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 30 seconds elapsing."),
         new RunnerTokens.GitHub.GitHubApiException("GitHub said 401 Bad credentials"),
+        new RunnerRefreshException("GitHubRunnerBusyProbe failed (No GitHub credential found)", RefreshFailureKind.Permanent),
     };
 
     [Fact]
