@@ -39,6 +39,12 @@ internal static partial class UnixFileStatus
             ? throw new IOException(problem)
             : fileSystem.File.ReadAllBytes(path);
 
+    /// <summary>
+    /// Whether <paramref name="path"/> may be opened to read: not a FIFO or a device, which would block or never end.
+    /// Only the real file system is looked at (a test double has no FIFOs).
+    /// </summary>
+    public static bool MayOpen(IFileSystem fileSystem, string path) => !IsReal(fileSystem) || NotRegularProblem(path) is null;
+
     /// <summary>Whether <paramref name="fileSystem"/> is the machine's, whose paths this class can look at.</summary>
     public static bool IsReal(IFileSystem fileSystem) => fileSystem is FileSystem;
 

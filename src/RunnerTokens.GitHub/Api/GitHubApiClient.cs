@@ -96,7 +96,6 @@ internal sealed class GitHubApiClient : IDisposable
     private async Task<T> AttemptAsync<T>(CallState state, CancellationToken cancellationToken)
         where T : class
     {
-        state.Attempts++;
         var request = state.Request;
         var limitKey = RateLimitKey(request);
         if (_rateLimits.Find(limitKey, request.RateLimitResource) is { } limit)
@@ -281,7 +280,7 @@ internal sealed class GitHubApiClient : IDisposable
             UseJitter = true,
             Delay = _options.RetryDelay,
             MaxDelay = TimeSpan.FromMinutes(1),
-            ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context)),
+            ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context, args.AttemptNumber)),
             DelayGenerator = args => new ValueTask<TimeSpan?>(
                 args.Outcome.Exception is GitHubApiException { Failure: GitHubFailureKind.RateLimited } limited
                     ? RateLimitWait(limited)
@@ -307,7 +306,11 @@ internal sealed class GitHubApiClient : IDisposable
         return builder.Build();
     }
 
-    private bool ShouldRetry(Exception? exception, ResilienceContext context)
+    /// <summary>Whether a failed call is sent again: a transient failure while the retry budget lasts, a rate limit soon enough.</summary>
+    /// <param name="exception">The failure.</param>
+    /// <param name="context">The call's context, with its <see cref="CallState"/>.</param>
+    /// <param name="attemptIndex">The failed call's index (0 for the first call).</param>
+    private bool ShouldRetry(Exception? exception, ResilienceContext context, int attemptIndex)
     {
         switch (exception)
         {
@@ -317,7 +320,7 @@ internal sealed class GitHubApiClient : IDisposable
                 if (RefreshAttempt.Current is { } attempt && !attempt.TryTakeRetry(RetryBudget, _options.MaxRetryAttempts))
                 {
                     var spent = context.Properties.GetValue(StateKey, null!);
-                    var (call, calls, where) = Position(spent.Attempts - 1, retrying: false);
+                    var (call, calls, where) = Position(attemptIndex, retrying: false);
                     Log.RetriesSpent(_logger, spent.Request.Operation, call, calls, where, _options.MaxRetryAttempts, failed.Message);
                     return false;
                 }
@@ -419,9 +422,6 @@ internal sealed class GitHubApiClient : IDisposable
     private sealed class CallState(GitHubRequest request)
     {
         public GitHubRequest Request { get; } = request;
-
-        /// <summary>Gets or sets how many times the call was sent (or refused before sending) so far.</summary>
-        public int Attempts { get; set; }
 
         public TimeSpan RateLimitWaited { get; set; }
 

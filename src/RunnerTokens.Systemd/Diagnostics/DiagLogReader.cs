@@ -63,11 +63,11 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             .ThenByDescending(f => f.Name, StringComparer.Ordinal)
             .Take(MaxLogsExamined)
             .ToList();
-        var newest = examined.FirstOrDefault(f => IsRegular(f.FullName) && !IsConfigRun(f.FullName));
+        var newest = examined.FirstOrDefault(f => UnixFileStatus.MayOpen(fileSystem, f.FullName) && !IsConfigRun(f.FullName));
         if (newest is null)
         {
             // A FIFO or a device named like a log is never opened (it would block); say so, or the operator looks in vain.
-            var skipped = examined.Where(f => !IsRegular(f.FullName)).Select(f => f.Name).ToList();
+            var skipped = examined.Where(f => !UnixFileStatus.MayOpen(fileSystem, f.FullName)).Select(f => f.Name).ToList();
             return new(false, $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)"
                 + (skipped.Count > 0 ? $"; not regular files, not opened: {string.Join(", ", skipped)}" : string.Empty));
         }
@@ -179,8 +179,6 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             || line.Contains("WRITE ERROR", StringComparison.Ordinal);
     }
 
-    /// <summary>A FIFO or device among the logs (a job can write this folder) would block or never end a read: passed over.</summary>
-    private bool IsRegular(string path) => !UnixFileStatus.IsReal(fileSystem) || UnixFileStatus.NotRegularProblem(path) is null;
 
     private bool IsConfigRun(string path)
     {
@@ -204,7 +202,7 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
 
     private string ReadText(string path, long start, long count)
     {
-        if (!IsRegular(path))
+        if (!UnixFileStatus.MayOpen(fileSystem, path))
         {
             return string.Empty;
         }

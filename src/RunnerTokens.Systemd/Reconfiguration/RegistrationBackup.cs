@@ -179,7 +179,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
 
         // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
-        if (fileSystem.File.Exists(target) && IsRegular(target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+        if (fileSystem.File.Exists(target) && UnixFileStatus.MayOpen(fileSystem, target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
         {
             // Keep the file (and its owner) as it is; set only a mode or time that differs.
             SetModeAndTimeIfDifferent(target, saved);
@@ -201,20 +201,14 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
     private string? Unreadable(RunnerContext runner, string name, string property)
     {
         var path = fileSystem.Path.Combine(runner.Directory, name);
-        if (!IsRegular(path))
+        if (!UnixFileStatus.MayOpen(fileSystem, path))
         {
             return $"{name} is not a regular file";
         }
 
-        var bytes = fileSystem.File.ReadAllBytes(path).AsMemory();
-        if (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            bytes = bytes[3..];
-        }
-
         try
         {
-            using var document = JsonDocument.Parse(bytes);
+            using var document = JsonDocument.Parse(Utf8Bom.Strip(fileSystem.File.ReadAllBytes(path)));
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty(property, out var value)
                 && value.ValueKind == JsonValueKind.String
@@ -228,8 +222,6 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
     }
 
-    /// <summary>Whether <paramref name="path"/> may be opened to read: not a FIFO or a device, which would block or never end.</summary>
-    private bool IsRegular(string path) => !UnixFileStatus.IsReal(fileSystem) || UnixFileStatus.NotRegularProblem(path) is null;
 
     private byte[] ReadVerified(string path, BackedUpFile saved)
     {
