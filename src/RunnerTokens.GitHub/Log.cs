@@ -32,9 +32,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "GitHub {Kind} token for {Scope} reused; it expires at {ExpiresAt}")]
     public static partial void TokenReused(ILogger logger, string kind, string scope, string expiresAt);
 
-    [LoggerMessage(EventId = 308, Level = LogLevel.Debug, Message = "GitHub lists {Count} runner(s) in {Scope}")]
-    public static partial void RunnersListed(ILogger logger, int count, string scope);
-
     [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "Runner {Runner}: GitHub lists it as {Status}, busy={Busy}")]
     public static partial void RunnerStatus(ILogger logger, string runner, string status, bool busy);
 
@@ -47,13 +44,19 @@ internal static partial class Log
     [LoggerMessage(EventId = 312, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub lists id {Id}, custom labels {Labels}, default labels {HasDefaultLabels}, ephemeral {Ephemeral}, runner group {RunnerGroupId}")]
     public static partial void RunnerRegistration(ILogger logger, string runner, long id, string labels, bool hasDefaultLabels, bool? ephemeral, long? runnerGroupId);
 
-    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "The runner listing of {Scope} is incomplete ({Why}); runners missing from it are asked for by name")]
-    public static partial void ListingIncomplete(ILogger logger, string scope, string why);
+    [LoggerMessage(EventId = 321, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub listed it at {CheckedAt}; not asked again before {NextCheckAt} (GitHub:RegistrationCheckInterval)")]
+    public static partial void RegistrationCheckSkipped(ILogger logger, string runner, string checkedAt, string nextCheckAt);
 
-    [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "Runner {Runner}: not in the runner listing of {Scope}, but GitHub has it when asked by name (the listing shifted or is older)")]
-    public static partial void RunnerFoundByName(ILogger logger, string runner, string scope);
+    [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Runner {Runner}: {Why}; asking GitHub whether it still lists the runner")]
+    public static partial void RegistrationCheckDoubtful(ILogger logger, string runner, string why);
 
-    [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "Runner {Runner}: not in the runner listing of {Scope}, and GitHub confirms by name that it has none of that name")]
+    [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "GitHub's answers cannot be saved to {Path} ({Error}); timer and cron runs will ask GitHub without ETags: set GitHub:StateDirectory to a folder this user may write")]
+    public static partial void ResponsesNotSaved(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "Runner {Runner}: when GitHub was last asked cannot be saved to {Path} ({Error}); the next check asks again")]
+    public static partial void RegistrationCheckNotSaved(ILogger logger, string runner, string path, string error);
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub, asked by name, has none of that name in {Scope}")]
     public static partial void RunnerAbsentConfirmed(ILogger logger, string runner, string scope);
 
     [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "Runner {Runner}: cannot tell from GitHub whether it is running a job: {Error}")]

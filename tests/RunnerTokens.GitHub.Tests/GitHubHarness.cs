@@ -17,6 +17,8 @@ internal sealed class GitHubHarness : IAsyncDisposable
     public static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
     private readonly List<ServiceProvider> _others = [];
+    private static readonly TempDirectory StateRoot = new("gh-tests-runner-state");
+
     private ServiceProvider? _provider;
 
     private GitHubHarness(FakeGitHubApi api, FakeTimeProvider time)
@@ -62,9 +64,12 @@ internal sealed class GitHubHarness : IAsyncDisposable
 
     public IRunnerRegistrationSource RegistrationSource => Services.GetServices<IRunnerRegistrationSource>().Single();
 
-    public IExpirySource ExpirySource => Services.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+    public IExpirySource ExpirySource => Source;
 
-    internal RunnerListing Listing => Services.GetRequiredService<RunnerListing>();
+    /// <summary>Gets the registration source as the engine calls it: with what the local sources observed.</summary>
+    public IRemoteExpirySource Source => Services.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+
+    internal RunnerLookup Lookup => Services.GetRequiredService<RunnerLookup>();
 
     internal GitHubApiClient Client => Services.GetRequiredService<GitHubApiClient>();
 
@@ -93,7 +98,12 @@ internal sealed class GitHubHarness : IAsyncDisposable
         return this;
     }
 
-    public static RunnerContext RunnerAt(string name, string url) => new(name, "/opt/runner/" + name, url, "/var/lib/state/" + name);
+    /// <summary>
+    /// A runner with a state folder of its own (under one temp folder for the test run): what the registration source
+    /// remembers about one context is not seen by another of the same name. Keep the context to keep its memory.
+    /// </summary>
+    public static RunnerContext RunnerAt(string name, string url) =>
+        new(name, "/opt/runner/" + name, url, StateRoot.Combine($"{name}-{Guid.NewGuid():N}"));
 
     public static RunnerContext Runner(string name, string scopePath = "orgs/acme") => RunnerAt(name, ScopeUrl(scopePath));
 
@@ -228,6 +238,7 @@ internal sealed class GitHubHarness : IAsyncDisposable
             o.RetryDelay = Options.RetryDelay;
             o.MaxRateLimitWait = Options.MaxRateLimitWait;
             o.StateDirectory = Options.StateDirectory;
+            o.RegistrationCheckInterval = Options.RegistrationCheckInterval;
         });
         return services.BuildServiceProvider();
     }

@@ -21,7 +21,7 @@ public sealed record ExpiryObservation
     /// <summary>Gets the expiry, when <see cref="Kind"/> is <see cref="ExpiryObservationKind.ExpiresAt"/>.</summary>
     public DateTimeOffset? ExpiresAt { get; }
 
-    /// <summary>Gets why the registration is invalid or unknown, for the logs; <see langword="null"/> otherwise.</summary>
+    /// <summary>Gets why the registration is invalid, doubtful or unknown, for the logs; <see langword="null"/> otherwise.</summary>
     public string? Reason { get; }
 
     /// <summary>The registration must be renewed before <paramref name="expiresAt"/>.</summary>
@@ -45,6 +45,16 @@ public sealed record ExpiryObservation
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         return new(source, ExpiryObservationKind.InvalidNow, null, reason);
+    }
+
+    /// <summary>The source cannot tell, but sees something wrong that a server should be asked about now.</summary>
+    /// <param name="source">The name of the source.</param>
+    /// <param name="reason">What looks wrong.</param>
+    /// <returns>The observation.</returns>
+    public static ExpiryObservation Doubtful(string source, string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return new(source, ExpiryObservationKind.Doubtful, null, reason);
     }
 
     /// <summary>The source could not tell.</summary>

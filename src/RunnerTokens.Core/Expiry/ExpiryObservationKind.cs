@@ -14,4 +14,11 @@ public enum ExpiryObservationKind
 
     /// <summary>The registration is unusable now: missing, corrupt, or deleted on the server.</summary>
     InvalidNow,
+
+    /// <summary>
+    /// The source cannot tell, but sees something wrong (the listener is not listening): an
+    /// <see cref="IRemoteExpirySource"/> should ask its server now rather than at its slow cadence. Decides like
+    /// <see cref="Unknown"/>.
+    /// </summary>
+    Doubtful,
 }

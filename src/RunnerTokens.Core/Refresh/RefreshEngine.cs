@@ -170,22 +170,49 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
     private async Task<IReadOnlyList<ExpiryObservation>> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
+        // The local sources first (files, the listener's log: cheap), then the remote ones with what the local ones saw,
+        // so a server is asked only when that can change the decision. A registration a local source already calls
+        // invalid is renewed whatever a server says: no request for it.
         var observations = new List<ExpiryObservation>(_sources.Length);
         foreach (var source in _sources)
         {
-            try
+            if (source is not IRemoteExpirySource)
             {
-                observations.Add(await source.ObserveAsync(runner, cancellationToken).ConfigureAwait(false));
+                observations.Add(await ObserveOneAsync(runner, source, null, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        }
+
+        if (observations.Exists(o => o.Kind == ExpiryObservationKind.InvalidNow))
+        {
+            return observations;
+        }
+
+        var local = observations.ToArray();
+        foreach (var source in _sources)
+        {
+            if (source is IRemoteExpirySource remote)
             {
-                var name = source.GetType().Name;
-                Log.SourceFailed(_logger, runner.Name, name, ex.Message);
-                observations.Add(ExpiryObservation.Unknown(name, $"failed: {ex.Message}"));
+                observations.Add(await ObserveOneAsync(runner, remote, local, cancellationToken).ConfigureAwait(false));
             }
         }
 
         return observations;
+    }
+
+    private async Task<ExpiryObservation> ObserveOneAsync(RunnerContext runner, IExpirySource source, ExpiryObservation[]? local, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return local is not null && source is IRemoteExpirySource remote
+                ? await remote.ObserveAsync(runner, local, cancellationToken).ConfigureAwait(false)
+                : await source.ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var name = source.GetType().Name;
+            Log.SourceFailed(_logger, runner.Name, name, ex.Message);
+            return ExpiryObservation.Unknown(name, $"failed: {ex.Message}");
+        }
     }
 
     private async Task<RunnerRefreshResult> RefreshAsync(RunnerContext runner, RefreshDecision decision, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ internal sealed class GitHubApiClient : IDisposable
     private readonly SecretMasker _masker;
     private readonly ILogger<GitHubApiClient> _logger;
     private readonly HttpClientAdapter _http;
-    private readonly ResponseCacheStore _responses = new();
+    private readonly ResponseCacheStore _responses;
     private readonly RateLimitMemory _rateLimits;
     private readonly ResiliencePipeline _pipeline;
 
@@ -40,9 +40,11 @@ internal sealed class GitHubApiClient : IDisposable
         TimeProvider timeProvider,
         SecretMasker masker,
         RateLimitMemory rateLimits,
+        ResponseCacheStore responses,
         ILogger<GitHubApiClient> logger,
         GitHubHttpHandlerFactory? handlerFactory = null)
     {
+        _responses = responses;
         _options = options.Value;
         _rateLimits = rateLimits;
         _timeProvider = timeProvider;

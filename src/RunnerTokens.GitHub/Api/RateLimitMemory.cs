@@ -3,7 +3,6 @@ using System.IO.Abstractions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.GitHub;
 
@@ -15,9 +14,7 @@ namespace RunnerTokens.GitHub;
 /// truncated SHA-256 of its token, or by the App and installation: never a secret.
 /// </summary>
 internal sealed class RateLimitMemory(
-    IOptions<GitHubOptions> options,
-    IOptions<RunnerTokenRefreshOptions> refreshOptions,
-    IEnvironmentVariables environment,
+    GitHubStateFolder stateFolder,
     IFileSystem fileSystem,
     TimeProvider timeProvider,
     ILogger<RateLimitMemory> logger)
@@ -28,18 +25,15 @@ internal sealed class RateLimitMemory(
     /// <summary>A secondary limit holds for every endpoint, whatever its bucket.</summary>
     public const string AnyResource = "*";
 
-    public const string StateDirectoryVariable = "STATE_DIRECTORY";
-
     // Far more than a few credentials' worth; a larger file is not ours, and is not read.
     private const int MaxFileBytes = 256 * 1024;
 
     private readonly ConcurrentDictionary<(string Key, string Resource), RateLimitEntry> _entries = new();
     private readonly Lock _fileGate = new();
-    private readonly Lazy<string?> _filePath = new(() => FindFilePath(options.Value, RefreshStateDirectory(refreshOptions), environment, fileSystem));
     private int _warned;
 
     /// <summary>Gets the shared file, or <see langword="null"/> when no state folder is known (memory only).</summary>
-    public string? FilePath => _filePath.Value;
+    public string? FilePath => stateFolder.PathOf(FileName);
 
     /// <summary>The latest limit still running for <paramref name="key"/> that holds for <paramref name="resource"/>, in memory or in the file.</summary>
     public RateLimitEntry? Find(string key, string resource)
@@ -131,30 +125,6 @@ internal sealed class RateLimitMemory(
             // An unreadable file remembers nothing; the next limit GitHub announces rewrites it.
             return [];
         }
-    }
-
-    private static string? RefreshStateDirectory(IOptions<RunnerTokenRefreshOptions> refresh)
-    {
-        try
-        {
-            return refresh.Value.StateDirectory;
-        }
-        catch (OptionsValidationException)
-        {
-            // The host validates the refresher's options at start; used without them (a tool, a test), there is no folder.
-            return null;
-        }
-    }
-
-    private static string? FindFilePath(GitHubOptions github, string? refreshStateDirectory, IEnvironmentVariables environment, IFileSystem fileSystem)
-    {
-        var folder = FirstSet(github.StateDirectory)
-            ?? FirstSet(refreshStateDirectory)
-            // systemd joins several StateDirectory= folders with ':'; the first is the refresher's.
-            ?? FirstSet(environment.Get(StateDirectoryVariable)?.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault());
-        return folder is null ? null : fileSystem.Path.Combine(fileSystem.Path.GetFullPath(folder), FileName);
-
-        static string? FirstSet(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
 }
 

@@ -1,47 +1,201 @@
-using System.Collections.Concurrent;
+using System.IO.Abstractions;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using Octokit.Caching;
 using Octokit.Internal;
 
 namespace RunnerTokens.GitHub;
 
 /// <summary>
-/// The last answer (with its <c>ETag</c>) of each GET, per credential, so Octokit's caching client asks again with
-/// <c>If-None-Match</c> and a <c>304 Not Modified</c> (free against the rate limit) serves the stored answer. A GitHub
-/// App's answers are kept per installation, not per hourly token; the oldest answers go beyond <see cref="MaxEntries"/>.
+/// The last answer (with its <c>ETag</c>) of each conditional GET, per credential, so Octokit's caching client asks again
+/// with <c>If-None-Match</c> and a <c>304 Not Modified</c> (free against the rate limit) serves the stored answer. Kept in
+/// memory and in <see cref="FileName"/> in the state folder (mode 600), so a timer or cron run, a new process each time,
+/// asks conditionally too. The answers are runner lookups: names, ids, labels, status, never a secret; a credential is
+/// named by its key (a truncated hash of a token, or the App and installation). A GitHub App's answers are kept per
+/// installation, not per hourly token; the oldest answers go beyond <see cref="MaxEntries"/>.
 /// </summary>
 internal sealed class ResponseCacheStore
 {
-    /// <summary>Far more than the pages of the scopes one host serves (100 runners a page).</summary>
+    /// <summary>The file's name in the state folder.</summary>
+    public const string FileName = "github-responses.json";
+
+    /// <summary>Far more than the runners one host serves (one lookup each).</summary>
     public const int MaxEntries = 1000;
 
-    private readonly ConcurrentDictionary<string, CachedResponse.V1> _responses = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _added = new();
+    // About MaxEntries answers of a few KiB; a larger file is not ours, and is not read.
+    private const int MaxFileBytes = 8 * 1024 * 1024;
 
-    public int Count => _responses.Count;
+    private readonly Dictionary<string, StoredResponse> _responses = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly Lazy<string?> _filePath;
+    private readonly IFileSystem _fileSystem;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private bool _loaded;
+    private int _warned;
+
+    public ResponseCacheStore(GitHubStateFolder stateFolder, IFileSystem fileSystem, TimeProvider timeProvider, ILogger<ResponseCacheStore> logger)
+        : this(() => stateFolder.PathOf(FileName), fileSystem, timeProvider, logger)
+    {
+    }
+
+    internal ResponseCacheStore(Func<string?> filePath, IFileSystem fileSystem, TimeProvider timeProvider, ILogger logger)
+    {
+        _filePath = new(filePath);
+        _fileSystem = fileSystem;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the shared file, or <see langword="null"/> when no state folder is known (memory only).</summary>
+    public string? FilePath => _filePath.Value;
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                EnsureLoaded();
+                return _responses.Count;
+            }
+        }
+    }
 
     /// <summary>The cache as one credential sees it: answers may differ by who asks.</summary>
     public IResponseCache For(string credentialKey) => new View(this, credentialKey + "|");
 
+    private CachedResponse.V1? Get(string key)
+    {
+        lock (_gate)
+        {
+            EnsureLoaded();
+            return _responses.TryGetValue(key, out var stored)
+                ? new CachedResponse.V1(stored.Body, new Dictionary<string, string> { ["ETag"] = stored.ETag }, null!, HttpStatusCode.OK, stored.ContentType)
+                : null;
+        }
+    }
+
     private void Set(string key, CachedResponse.V1 response)
     {
-        if (_responses.TryAdd(key, response))
+        // Only what can be asked again conditionally: a JSON text with its ETag.
+        var etag = response.Headers.FirstOrDefault(h => string.Equals(h.Key, "ETag", StringComparison.OrdinalIgnoreCase)).Value;
+        if (response.Body is not string body || string.IsNullOrEmpty(etag))
         {
-            _added.Enqueue(key);
-            while (_responses.Count > MaxEntries && _added.TryDequeue(out var oldest))
-            {
-                _responses.TryRemove(oldest, out _);
-            }
-
             return;
         }
 
-        _responses[key] = response;
+        var stored = new StoredResponse { Key = key, ETag = etag, Body = body, ContentType = response.ContentType, StoredAt = _timeProvider.GetUtcNow() };
+        lock (_gate)
+        {
+            EnsureLoaded();
+            _responses[key] = stored;
+            Evict(_responses);
+            Save(stored);
+        }
+    }
+
+    private void EnsureLoaded()
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        _loaded = true;
+        foreach (var stored in ReadFile())
+        {
+            _responses.TryAdd(stored.Key, stored);
+        }
+
+        Evict(_responses);
+    }
+
+    /// <summary>Read, merge, write: another run may have stored its own answers meanwhile; this one's newest answer wins.</summary>
+    private void Save(StoredResponse newest)
+    {
+        if (FilePath is not { } path)
+        {
+            return;
+        }
+
+        try
+        {
+            var merged = new Dictionary<string, StoredResponse>(StringComparer.Ordinal);
+            foreach (var stored in ReadFile().Concat(_responses.Values))
+            {
+                if (!merged.TryGetValue(stored.Key, out var held) || held.StoredAt <= stored.StoredAt)
+                {
+                    merged[stored.Key] = stored;
+                }
+            }
+
+            merged[newest.Key] = newest;
+            Evict(merged);
+            var directory = _fileSystem.Path.GetDirectoryName(path)!;
+            if (!_fileSystem.Directory.Exists(directory))
+            {
+                AtomicFile.CreateOwnerOnlyDirectory(_fileSystem, directory);
+            }
+
+            var file = new ResponseFile { Responses = [.. merged.Values.OrderBy(r => r.Key, StringComparer.Ordinal)] };
+            AtomicFile.Write(_fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(file, ResponseFileJsonContext.Default.ResponseFile), AtomicFile.OwnerOnly);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (Interlocked.Exchange(ref _warned, 1) == 0)
+            {
+                Log.ResponsesNotSaved(_logger, path, ex.Message);
+            }
+        }
+    }
+
+    private IEnumerable<StoredResponse> ReadFile()
+    {
+        if (FilePath is not { } path)
+        {
+            return [];
+        }
+
+        try
+        {
+            // Not through a symbolic link, and never a FIFO or a device (their size is 0): a read must not block.
+            var info = _fileSystem.FileInfo.New(path);
+            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes)
+            {
+                return [];
+            }
+
+            var file = JsonSerializer.Deserialize(_fileSystem.File.ReadAllBytes(path), ResponseFileJsonContext.Default.ResponseFile);
+            return file is { Version: ResponseFile.CurrentVersion, Responses: { } responses }
+                ? responses.Where(r => r is { Key.Length: > 0, ETag.Length: > 0 } && r.Body is not null)
+                : [];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            // An unreadable file stores nothing; the next answer rewrites it.
+            return [];
+        }
+    }
+
+    private static void Evict(Dictionary<string, StoredResponse> responses)
+    {
+        if (responses.Count <= MaxEntries)
+        {
+            return;
+        }
+
+        foreach (var oldest in responses.Values.OrderBy(r => r.StoredAt).Take(responses.Count - MaxEntries).ToList())
+        {
+            responses.Remove(oldest.Key);
+        }
     }
 
     private sealed class View(ResponseCacheStore store, string prefix) : IResponseCache
     {
-        public Task<CachedResponse.V1> GetAsync(IRequest request) =>
-            Task.FromResult(store._responses.TryGetValue(Key(request), out var response) ? response : null!);
+        public Task<CachedResponse.V1> GetAsync(IRequest request) => Task.FromResult(store.Get(Key(request))!);
 
         public Task SetAsync(IRequest request, CachedResponse.V1 cachedResponse)
         {
@@ -52,3 +206,31 @@ internal sealed class ResponseCacheStore
         private string Key(IRequest request) => prefix + new Uri(request.BaseAddress, request.Endpoint).AbsoluteUri;
     }
 }
+
+/// <summary>One stored answer.</summary>
+internal sealed class StoredResponse
+{
+    public string Key { get; set; } = string.Empty;
+
+    public string ETag { get; set; } = string.Empty;
+
+    public string Body { get; set; } = string.Empty;
+
+    public string? ContentType { get; set; }
+
+    public DateTimeOffset StoredAt { get; set; }
+}
+
+/// <summary>The shared file's content.</summary>
+internal sealed class ResponseFile
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    public List<StoredResponse>? Responses { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(ResponseFile))]
+internal sealed partial class ResponseFileJsonContext : JsonSerializerContext;

@@ -14,8 +14,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     /// Adds the GitHub token issuer (<see cref="ITokenIssuer"/>), busy check (<see cref="IRunnerBusyProbe"/>) and
     /// registration source (<see cref="IRunnerRegistrationSource"/>: the runner as GitHub lists it, with the id, custom
     /// labels, default-label choice, ephemeral flag and group a re-registration keeps), with their credentials, caches
-    /// and rate-limit handling. A runner missing from a scope's listing is asked for by name before either treats it as
-    /// absent. Also adds the preflight check (<see cref="IRunnerPreflightCheck"/>) that the credential works: one
+    /// and rate-limit handling. A runner is always asked for by name, never by listing its whole scope, so the cost does
+    /// not grow with the organisation. Also adds the preflight check (<see cref="IRunnerPreflightCheck"/>) that the credential works: one
     /// read-only call per runner. Options are validated at start, the credential files named included (they must exist and be readable, a key in PEM form); credentials are read at each call. Calling it
     /// again adds nothing twice.
     /// </summary>
@@ -34,12 +34,14 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<SecretMasker>();
         services.TryAddSingleton<SecretFile>();
         services.TryAddSingleton<IFileSystem, FileSystem>();
+        services.TryAddSingleton<GitHubStateFolder>();
         services.TryAddSingleton<RateLimitMemory>();
+        services.TryAddSingleton<ResponseCacheStore>();
         services.TryAddSingleton<GitHubApiClient>();
         services.TryAddSingleton<GitHubCliTokenSource>();
         services.TryAddSingleton<GitHubAppAuthenticator>();
         services.TryAddSingleton<CredentialResolver>();
-        services.TryAddSingleton<RunnerListing>();
+        services.TryAddSingleton<RunnerLookup>();
         services.TryAddSingleton<ITokenIssuer, GitHubTokenIssuer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>());
@@ -75,9 +77,12 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
 
     /// <summary>
     /// Adds the GitHub side (as <see cref="AddGitHub(IRunnerTokenRefreshBuilder)"/>) and the registration source: an
-    /// <see cref="IExpirySource"/> (<c>github</c>) that reports a runner's registration invalid only when GitHub confirms
-    /// it has no runner of that name (deleted after 14 days offline, or by an admin), and unknown when GitHub cannot be
-    /// asked or cannot tell, for the registration policy. Calling it again adds nothing twice.
+    /// <see cref="IRemoteExpirySource"/> (<c>github</c>) that reports a runner's registration invalid only when GitHub
+    /// says it has no runner of that name (deleted after 14 days offline, or by an admin), and unknown when GitHub cannot
+    /// be asked or cannot tell, for the registration policy. It asks GitHub when the local sources see something wrong,
+    /// otherwise once per <see cref="GitHubOptions.RegistrationCheckInterval"/> (jittered), remembering when in the
+    /// runner's state folder, so neither a daemon nor a timer or cron run asks at every check. Calling it again adds
+    /// nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
     /// <returns>The builder.</returns>

@@ -25,6 +25,9 @@ public sealed class GitHubOptions
     /// <summary>The default <see cref="GhPath"/>: <c>gh</c>, found on <c>PATH</c>.</summary>
     public const string DefaultGhPath = "gh";
 
+    /// <summary>The default <see cref="RegistrationCheckInterval"/>: 30 minutes.</summary>
+    public const int DefaultRegistrationCheckIntervalMinutes = 30;
+
     /// <summary>The file name looked for in <c>$CREDENTIALS_DIRECTORY</c> (systemd <c>LoadCredential=github-token:…</c>).</summary>
     public const string CredentialName = "github-token";
 
@@ -99,9 +102,21 @@ public sealed class GitHubOptions
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(DefaultMaxRateLimitWaitSeconds);
 
     /// <summary>
+    /// Gets or sets how often, on average, the registration source (<c>--policy registration</c>) asks GitHub whether it
+    /// still lists a runner whose listener log looks healthy: each wait is drawn between 0.75 and 1.25 times this, so a
+    /// fleet started together spreads its requests. A runner whose log looks wrong is asked about at once (at most every
+    /// 5 minutes); one whose log shows the listener gave up is renewed without asking.
+    /// </summary>
+    /// <value>The default value is 30 minutes.</value>
+    [SettingRange("00:01:00", "1.00:00:00", Section = "GitHub")]
+    public TimeSpan RegistrationCheckInterval { get; set; } = TimeSpan.FromMinutes(DefaultRegistrationCheckIntervalMinutes);
+
+    /// <summary>
     /// Gets or sets the folder where the rate limits GitHub announced are remembered (<c>github-rate-limits.json</c>,
     /// mode 600, no secret in it), so that neither this process nor another run of the refresher (the daemon, each
-    /// timer or cron run) calls GitHub with that credential before the time GitHub named.
+    /// timer or cron run) calls GitHub with that credential before the time GitHub named; and GitHub's last answers
+    /// with their <c>ETag</c>s (<c>github-responses.json</c>, mode 600, no secret in it), so that a timer or cron run
+    /// asks again conditionally, and an unchanged answer costs nothing against the rate limit.
     /// </summary>
     /// <value>
     /// The default value is <see langword="null"/>: the refresher's state folder (<c>RunnerTokens:StateDirectory</c>),

@@ -4,10 +4,10 @@ namespace RunnerTokens.GitHub;
 
 /// <summary>
 /// The credential a refresh of the runner would use is found and GitHub accepts it: one read-only call, the scope's
-/// runner listing asked for the runner's name. Without a credential it says what to set; with the gh CLI's, that gh
+/// runner lookup by the runner's name. Without a credential it says what to set; with the gh CLI's, that gh
 /// is there. Nothing it says holds the token.
 /// </summary>
-internal sealed class GitHubCredentialCheck(IOptions<GitHubOptions> options, RunnerListing listing, SecretMasker masker) : IRunnerPreflightCheck
+internal sealed class GitHubCredentialCheck(IOptions<GitHubOptions> options, RunnerLookup lookup, SecretMasker masker) : IRunnerPreflightCheck
 {
     public const string Title = "GitHub credential works";
     public const string GhTitle = "gh CLI is installed and logged in";
@@ -23,7 +23,7 @@ internal sealed class GitHubCredentialCheck(IOptions<GitHubOptions> options, Run
         var scope = runner.Scope;
         try
         {
-            var (credential, listed) = await listing.CheckAccessAsync(scope, runner.Name, cancellationToken).ConfigureAwait(false);
+            var (credential, listed) = await lookup.CheckAccessAsync(scope, runner.Name, cancellationToken).ConfigureAwait(false);
             var where = scope.Kind switch
             {
                 RunnerScopeKind.Organization => $"organisation {scope.DisplayName}",

@@ -1,39 +1,158 @@
+using System.IO.Abstractions;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.GitHub;
 
 /// <summary>
-/// The runner's registration as GitHub sees it: listed means valid with no expiry; confirmed absent (missing from the
-/// listing, and GitHub asked by name has none) means invalid now (GitHub deletes a runner after 14 days offline, 1 day
-/// if ephemeral, or an admin did); no answer, or no sure one, means unknown. One listing per scope serves all its
-/// runners within <see cref="RunnerListing.CheckMaxAge"/>.
+/// The runner's registration as GitHub sees it: listed means valid with no expiry; absent (GitHub, asked by name, has
+/// none of that name) means invalid now (GitHub deletes a runner after 14 days offline, 1 day if ephemeral, or an admin
+/// did); no answer, or no sure one, means unknown.
 /// </summary>
-internal sealed class GitHubRegistrationExpirySource(RunnerListing listing, ILogger<GitHubRegistrationExpirySource> logger) : IExpirySource
+/// <remarks>
+/// GitHub is asked for one runner by name, and not at every check: once per
+/// <see cref="GitHubOptions.RegistrationCheckInterval"/> (each wait drawn between 0.75 and 1.25 times it, so a fleet
+/// started together spreads out), or at once (at most every <see cref="DoubtfulInterval"/>) when a local source sees
+/// something wrong (<see cref="ExpiryObservationKind.Doubtful"/>). When it was asked and what it said are kept in
+/// <see cref="FileName"/> in the runner's state folder, so a timer or cron run (a new process each minute) keeps the
+/// same cadence as the daemon. The listener logs a deletion itself, so most deletions are seen at the next check without
+/// asking GitHub; the cadence catches the rest.
+/// </remarks>
+internal sealed class GitHubRegistrationExpirySource(
+    RunnerLookup lookup,
+    IOptions<GitHubOptions> options,
+    IFileSystem fileSystem,
+    TimeProvider timeProvider,
+    ILogger<GitHubRegistrationExpirySource> logger) : IRemoteExpirySource
 {
     public const string SourceName = "github";
 
-    public async ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
+    /// <summary>The file, in the runner's state folder, that says when GitHub was last asked and what it said.</summary>
+    public const string FileName = "github-check.json";
+
+    /// <summary>How often GitHub is asked at most while a local source sees something wrong that GitHub's answer did not explain.</summary>
+    public static readonly TimeSpan DoubtfulInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>The shortest and longest wait, as fractions of the interval.</summary>
+    internal const double JitterLow = 0.75;
+
+    internal const double JitterHigh = 1.25;
+
+    // Far more than the file ever holds; a larger file is not ours, and is not read.
+    private const int MaxFileBytes = 4096;
+
+    public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
+        ObserveAsync(runner, [], cancellationToken);
+
+    public async ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, IReadOnlyList<ExpiryObservation> local, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(local);
+        var now = timeProvider.GetUtcNow();
+        var path = fileSystem.Path.Combine(runner.StateDirectory, FileName);
+        var held = Read(path);
+        var doubtful = local.FirstOrDefault(o => o.Kind == ExpiryObservationKind.Doubtful);
+        if (held is { Listed: true } && held.CheckedAt <= now)
+        {
+            var next = doubtful is null ? held.NextCheckAt : Min(held.NextCheckAt, held.CheckedAt + DoubtfulInterval);
+            if (now < next)
+            {
+                Log.RegistrationCheckSkipped(logger, runner.Name, LogText.Time(held.CheckedAt), LogText.Time(next));
+                return ExpiryObservation.ValidNoExpiry(SourceName);
+            }
+        }
+
+        if (doubtful is not null)
+        {
+            Log.RegistrationCheckDoubtful(logger, runner.Name, $"{doubtful.Source}: {doubtful.Reason}");
+        }
+
         RegisteredRunner? found;
         try
         {
-            found = await listing.FindAsync(runner.Scope, runner.Name, RunnerListing.CheckMaxAge, cancellationToken).ConfigureAwait(false);
+            found = await lookup.FindAsync(runner.Scope, runner.Name, RunnerLookup.CheckMaxAge, cancellationToken).ConfigureAwait(false);
         }
         catch (GitHubApiException ex)
         {
+            // Asked again after a short while, not at every check: GitHub that failed now is unlikely to answer in a minute.
+            Save(runner, path, new GitHubCheck
+            {
+                CheckedAt = held?.CheckedAt ?? now,
+                Listed = held?.Listed ?? false,
+                NextCheckAt = now + DoubtfulInterval,
+            });
             return ExpiryObservation.Unknown(SourceName, $"cannot tell from GitHub whether runner {runner.Name} is registered: {ex.Message}");
         }
 
         if (found is null)
         {
+            Save(runner, path, new GitHubCheck { CheckedAt = now, Listed = false, NextCheckAt = now });
             Log.RunnerNotListed(logger, runner.Name, runner.Scope.DisplayName);
             return ExpiryObservation.Invalid(
                 SourceName,
                 $"runner {runner.Name} is not listed on GitHub (asked by name; deleted after 14 days offline or by an admin)");
         }
 
+        var wait = options.Value.RegistrationCheckInterval * (JitterLow + ((JitterHigh - JitterLow) * Random.Shared.NextDouble()));
+        Save(runner, path, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait });
         Log.RunnerStatus(logger, runner.Name, found.Status ?? "unknown", found.Busy);
         return ExpiryObservation.ValidNoExpiry(SourceName);
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
+    private GitHubCheck? Read(string path)
+    {
+        try
+        {
+            // Not through a symbolic link, and never a FIFO or a device: a read must not block.
+            var info = fileSystem.FileInfo.New(path);
+            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes || !UnixFileStatus.MayOpen(fileSystem, path))
+            {
+                return null;
+            }
+
+            return JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } check
+                ? check
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void Save(RunnerContext runner, string path, GitHubCheck check)
+    {
+        try
+        {
+            AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
+            AtomicFile.Write(fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(check, GitHubCheckJsonContext.Default.GitHubCheck), AtomicFile.OwnerOnly);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.RegistrationCheckNotSaved(logger, runner.Name, path, ex.Message);
+        }
+    }
 }
+
+/// <summary>When GitHub was last asked about a runner, what it said, and when to ask next.</summary>
+internal sealed class GitHubCheck
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    public DateTimeOffset CheckedAt { get; set; }
+
+    public bool Listed { get; set; }
+
+    public DateTimeOffset NextCheckAt { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(GitHubCheck))]
+internal sealed partial class GitHubCheckJsonContext : JsonSerializerContext;

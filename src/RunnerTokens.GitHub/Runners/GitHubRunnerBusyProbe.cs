@@ -3,13 +3,13 @@ using Microsoft.Extensions.Logging;
 namespace RunnerTokens.GitHub;
 
 /// <summary>
-/// Asks GitHub whether a runner is running a job, right before the engine would stop it: the scope's listing is
-/// revalidated (a 304 when nothing changed), and a runner missing from it is asked for by name. Listed: busy or idle
-/// as GitHub's <c>busy</c> says. Confirmed absent: idle (a deleted runner runs no job). When GitHub cannot be asked or
-/// cannot tell: <see cref="RunnerBusyState.Unknown"/>, logged with the reason, so the engine does not stop a runner
-/// whose registration is valid; a permanent or rate-limited failure is thrown instead, so the engine does not retry it.
+/// Asks GitHub whether a runner is running a job, right before the engine would stop it: the runner is asked for by
+/// name, fresh (a 304 when nothing changed). Listed: busy or idle as GitHub's <c>busy</c> says. Absent: idle (a deleted
+/// runner runs no job). When GitHub cannot be asked or cannot tell: <see cref="RunnerBusyState.Unknown"/>, logged with
+/// the reason, so the engine does not stop a runner whose registration is valid; a permanent or rate-limited failure is
+/// thrown instead, so the engine does not retry it.
 /// </summary>
-internal sealed class GitHubRunnerBusyProbe(RunnerListing listing, ILogger<GitHubRunnerBusyProbe> logger) : IRunnerBusyProbe
+internal sealed class GitHubRunnerBusyProbe(RunnerLookup lookup, ILogger<GitHubRunnerBusyProbe> logger) : IRunnerBusyProbe
 {
     public async ValueTask<RunnerBusyState> GetBusyStateAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ internal sealed class GitHubRunnerBusyProbe(RunnerListing listing, ILogger<GitHu
         RegisteredRunner? found;
         try
         {
-            found = await listing.FindAsync(runner.Scope, runner.Name, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            found = await lookup.FindAsync(runner.Scope, runner.Name, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
         catch (GitHubApiException ex)
         {

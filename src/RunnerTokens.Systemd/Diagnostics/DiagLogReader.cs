@@ -54,7 +54,7 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
         var folder = fileSystem.Path.Combine(runnerDirectory, DiagFolderName);
         if (!fileSystem.Directory.Exists(folder))
         {
-            return new(false, $"no listener log: {folder} does not exist");
+            return new(false, $"no listener log: {folder} does not exist", Doubtful: true);
         }
 
         var examined = fileSystem.DirectoryInfo.New(folder)
@@ -68,13 +68,18 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
         {
             // A FIFO or a device named like a log is never opened (it would block); say so, or the operator looks in vain.
             var skipped = examined.Where(f => !UnixFileStatus.MayOpen(fileSystem, f.FullName)).Select(f => f.Name).ToList();
-            return new(false, $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)"
-                + (skipped.Count > 0 ? $"; not regular files, not opened: {string.Join(", ", skipped)}" : string.Empty));
+            return new(
+                false,
+                $"no listener log in {folder} (no Runner_*.log, or only config.sh runs among the newest)"
+                    + (skipped.Count > 0 ? $"; not regular files, not opened: {string.Join(", ", skipped)}" : string.Empty),
+                Doubtful: true);
         }
 
         var reading = Scan(ReadLines(newest.FullName, 0, newest.Length));
         if (reading.Terminal is not { } line)
         {
+            // Neither is not doubtful: "Listening for Jobs" is written once per session, and a long-running listener's
+            // newest page, or the tail read of it, need not hold it.
             return new(false, reading.Listening
                 ? $"{newest.Name}: the listener's latest word is \"{ListeningMarker}\""
                 : $"{newest.Name} logs no terminal exit of the listener");
@@ -87,9 +92,12 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             var registeredAt = new DateTimeOffset(fileSystem.File.GetLastWriteTimeUtc(runnerFile), TimeSpan.Zero);
             if (loggedAt < registeredAt)
             {
-                return new(false, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{newest.Name} logs a terminal exit at {loggedAt:u}, before the current registration ({RunnerFiles.Runner} written {registeredAt:u}): stale"));
+                return new(
+                    false,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"{newest.Name} logs a terminal exit at {loggedAt:u}, before the current registration ({RunnerFiles.Runner} written {registeredAt:u}): stale, and no listener has logged since"),
+                    Doubtful: true);
             }
         }
 

@@ -87,6 +87,56 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_RemoteSource_IsAskedAfterTheLocalOnesWithWhatTheySaw()
+    {
+        // arrange: a remote source, and a local one that sees something wrong
+        var remote = Substitute.For<IRemoteExpirySource>();
+        IReadOnlyList<ExpiryObservation>? handed = null;
+        remote.ObserveAsync(default!, default!, default).ReturnsForAnyArgs(call =>
+        {
+            handed = call.ArgAt<IReadOnlyList<ExpiryObservation>>(1);
+            return ExpiryObservation.ValidNoExpiry("github");
+        });
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.ExtraSources.Add(remote);
+        _fixture.SourceSays(ExpiryObservation.Doubtful("listener-log", "no listener log"));
+
+        // act
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        var local = Assert.Single(handed!);
+        Assert.Equal(ExpiryObservationKind.Doubtful, local.Kind);
+        await remote.DidNotReceiveWithAnyArgs().ObserveAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_LocalSourceSaysInvalid_DoesNotAskTheRemoteOne()
+    {
+        var remote = Substitute.For<IRemoteExpirySource>();
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.ExtraSources.Add(remote);
+        _fixture.SourceSays(ExpiryObservation.Invalid("listener-log", "the registration has been deleted from the server"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        await remote.DidNotReceiveWithAnyArgs().ObserveAsync(default!, default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_OnlyDoubtful_DecidesAsUnknown()
+    {
+        _fixture.SourceSays(ExpiryObservation.Doubtful("listener-log", "no listener log"));
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Contains("expiry unknown (listener-log: no listener log)", results[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_EarliestOfSeveralExpiries_Decides()
     {
         var early = Substitute.For<IExpirySource>();

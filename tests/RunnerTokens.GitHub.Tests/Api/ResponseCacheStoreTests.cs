@@ -1,4 +1,6 @@
+using System.IO.Abstractions;
 using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
 using Octokit.Caching;
 using Octokit.Internal;
 
@@ -9,7 +11,7 @@ public sealed class ResponseCacheStoreTests
     [Fact]
     public async Task SetAsync_BeyondMaxEntries_DropsTheOldestAnswers()
     {
-        var store = new ResponseCacheStore();
+        var store = new ResponseCacheStore(() => null, new FileSystem(), TimeProvider.System, NullLogger.Instance);
         var cache = store.For("TokenFile:0123");
 
         for (var page = 1; page <= ResponseCacheStore.MaxEntries + 50; page++)
@@ -29,5 +31,5 @@ public sealed class ResponseCacheStoreTests
     };
 
     private static CachedResponse.V1 Answer() =>
-        new("{}", new Dictionary<string, string>(), null!, HttpStatusCode.OK, "application/json");
+        new("{}", new Dictionary<string, string> { ["ETag"] = "W/\"1\"" }, null!, HttpStatusCode.OK, "application/json");
 }

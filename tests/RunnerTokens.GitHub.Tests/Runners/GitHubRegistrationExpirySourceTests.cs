@@ -1,9 +1,14 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using RunnerTokens.TestKit.GitHub;
 
 namespace RunnerTokens.GitHub.Tests.Runners;
 
 public sealed class GitHubRegistrationExpirySourceTests
 {
+    private static readonly ExpiryObservation Listening = ExpiryObservation.Unknown("listener-log", "Runner_1.log: the listener's latest word is \"Listening for Jobs\"");
+    private static readonly ExpiryObservation NotListening = ExpiryObservation.Doubtful("listener-log", "no listener log: /opt/runner/r1/_diag does not exist");
+
     [Fact]
     public async Task ObserveAsync_Listed_IsValidWithNoExpiry()
     {
@@ -31,113 +36,162 @@ public sealed class GitHubRegistrationExpirySourceTests
     }
 
     [Fact]
-    public async Task ObserveAsync_MissingFromPagesButFoundByName_IsValidNotInvalid()
+    public async Task ObserveAsync_AnOrganisationOf1000Runners_AsksForEachRunnerByNameAndNeverListsTheScope()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
-        h.Api.AddRunner("orgs/acme", "r0");
-        h.Api.AddRunner("orgs/acme", "r1").HiddenFromPages = true;
-
-        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-
-        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, observation.Kind);
-    }
-
-    [Fact]
-    public async Task ObserveAsync_MissingAndAskingByNameFails_IsUnknownNotInvalid()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.Options.MaxRetryAttempts = 0;
-        h.Api.AddScope("orgs/acme");
-        h.Api.InjectFault(FakeFault.ServerError(503), queryContains: "name=");
-
-        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-
-        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
-        Assert.Contains("asking GitHub for it by name failed", observation.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ObserveAsync_IncompleteListingAndAskingByNameFails_IsUnknownNotInvalid()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.Options.MaxRetryAttempts = 0;
-        h.AddRunners(150);
-        h.Api.InjectFault(FakeFault.ServerError(502), queryContains: "page=2");
-        h.Api.InjectFault(FakeFault.SecondaryRateLimit(retryAfterSeconds: null), queryContains: "name=");
-
-        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
-
-        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
-        Assert.Contains("incomplete (page 2 failed", observation.Reason, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ObserveAsync_PageCapReachedAndRunnerGone_IsInvalidOnlyAfterAskingByName()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.AddRunners(150);
-        h.Listing.MaxPages = 1;
-
-        var beyondTheCap = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
-        var gone = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r150"), CancellationToken.None);
-
-        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, beyondTheCap.Kind);
-        Assert.Equal(ExpiryObservationKind.InvalidNow, gone.Kind);
-        Assert.Equal(2, h.RequestsByName().Count);
-        Assert.Single(h.Api.Requests, r => !r.Query.Contains("name=", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task ObserveAsync_ManyRunnersOfOneScopeInACheck_ListsTheScopeOnce()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.Api.AddRunner("orgs/acme", "r1");
-        h.Api.AddRunner("orgs/acme", "r2");
+        h.AddRunners(1000);
         h.Api.AddRunner("repos/octo/app", "r3");
 
         var kinds = new List<ExpiryObservationKind>();
-        foreach (var runner in new[] { GitHubHarness.Runner("r1"), GitHubHarness.Runner("r2"), GitHubHarness.Runner("r3", "repos/octo/app"), GitHubHarness.Runner("gone") })
+        foreach (var runner in new[] { GitHubHarness.Runner("r1"), GitHubHarness.Runner("r999"), GitHubHarness.Runner("r3", "repos/octo/app"), GitHubHarness.Runner("gone") })
         {
             kinds.Add((await h.ExpirySource.ObserveAsync(runner, CancellationToken.None)).Kind);
         }
 
         Assert.Equal([ExpiryObservationKind.ValidNoExpiry, ExpiryObservationKind.ValidNoExpiry, ExpiryObservationKind.ValidNoExpiry, ExpiryObservationKind.InvalidNow], kinds);
-        Assert.Equal(["/orgs/acme/actions/runners", "/repos/octo/app/actions/runners", "/orgs/acme/actions/runners"], h.Api.Requests.Select(r => r.Path));
-        Assert.Contains("name=gone", Assert.Single(h.RequestsByName()).Query, StringComparison.Ordinal);
+        Assert.Equal(4, h.Api.Requests.Count);
+        Assert.All(h.Api.Requests, r => Assert.Contains("name=", r.Query, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task ObserveAsync_NextCheckUnchanged_Gets304AndSeesADeletion()
+    public async Task ObserveAsync_ListenerListening_AsksGitHubOncePerIntervalNotAtEveryCheck()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddRunner("orgs/acme", "r1");
-        h.Api.AddRunner("orgs/acme", "r2");
+        var runner = GitHubHarness.Runner("r1");
 
-        await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-        h.Time.Advance(TimeSpan.FromSeconds(60));
-        var unchanged = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-        h.Api.RemoveRunner("orgs/acme", "r1");
-        h.Time.Advance(TimeSpan.FromSeconds(60));
-        var deleted = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        // A simulated hour of checks, one a minute, with a listener that logs "Listening for Jobs".
+        var kinds = new List<ExpiryObservationKind>();
+        for (var minute = 0; minute < 60; minute++)
+        {
+            kinds.Add((await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None)).Kind);
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+        }
 
-        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, unchanged.Kind);
-        Assert.Equal(ExpiryObservationKind.InvalidNow, deleted.Kind);
-        Assert.Equal([200, 304, 200, 200], h.Api.Requests.Select(r => r.StatusCode));
+        // The default interval is 30 minutes, each wait drawn between 22.5 and 37.5: 2 or 3 questions an hour, the later
+        // ones conditional (304, free against the rate limit).
+        Assert.All(kinds, k => Assert.Equal(ExpiryObservationKind.ValidNoExpiry, k));
+        Assert.InRange(h.RequestsByName().Count, 2, 3);
+        Assert.All(h.RequestsByName().Skip(1), r => Assert.Equal(304, r.StatusCode));
     }
 
     [Fact]
-    public async Task ObserveAsync_GitHubFails_IsUnknownWithTheReason()
+    public async Task ObserveAsync_EachWait_IsDrawnBetweenThreeQuartersAndFiveQuartersOfTheInterval()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.AddRunners(20);
+
+        var waits = new List<TimeSpan>();
+        for (var i = 0; i < 20; i++)
+        {
+            var runner = GitHubHarness.Runner($"r{i}");
+            await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+            var check = ReadCheck(runner);
+            waits.Add(check.GetProperty("next_check_at").GetDateTimeOffset() - check.GetProperty("checked_at").GetDateTimeOffset());
+        }
+
+        Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromMinutes(22.5), TimeSpan.FromMinutes(37.5)));
+        Assert.True(waits.Distinct().Count() > 10, $"a fleet started together spreads out: {string.Join(", ", waits)}");
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ListenerNotListening_AsksAtOnceThenAtMostEveryFiveMinutes()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+
+        await h.Source.ObserveAsync(runner, [NotListening], CancellationToken.None);
+        var afterOneMinute = h.RequestsByName().Count;
+        for (var minute = 0; minute < 10; minute++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await h.Source.ObserveAsync(runner, [NotListening], CancellationToken.None);
+        }
+
+        // The first question was at minute 0; a doubtful log asks again from minute 5, then at minute 10 (or 11).
+        Assert.Equal(1, afterOneMinute);
+        Assert.Equal(3, h.RequestsByName().Count);
+        Assert.Contains(h.Logs.GetSnapshot(), r => r.Id.Id == 322 && r.Message.Contains("no listener log", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ListenerNotListeningAndRunnerDeleted_SeesTheDeletionAtOnce()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+        h.Api.RemoveRunner("orgs/acme", "r1");
+        h.Time.Advance(TimeSpan.FromMinutes(6));
+
+        var healthy = await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+        var doubtful = await h.Source.ObserveAsync(runner, [NotListening], CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, healthy.Kind);
+        Assert.Equal(ExpiryObservationKind.InvalidNow, doubtful.Kind);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_AnotherProcess_KeepsTheCadenceAndAsksWithTheETagTheFirstGot()
+    {
+        // Each timer or cron run is a new process: what the first learnt must serve the next ones.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var second = h.StartAnotherProcess().GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+        await second.ObserveAsync(runner, [Listening], CancellationToken.None);
+        var afterTheSecondRun = h.Api.Requests.Count;
+
+        h.Time.Advance(TimeSpan.FromMinutes(40));
+        var third = h.StartAnotherProcess().GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+        var observation = await third.ObserveAsync(runner, [Listening], CancellationToken.None);
+
+        Assert.Equal(1, afterTheSecondRun);
+        Assert.Equal(ExpiryObservationKind.ValidNoExpiry, observation.Kind);
+        Assert.Equal([200, 304], h.Api.Requests.Select(r => r.StatusCode));
+        Assert.True(File.Exists(Path.Combine(h.Options.StateDirectory!, ResponseCacheStore.FileName)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(runner.StateDirectory, GitHubRegistrationExpirySource.FileName)));
+    }
+
+    [Fact]
+    public async Task ObserveAsync_GitHubFails_IsUnknownWithTheReasonAndAsksAgainAfterFiveMinutes()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Options.MaxRetryAttempts = 0;
         h.Api.AddRunner("orgs/acme", "r1");
         h.Api.InjectFault(FakeFault.ServerError(503));
+        var runner = GitHubHarness.Runner("r1");
 
-        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        var observation = await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+        for (var minute = 0; minute < 5; minute++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+        }
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
         Assert.Contains("cannot tell from GitHub whether runner r1 is registered", observation.Reason, StringComparison.Ordinal);
         Assert.Contains("503", observation.Reason, StringComparison.Ordinal);
+        Assert.Equal([503, 200], h.Api.Requests.Select(r => r.StatusCode));
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ServerIgnoresTheNameFilter_IsUnknownNotInvalid()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.AddRunners(150);
+        h.Api.IgnoreNameFilter = true;
+
+        var observation = await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains("the server may not know the name filter", observation.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -186,4 +240,7 @@ public sealed class GitHubRegistrationExpirySourceTests
         Assert.DoesNotContain("ghp_UnknownToTheFake", observation.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("ghp_UnknownToTheFake", h.AllLogText(), StringComparison.Ordinal);
     }
+
+    private static JsonElement ReadCheck(RunnerContext runner) =>
+        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(runner.StateDirectory, GitHubRegistrationExpirySource.FileName))).RootElement;
 }

@@ -33,23 +33,11 @@ public sealed class GitHubRunnerBusyProbeTests
     }
 
     [Fact]
-    public async Task GetBusyStateAsync_MissingFromPagesButBusyByName_ReturnsBusy()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.Api.AddRunner("orgs/acme", "r0");
-        h.Api.AddRunner("orgs/acme", "r1", busy: true).HiddenFromPages = true;
-
-        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-
-        Assert.Equal(RunnerBusyState.Busy, state);
-    }
-
-    [Fact]
-    public async Task GetBusyStateAsync_MissingAndAskingByNameFails_ReturnsUnknownAndLogsWhy()
+    public async Task GetBusyStateAsync_AskingByNameFails_ReturnsUnknownAndLogsWhy()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Options.MaxRetryAttempts = 0;
-        h.Api.AddRunner("orgs/acme", "someone-else");
+        h.Api.AddRunner("orgs/acme", "r1", busy: true);
         h.Api.InjectFault(FakeFault.ServerError(503), queryContains: "name=");
 
         var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
@@ -60,28 +48,12 @@ public sealed class GitHubRunnerBusyProbeTests
     }
 
     [Fact]
-    public async Task GetBusyStateAsync_IncompleteListingAndAskingByNameFails_ReturnsUnknownNeverIdle()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.Options.MaxRetryAttempts = 0;
-        var runners = h.AddRunners(150);
-        runners[149].Busy = true;
-        h.Api.InjectFault(FakeFault.ServerError(502), queryContains: "page=2");
-        h.Api.InjectFault(FakeFault.ServerError(503), queryContains: "name=");
-
-        var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r149"), CancellationToken.None);
-
-        Assert.Equal(RunnerBusyState.Unknown, state);
-        Assert.Contains("incomplete", Assert.Single(h.Logs.GetSnapshot(), r => r.Id.Id == 316).Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task GetBusyStateAsync_ConfirmedAbsentEarlier_AsksByNameAgain()
+    public async Task GetBusyStateAsync_AbsentEarlier_AsksByNameAgain()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.Api.AddScope("orgs/acme");
         await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
-        h.Api.AddRunner("orgs/acme", "r1", busy: true).HiddenFromPages = true;
+        h.Api.AddRunner("orgs/acme", "r1", busy: true);
 
         var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
@@ -122,17 +94,6 @@ public sealed class GitHubRunnerBusyProbeTests
         Assert.Equal([200, 304], h.Api.Requests.Select(r => r.StatusCode));
         Assert.Equal(h.Api.Requests[0].Header("authorization"), h.Api.Requests[1].Header("authorization"));
         Assert.NotNull(h.Api.Requests[1].Header("if-none-match"));
-    }
-
-    [Fact]
-    public async Task GetBusyStateAsync_MoreThanOnePage_ReadsEveryPage()
-    {
-        await using var h = await GitHubHarness.StartWithPatAsync();
-        h.AddRunners(150)[149].Busy = true;
-
-        Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r149"), CancellationToken.None));
-        Assert.Equal(2, h.Api.Requests.Count);
-        Assert.Contains("page=2", h.Api.Requests[1].Query, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public sealed class ListenerLogExpirySourceTests
     }
 
     [Fact]
-    public async Task ObserveAsync_DeletionOlderThanCurrentRegistration_UnknownSoNoRefreshLoop()
+    public async Task ObserveAsync_DeletionOlderThanCurrentRegistration_DoubtfulSoNoRefreshLoop()
     {
         // The listener logged the deletion, the refresher re-registered (new .runner), the new listener has not logged yet.
         var at = _registeredAt.AddMinutes(-3);
@@ -122,12 +122,12 @@ public sealed class ListenerLogExpirySourceTests
 
         var observation = await CreateSut().ObserveAsync(Runner(), default);
 
-        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Equal(ExpiryObservationKind.Doubtful, observation.Kind);
         Assert.Contains("stale", observation.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ObserveAsync_DeletionBeyondTheTail_NotRead()
+    public async Task ObserveAsync_DeletionBeyondTheTail_NotReadAndNotDoubtful()
     {
         var at = _registeredAt.AddDays(15);
         var noise = Enumerable.Range(0, 2000).Select(i => Line(at.AddSeconds(1), $"Verbose trace line {i} padding padding padding"));
@@ -163,11 +163,11 @@ public sealed class ListenerLogExpirySourceTests
     }
 
     [Fact]
-    public async Task ObserveAsync_NoDiagFolder_Unknown()
+    public async Task ObserveAsync_NoDiagFolder_Doubtful()
     {
         var observation = await CreateSut().ObserveAsync(Runner(), default);
 
-        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Equal(ExpiryObservationKind.Doubtful, observation.Kind);
         Assert.Contains("_diag", observation.Reason, StringComparison.Ordinal);
     }
 

@@ -69,6 +69,12 @@ public sealed class FakeGitHubApi : IAsyncDisposable
     /// <summary>Gets the API root in GitHub Enterprise Server's layout: <c>http://127.0.0.1:PORT/api/v3/</c>.</summary>
     public Uri GhesApiUrl => new(BaseUrl, "api/v3/");
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the runner listing ignores <c>?name=</c>, as a server older than the
+    /// filter does: it answers with the page of all runners, counting them all.
+    /// </summary>
+    public bool IgnoreNameFilter { get; set; }
+
     /// <summary>Gets every request received so far, oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -745,7 +751,7 @@ public sealed class FakeGitHubApi : IAsyncDisposable
         var query = context.Request.Query;
         var perPage = int.TryParse(query["per_page"], CultureInfo.InvariantCulture, out var p) ? Math.Clamp(p, 1, 100) : 30;
         var page = int.TryParse(query["page"], CultureInfo.InvariantCulture, out var n) ? Math.Max(n, 1) : 1;
-        string? name = query["name"];
+        string? name = IgnoreNameFilter ? null : (string?)query["name"];
         List<FakeRunner> all;
         List<FakeRunner> shown;
         lock (_gate)
