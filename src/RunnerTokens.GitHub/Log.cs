@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "Runner {Runner}: when GitHub was last asked cannot be saved to {Path} ({Error}); the next check asks again")]
     public static partial void RegistrationCheckNotSaved(ILogger logger, string runner, string path, string error);
 
+    [LoggerMessage(EventId = 325, Level = LogLevel.Warning, Message = "The GitHub App's installation cannot be saved to {Path} ({Error}); timer and cron runs will look it up each time: set GitHub:StateDirectory to a folder this user may write")]
+    public static partial void InstallationNotSaved(ILogger logger, string path, string error);
+
     [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub, asked by name, has none of that name in {Scope}")]
     public static partial void RunnerAbsentConfirmed(ILogger logger, string runner, string scope);
 

@@ -19,11 +19,11 @@ internal sealed class RegistrationResolver(
     ILogger<RegistrationResolver> logger)
 {
     /// <summary>
-    /// How often an ordinary check asks the server for what the runner's files do not hold (its labels). Often enough
-    /// that a runner GitHub deletes comes back with the labels it had; seldom enough to cost at most one request an
-    /// hour, and usually none (the check's own listing is reused).
+    /// How often an ordinary check asks the server for what the runner's files do not hold (its labels), when no refresh
+    /// asked meanwhile. Often enough that a runner GitHub deletes (after 14 days offline) comes back with the labels it
+    /// had; seldom enough to cost a request only every few hours.
     /// </summary>
-    public static readonly TimeSpan ListingRefreshInterval = TimeSpan.FromHours(1);
+    public static readonly TimeSpan ListingRefreshInterval = TimeSpan.FromHours(6);
 
     private readonly IRunnerRegistrationSource[] _sources = [.. sources];
 

@@ -8,12 +8,14 @@ namespace RunnerTokens.GitHub;
 
 /// <summary>
 /// Turns the GitHub App's key into installation tokens: signs a JWT, finds the installation for a scope's owner (unless
-/// configured), exchanges the JWT for an installation token, and keeps that token until 5 minutes before it expires.
+/// configured; remembered in the state folder across runs), exchanges the JWT for an installation token, and keeps that
+/// token until 5 minutes before it expires.
 /// Caches are per API root and installation, so several GitHub instances and organisations share one process.
 /// </summary>
 internal sealed class GitHubAppAuthenticator(
     IOptions<GitHubOptions> options,
     GitHubApiClient api,
+    InstallationMemory installations,
     SecretFile secretFile,
     SecretMasker masker,
     TimeProvider timeProvider,
@@ -22,7 +24,6 @@ internal sealed class GitHubAppAuthenticator(
     internal static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan JwtRenewBefore = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<string, long> _installations = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ExpiresAt)> _installationTokens = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (string Jwt, DateTimeOffset Until)? _jwt;
@@ -53,7 +54,7 @@ internal sealed class GitHubAppAuthenticator(
                 {
                     // The installation looked up before is gone: the App was reinstalled (a new id) or uninstalled.
                     // Look it up again, once; a configured id is the operator's to change.
-                    _installations.TryRemove(OwnerKey(scope, apiRoot), out _);
+                    installations.Forget(OwnerKey(scope, apiRoot));
                     _installationTokens.TryRemove(key, out _);
                     var found = await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
                     if (found == installation)
@@ -89,7 +90,7 @@ internal sealed class GitHubAppAuthenticator(
     private static string OwnerPath(RunnerScope scope) =>
         scope.Kind == RunnerScopeKind.Repository ? $"repos/{scope.Owner}/{scope.Repository}" : $"orgs/{scope.Owner}";
 
-    private static string OwnerKey(RunnerScope scope, Uri apiRoot) => $"{apiRoot.AbsoluteUri}|{OwnerPath(scope)}";
+    private string OwnerKey(RunnerScope scope, Uri apiRoot) => $"{Issuer}|{apiRoot.AbsoluteUri}|{OwnerPath(scope)}";
 
     private async Task<(string Token, DateTimeOffset ExpiresAt)> RequestInstallationTokenAsync(Uri apiRoot, long installation, List<string> lookedAt, CancellationToken cancellationToken)
     {
@@ -116,7 +117,7 @@ internal sealed class GitHubAppAuthenticator(
     {
         var owner = OwnerPath(scope);
         var key = OwnerKey(scope, apiRoot);
-        if (_installations.TryGetValue(key, out var known))
+        if (installations.Find(key) is { } known)
         {
             return known;
         }
@@ -129,7 +130,7 @@ internal sealed class GitHubAppAuthenticator(
                 NotFoundHint = $"the GitHub App {Issuer} is not installed on {scope.DisplayName}: install it there (with {(scope.Kind == RunnerScopeKind.Repository ? "the repository permission \"Administration: read and write\"" : "the organization permission \"Self-hosted runners: read and write\"")}), or set GitHub:InstallationId",
             },
             cancellationToken).ConfigureAwait(false);
-        _installations[key] = answer.Id;
+        installations.Remember(key, answer.Id);
         Log.InstallationFound(logger, scope.DisplayName, answer.Id);
         return answer.Id;
     }

@@ -37,6 +37,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<GitHubStateFolder>();
         services.TryAddSingleton<RateLimitMemory>();
         services.TryAddSingleton<ResponseCacheStore>();
+        services.TryAddSingleton<InstallationMemory>();
         services.TryAddSingleton<GitHubApiClient>();
         services.TryAddSingleton<GitHubCliTokenSource>();
         services.TryAddSingleton<GitHubAppAuthenticator>();

@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Abstractions;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
@@ -13,8 +17,8 @@ namespace RunnerTokens.GitHub;
 /// </summary>
 /// <remarks>
 /// GitHub is asked for one runner by name, and not at every check: once per
-/// <see cref="GitHubOptions.RegistrationCheckInterval"/> (each wait drawn between 0.75 and 1.25 times it, so a fleet
-/// started together spreads out), or at once (at most every <see cref="DoubtfulInterval"/>) when a local source sees
+/// <see cref="GitHubOptions.RegistrationCheckInterval"/> (each wait drawn between 0.75 and 1.25 times it, from the
+/// runner's name and the time, so a fleet started together spreads out), or at once (at most every <see cref="DoubtfulInterval"/>) when a local source sees
 /// something wrong (<see cref="ExpiryObservationKind.Doubtful"/>). When it was asked and what it said are kept in
 /// <see cref="FileName"/> in the runner's state folder, so a timer or cron run (a new process each minute) keeps the
 /// same cadence as the daemon. The listener logs a deletion itself, so most deletions are seen at the next check without
@@ -95,10 +99,22 @@ internal sealed class GitHubRegistrationExpirySource(
                 $"runner {runner.Name} is not listed on GitHub (asked by name; deleted after 14 days offline or by an admin)");
         }
 
-        var wait = options.Value.RegistrationCheckInterval * (JitterLow + ((JitterHigh - JitterLow) * Random.Shared.NextDouble()));
+        var wait = options.Value.RegistrationCheckInterval * (JitterLow + ((JitterHigh - JitterLow) * Jitter(runner, now)));
         Save(runner, path, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait });
         Log.RunnerStatus(logger, runner.Name, found.Status ?? "unknown", found.Busy);
         return ExpiryObservation.ValidNoExpiry(SourceName);
+    }
+
+    /// <summary>
+    /// A fraction in [0, 1) drawn from the runner's scope, name and the time of asking: as spread as a random draw across
+    /// a fleet (every runner has its own name) and from one check to the next, but the same for the same inputs, so a
+    /// simulated day counts the same requests each time it runs.
+    /// </summary>
+    internal static double Jitter(RunnerContext runner, DateTimeOffset at)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{runner.Url}|{runner.Name}|{at.UtcTicks}")), hash);
+        return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53));
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

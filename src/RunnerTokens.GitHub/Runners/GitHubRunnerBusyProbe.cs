@@ -4,20 +4,26 @@ namespace RunnerTokens.GitHub;
 
 /// <summary>
 /// Asks GitHub whether a runner is running a job, right before the engine would stop it: the runner is asked for by
-/// name, fresh (a 304 when nothing changed). Listed: busy or idle as GitHub's <c>busy</c> says. Absent: idle (a deleted
+/// name, fresh (a 304 when nothing changed), unless the refresh asked within the last <see cref="MaxAge"/>. Listed: busy or idle as GitHub's <c>busy</c> says. Absent: idle (a deleted
 /// runner runs no job). When GitHub cannot be asked or cannot tell: <see cref="RunnerBusyState.Unknown"/>, logged with
 /// the reason, so the engine does not stop a runner whose registration is valid; a permanent or rate-limited failure is
 /// thrown instead, so the engine does not retry it.
 /// </summary>
 internal sealed class GitHubRunnerBusyProbe(RunnerLookup lookup, ILogger<GitHubRunnerBusyProbe> logger) : IRunnerBusyProbe
 {
+    /// <summary>
+    /// How old an answer may be: the one the refresh asked for a moment before (to resolve the registration) serves, one
+    /// from an earlier check or attempt does not.
+    /// </summary>
+    internal static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
     public async ValueTask<RunnerBusyState> GetBusyStateAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
         RegisteredRunner? found;
         try
         {
-            found = await lookup.FindAsync(runner.Scope, runner.Name, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            found = await lookup.FindAsync(runner.Scope, runner.Name, MaxAge, cancellationToken).ConfigureAwait(false);
         }
         catch (GitHubApiException ex)
         {

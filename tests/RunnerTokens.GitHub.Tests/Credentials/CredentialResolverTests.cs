@@ -54,6 +54,7 @@ public sealed class CredentialResolverTests
 
         await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         File.WriteAllText(h.Options.TokenFile, EnvToken);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
         await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal([FileToken, EnvToken], h.Api.Requests.Select(r => r.BearerToken));

@@ -291,6 +291,46 @@ public sealed class GitHubAppAuthenticatorTests
     }
 
     [Fact]
+    public async Task GetInstallationCredentialAsync_AnotherProcess_TakesTheInstallationFromTheStateFolder()
+    {
+        // A timer or cron run is a new process: it must not look the installation up again each time.
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        var second = h.StartAnotherProcess().GetRequiredService<ITokenIssuer>();
+        h.Time.Advance(TimeSpan.FromMinutes(56));
+        await second.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        Assert.Single(h.Api.RequestsTo("/installation"));
+        var file = Path.Combine(h.Options.StateDirectory!, InstallationMemory.FileName);
+        Assert.Contains("\"4242|", File.ReadAllText(file), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.DoesNotContain(h.Api.IssuedTokens.First().Token, File.ReadAllText(file), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_AppReinstalledBeforeAnotherProcess_ForgetsTheSavedInstallation()
+    {
+        var (h, app) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        app.RemoveInstallation(InstallationId).AddInstallation(78, "acme");
+
+        var second = h.StartAnotherProcess().GetRequiredService<ITokenIssuer>();
+        h.Time.Advance(TimeSpan.FromMinutes(56));
+        await second.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        var third = h.StartAnotherProcess().GetRequiredService<ITokenIssuer>();
+        h.Time.Advance(TimeSpan.FromMinutes(56));
+        await third.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        // The second run met 77's 404 and looked up 78; the third took 78 from the file.
+        Assert.Equal(2, h.Api.RequestsTo("/installation").Count);
+        Assert.Single(h.Api.RequestsTo("/app/installations/77/access_tokens"), r => r.StatusCode == 404);
+        Assert.Equal(2, h.Api.RequestsTo("/app/installations/78/access_tokens").Count);
+    }
+
+    [Fact]
     public async Task GetInstallationCredentialAsync_AppReinstalledWhileItsTokenIsHeld_WorksOnTheNextCall()
     {
         var (h, app) = await StartAsync();

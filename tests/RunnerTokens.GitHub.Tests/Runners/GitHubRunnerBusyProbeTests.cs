@@ -54,6 +54,7 @@ public sealed class GitHubRunnerBusyProbeTests
         h.Api.AddScope("orgs/acme");
         await h.ExpirySource.ObserveAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
         h.Api.AddRunner("orgs/acme", "r1", busy: true);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
 
         var state = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
@@ -78,7 +79,27 @@ public sealed class GitHubRunnerBusyProbeTests
 
         Assert.Equal(RunnerBusyState.Idle, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
         runner.Busy = true;
+        h.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(RunnerBusyState.Busy, await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetBusyStateAsync_RightAfterTheRefreshAsked_ReusesThatAnswerButNotAnOlderOne()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        var listed = h.Api.AddRunner("orgs/acme", "r1");
+        var runner = GitHubHarness.Runner("r1");
+
+        await h.RegistrationSource.FindAsync(runner, CancellationToken.None);
+        listed.Busy = true;
+        var moments = await h.BusyProbe.GetBusyStateAsync(runner, CancellationToken.None);
+        h.Time.Advance(GitHubRunnerBusyProbe.MaxAge);
+        var later = await h.BusyProbe.GetBusyStateAsync(runner, CancellationToken.None);
+
+        // A moment after the refresh resolved the registration: that answer serves; 5 s later GitHub is asked again.
+        Assert.Equal(RunnerBusyState.Idle, moments);
+        Assert.Equal(RunnerBusyState.Busy, later);
+        Assert.Equal(2, h.Api.Requests.Count);
     }
 
     [Fact]
@@ -88,6 +109,7 @@ public sealed class GitHubRunnerBusyProbeTests
         h.Api.AddRunner("orgs/acme", "r1", busy: true);
 
         await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
         var busy = await h.BusyProbe.GetBusyStateAsync(GitHubHarness.Runner("r1"), CancellationToken.None);
 
         Assert.Equal(RunnerBusyState.Busy, busy);
