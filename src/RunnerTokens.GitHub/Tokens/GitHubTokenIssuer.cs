@@ -7,7 +7,8 @@ namespace RunnerTokens.GitHub;
 /// <summary>
 /// Registration and remove tokens from <c>POST /{orgs/ORG|repos/OWNER/REPO|enterprises/ENT}/actions/runners/{registration|remove}-token</c>.
 /// A token is reused for other runners of the same scope while more than 30 minutes of its life remain, so many runners
-/// on one host cost one call.
+/// on one host cost one call (and, under the expiry policy, runners renewed with one token come due together again);
+/// a refresh's second or later attempt takes a fresh one.
 /// </summary>
 internal sealed class GitHubTokenIssuer(
     IOptions<GitHubOptions> options,
@@ -42,7 +43,9 @@ internal sealed class GitHubTokenIssuer(
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_tokens.TryGetValue(key, out var held) && held.ExpiresAt - timeProvider.GetUtcNow() > ReuseWhileLeft)
+            // A retry of a refresh takes a fresh token: the held one may be what failed.
+            var retry = RefreshAttempt.Current is { Number: > 1 };
+            if (!retry && _tokens.TryGetValue(key, out var held) && held.ExpiresAt - timeProvider.GetUtcNow() > ReuseWhileLeft)
             {
                 Log.TokenReused(logger, kind, scope.DisplayName, LogText.Time(held.ExpiresAt));
                 return held;

@@ -38,6 +38,32 @@ public sealed class AddGitHubEngineTests
     }
 
     [Fact]
+    public async Task RunOnceAsync_FirstAttemptFailsWithTheToken_TheSecondTakesAFreshOne()
+    {
+        // arrange: config.sh fails with the first token (a transient failure), then works
+        var (h, reconfigurer) = await StartAsync(o => o.MaxRetryAttempts = 2);
+        await using var _h = h;
+        h.WithPat();
+        h.Api.AddScope("orgs/acme");
+        var used = new List<string>();
+        reconfigurer.ReconfigureAsync(default!, default!, default!, default).ReturnsForAnyArgs(call =>
+        {
+            used.Add(call.ArgAt<RegistrationToken>(2).Token);
+            return used.Count == 1
+                ? Task.FromException(new RunnerReconfigurationException("config.sh failed", RefreshFailureKind.Transient))
+                : Task.CompletedTask;
+        });
+
+        // act
+        var results = await h.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(CancellationToken.None);
+
+        // assert: the held token is not handed to the retry, though it has most of its hour left
+        Assert.Equal(RefreshOutcome.Refreshed, Assert.Single(results).Outcome);
+        Assert.Equal(2, used.Distinct().Count());
+        Assert.Equal(2, h.Api.RequestsTo("/registration-token").Count);
+    }
+
+    [Fact]
     public async Task RunOnceAsync_RunnerDeletedOnGitHub_ReRegistersWithAFreshTokenNeverLogged()
     {
         var (h, reconfigurer) = await StartAsync();
