@@ -12,7 +12,8 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
 {
     /// <summary>
     /// Adds the systemd reconfigurer (<see cref="IRunnerReconfigurer"/>), its crash recovery
-    /// (<see cref="IRefreshRecovery"/>), the listener-log expiry source (<c>_diag/Runner_*.log</c>) and its preflight
+    /// (<see cref="IRefreshRecovery"/>), the listener-log and unit-state expiry sources (<c>_diag/Runner_*.log</c>, the unit's
+    /// cgroup: local signals read at every check) and its preflight
     /// checks (<see cref="IRunnerPreflightCheck"/>): the unit exists, <c>config.sh</c> can be run, and this user may stop
     /// and start the unit, which the engine also checks before every refresh, before it fetches a token.
     /// Options are validated at start. Calling it again adds nothing twice.
@@ -41,6 +42,8 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<IRunnerReconfigurer, SystemdReconfigurer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshRecovery, SystemdRefreshRecovery>(sp => sp.GetRequiredService<SystemdRefreshRecovery>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, ListenerLogExpirySource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, UnitStateExpirySource>(sp =>
+            new UnitStateExpirySource(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<IOptions<SystemdOptions>>())));
         services.TryAddSingleton(_ => ProcessIdentity.Current());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitExistsCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, ConfigScriptCheck>());

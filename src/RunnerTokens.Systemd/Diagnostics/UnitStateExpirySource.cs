@@ -1,0 +1,69 @@
+using System.IO.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace RunnerTokens.Systemd;
+
+/// <summary>
+/// The unit's state, read without running a process: systemd keeps a cgroup folder for each unit that has processes
+/// (<c>/sys/fs/cgroup/system.slice/UNIT</c> under cgroup v2, under <c>unified/</c> or <c>systemd/</c> on a v1 or hybrid
+/// host). "Doubtful" when the runner's unit has none, so a source that asks GitHub (<see cref="IRemoteExpirySource"/>)
+/// asks now whether the registration is still there; "unknown" otherwise, never "valid" or "invalid": a stopped unit
+/// may be an operator's choice, and a running one proves nothing about the registration.
+/// </summary>
+/// <remarks>
+/// A folder is a stat, where <c>systemctl is-active</c> would be a process per runner per check. What it cannot see: a
+/// unit stopped while job processes it left behind (<c>KillMode=process</c>) still hold its cgroup reads as running; a
+/// user unit (<see cref="SystemdOptions.UserUnits"/>) and a host without a <c>system.slice</c> folder (a container)
+/// give no signal.
+/// </remarks>
+internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<SystemdOptions> options, string cgroupRoot = UnitStateExpirySource.CgroupRoot) : IExpirySource
+{
+    public const string SourceName = "unit-state";
+
+    public const string CgroupRoot = "/sys/fs/cgroup";
+
+    /// <summary>Where a system unit's cgroup folder is, by cgroup layout: v2, hybrid, v1.</summary>
+    private static readonly string[] _slices = ["system.slice", "unified/system.slice", "systemd/system.slice"];
+
+    public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Observe(runner));
+    }
+
+    private ExpiryObservation Observe(RunnerContext runner)
+    {
+        var settings = options.Value;
+        if (settings.UserUnits)
+        {
+            return ExpiryObservation.Unknown(SourceName, "a user unit's state is not read (Systemd:UserUnits)");
+        }
+
+        string? unit;
+        try
+        {
+            (unit, _) = ServiceUnit.Find(fileSystem, settings, runner);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return ExpiryObservation.Unknown(SourceName, ex.Message);
+        }
+
+        if (unit is null)
+        {
+            return ExpiryObservation.Unknown(SourceName, "no unit is known for the runner");
+        }
+
+        var slice = _slices.Select(s => fileSystem.Path.Combine(cgroupRoot, s)).FirstOrDefault(fileSystem.Directory.Exists);
+        if (slice is null)
+        {
+            return ExpiryObservation.Unknown(SourceName, $"no system.slice under {cgroupRoot}: the unit's state is not read here");
+        }
+
+        var folder = fileSystem.Path.Combine(slice, unit);
+        return fileSystem.Directory.Exists(folder)
+            ? ExpiryObservation.Unknown(SourceName, $"{unit} has processes ({folder})")
+            : ExpiryObservation.Doubtful(SourceName, $"{unit} is not running (no {folder})");
+    }
+}

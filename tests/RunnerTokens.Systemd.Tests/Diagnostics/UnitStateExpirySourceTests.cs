@@ -1,0 +1,90 @@
+using System.IO.Abstractions.TestingHelpers;
+
+namespace RunnerTokens.Systemd.Tests.Diagnostics;
+
+public sealed class UnitStateExpirySourceTests
+{
+    private const string RunnerDirectory = "/runners/runner-1";
+    private const string Unit = "actions.runner.my-org.runner-1.service";
+
+    private readonly MockFileSystem _fileSystem = new();
+    private readonly SystemdOptions _options = new();
+
+    public UnitStateExpirySourceTests()
+    {
+        _fileSystem.AddFile(RunnerDirectory + "/.service", new MockFileData(Unit + "\n"));
+    }
+
+    [Theory]
+    [InlineData("/cg/system.slice")]
+    [InlineData("/cg/unified/system.slice")]
+    [InlineData("/cg/systemd/system.slice")]
+    public async Task ObserveAsync_UnitHasACgroup_UnknownNotDoubtful(string slice)
+    {
+        _fileSystem.AddDirectory($"{slice}/{Unit}");
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Equal("unit-state", observation.Source);
+        Assert.Contains("has processes", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_UnitHasNoCgroup_DoubtfulNamingTheUnit()
+    {
+        _fileSystem.AddDirectory("/cg/system.slice/sshd.service");
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Doubtful, observation.Kind);
+        Assert.Equal($"{Unit} is not running (no /cg/system.slice/{Unit})", observation.Reason);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_NoSystemSliceAnywhere_UnknownSoAContainerGivesNoSignal()
+    {
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains("no system.slice under /cg", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_NoServiceFile_Unknown()
+    {
+        _fileSystem.File.Delete(RunnerDirectory + "/.service");
+        _fileSystem.AddDirectory("/cg/system.slice");
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ServiceFileNamesAnotherUnit_UnknownWithTheReasonNeverDoubtful()
+    {
+        _fileSystem.AddFile(RunnerDirectory + "/.service", new MockFileData("sshd.service\n"));
+        _fileSystem.AddDirectory("/cg/system.slice");
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+        Assert.Contains("not allowed", observation.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_UserUnits_Unknown()
+    {
+        _options.UserUnits = true;
+        _fileSystem.AddDirectory("/cg/system.slice");
+
+        var observation = await CreateSut().ObserveAsync(Runner(), default);
+
+        Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+    }
+
+    private static RunnerContext Runner() => new("runner-1", RunnerDirectory, "https://github.com/my-org", "/state/runner-1");
+
+    private UnitStateExpirySource CreateSut() => new(_fileSystem, Microsoft.Extensions.Options.Options.Create(_options), "/cg");
+}
