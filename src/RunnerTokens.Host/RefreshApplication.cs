@@ -1,12 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RunnerTokens.GitHub;
 using RunnerTokens.Host.CommandLine;
 using RunnerTokens.Host.Logging;
 using RunnerTokens.Host.Preflight;
+using RunnerTokens.Systemd;
 
 namespace RunnerTokens.Host;
 
@@ -178,24 +181,35 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     }
 
     /// <summary>
-    /// Validates every option registered for validation at start (<c>ValidateOnStart</c>), now, and returns every
-    /// failure; those of <paramref name="except"/> are left out. Options of several types that fail together come as an
-    /// <see cref="AggregateException"/>, which must not escape as a stack trace either.
+    /// Binds and validates every package's options now, and returns every failure; those of <paramref name="except"/>
+    /// are left out. What <c>ValidateOnStart</c> does, through the <see cref="IOptions{TOptions}"/> the services use
+    /// rather than a monitor of each: so each is bound and validated once (the GitHub App's key read once), and Native
+    /// AOT does not close the monitors' generic types at run time for a single check.
     /// </summary>
     private static List<string> StartupFailures(IServiceProvider services, Type? except = null)
     {
+        // In the order the packages were added, as the start-up validator reports them.
+        var failures = new List<string>();
+        Validate<RunnerTokenRefreshOptions>(services, except, failures);
+        Validate<GitHubOptions>(services, except, failures);
+        Validate<SystemdOptions>(services, except, failures);
+        return failures;
+    }
+
+    private static void Validate<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceProvider services, Type? except, List<string> failures)
+        where TOptions : class
+    {
         try
         {
-            services.GetService<IStartupValidator>()?.Validate();
-            return [];
+            _ = services.GetRequiredService<IOptions<TOptions>>().Value;
         }
         catch (OptionsValidationException ex)
         {
-            return ex.OptionsType == except ? [] : [.. ex.Failures];
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(inner => inner is OptionsValidationException))
-        {
-            return [.. ex.InnerExceptions.Cast<OptionsValidationException>().Where(inner => inner.OptionsType != except).SelectMany(inner => inner.Failures)];
+            if (ex.OptionsType != except)
+            {
+                failures.AddRange(ex.Failures);
+            }
         }
     }
 
