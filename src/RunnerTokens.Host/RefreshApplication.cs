@@ -1,12 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RunnerTokens.GitHub;
 using RunnerTokens.Host.CommandLine;
 using RunnerTokens.Host.Logging;
 using RunnerTokens.Host.Preflight;
+using RunnerTokens.Systemd;
 
 namespace RunnerTokens.Host;
 
@@ -53,7 +56,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
 
     private async Task<int> CheckAndRefreshAsync(HostSettings settings, CancellationToken cancellationToken)
     {
-        using var host = Build(settings, daemon: false);
+        await using var services = BuildOneShot(settings);
 
         // A cron job or a timer's oneshot gets SIGTERM at shutdown; a terminal sends SIGINT or SIGHUP. Each stops the
         // check as the daemon stops: a refresh in progress rolls back (within Systemd:RollbackTimeout), then exit.
@@ -71,7 +74,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
 
         // Every option is checked before anything runs: one-shot resolves the Systemd options only when it re-registers,
         // after a token was fetched, so a bad unit name or time limit would otherwise be found too late.
-        if (StartupFailures(host) is { Count: > 0 } failures)
+        if (StartupFailures(services) is { Count: > 0 } failures)
         {
             return await InvalidAsync(settings, failures).ConfigureAwait(false);
         }
@@ -84,12 +87,12 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             if (settings.Refresh.DryRun)
             {
                 // The checklist above the plan: what would stop a real refresh, never failing the dry run itself.
-                var reports = await host.Services.GetRequiredService<IRunnerPreflight>().RunAsync(stop.Token).ConfigureAwait(false);
+                var reports = await services.GetRequiredService<IRunnerPreflight>().RunAsync(stop.Token).ConfigureAwait(false);
                 await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
                 await output.FlushAsync(stop.Token).ConfigureAwait(false);
             }
 
-            var results = await host.Services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(stop.Token).ConfigureAwait(false);
+            var results = await services.GetRequiredService<IRunnerTokenRefresher>().RunOnceAsync(stop.Token).ConfigureAwait(false);
             return results.Any(r => r.Outcome == RefreshOutcome.Failed) ? ExitCodes.RefreshFailed : ExitCodes.Success;
         }
         catch (OptionsValidationException ex)
@@ -114,12 +117,12 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
 
     private async Task<int> RunDaemonAsync(HostSettings settings, CancellationToken cancellationToken)
     {
-        using var host = Build(settings, daemon: true);
+        using var host = BuildDaemon(settings);
         try
         {
             // Validate before the host starts: the host would log a bad setting as "Hosting failed to start" with a
             // stack trace; an operator needs one line naming the setting, and exit 2.
-            if (StartupFailures(host) is { Count: > 0 } failures)
+            if (StartupFailures(host.Services) is { Count: > 0 } failures)
             {
                 return await InvalidAsync(settings, failures).ConfigureAwait(false);
             }
@@ -162,40 +165,51 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     /// <summary><c>--check-config</c>: the checklist of every runner; exit 0 when nothing failed, else 2.</summary>
     private async Task<int> CheckConfigAsync(HostSettings settings, CancellationToken cancellationToken)
     {
-        using var host = Build(settings, daemon: false);
+        await using var services = BuildOneShot(settings);
 
         // The runners' own settings are lines of their checklists (the preflight resolves them itself); a bad GitHub or
         // Systemd option (an App key file that cannot sign, a bad unit name) would only make each check "cannot tell".
-        if (StartupFailures(host, except: typeof(RunnerTokenRefreshOptions)) is { Count: > 0 } failures)
+        if (StartupFailures(services, except: typeof(RunnerTokenRefreshOptions)) is { Count: > 0 } failures)
         {
             await output.WriteAsync(settings.Describe(PreflightReportWriter.RenderSettings(failures))).ConfigureAwait(false);
             return ExitCodes.InvalidConfiguration;
         }
 
-        var reports = await host.Services.GetRequiredService<IRunnerPreflight>().RunAsync(cancellationToken).ConfigureAwait(false);
+        var reports = await services.GetRequiredService<IRunnerPreflight>().RunAsync(cancellationToken).ConfigureAwait(false);
         await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
         return PreflightReportWriter.ExitCode(reports);
     }
 
     /// <summary>
-    /// Validates every option registered for validation at start (<c>ValidateOnStart</c>), now, and returns every
-    /// failure; those of <paramref name="except"/> are left out. Options of several types that fail together come as an
-    /// <see cref="AggregateException"/>, which must not escape as a stack trace either.
+    /// Binds and validates every package's options now, and returns every failure; those of <paramref name="except"/>
+    /// are left out. What <c>ValidateOnStart</c> does, through the <see cref="IOptions{TOptions}"/> the services use
+    /// rather than a monitor of each: so each is bound and validated once (the GitHub App's key read once), and Native
+    /// AOT does not close the monitors' generic types at run time for a single check.
     /// </summary>
-    private static List<string> StartupFailures(IHost host, Type? except = null)
+    private static List<string> StartupFailures(IServiceProvider services, Type? except = null)
+    {
+        // In the order the packages were added, as the start-up validator reports them.
+        var failures = new List<string>();
+        Validate<RunnerTokenRefreshOptions>(services, except, failures);
+        Validate<GitHubOptions>(services, except, failures);
+        Validate<SystemdOptions>(services, except, failures);
+        return failures;
+    }
+
+    private static void Validate<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceProvider services, Type? except, List<string> failures)
+        where TOptions : class
     {
         try
         {
-            host.Services.GetService<IStartupValidator>()?.Validate();
-            return [];
+            _ = services.GetRequiredService<IOptions<TOptions>>().Value;
         }
         catch (OptionsValidationException ex)
         {
-            return ex.OptionsType == except ? [] : [.. ex.Failures];
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.All(inner => inner is OptionsValidationException))
-        {
-            return [.. ex.InnerExceptions.Cast<OptionsValidationException>().Where(inner => inner.OptionsType != except).SelectMany(inner => inner.Failures)];
+            if (ex.OptionsType != except)
+            {
+                failures.AddRange(ex.Failures);
+            }
         }
     }
 
@@ -212,29 +226,45 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         return ExitCodes.InvalidConfiguration;
     }
 
-    private IHost Build(HostSettings settings, bool daemon)
+    /// <summary>
+    /// The services of a run that starts no host (the one-shot check, <c>--check-config</c>): without the generic host,
+    /// whose lifetime, environment and hosted services a single check does not use and whose start-up it would pay for.
+    /// </summary>
+    private ServiceProvider BuildOneShot(HostSettings settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddOperatorLogging(new HostLoggingSettings(settings.LogLevel, settings.LogFile), environment, error));
+        Compose(services, settings, daemon: false);
+        return services.BuildServiceProvider();
+    }
+
+    private IHost BuildDaemon(HostSettings settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddOperatorLogging(new HostLoggingSettings(settings.LogLevel, settings.LogFile), environment, error);
 
-        if (daemon)
-        {
-            // Under systemd: Type=notify readiness, and log lines in the journal's format with syslog priorities.
-            builder.Services.AddSystemd();
+        // Under systemd: Type=notify readiness, and log lines in the journal's format with syslog priorities.
+        builder.Services.AddSystemd();
 
-            // On SIGTERM a refresh in progress rolls back (its own limit is Systemd:RollbackTimeout); give it the time.
-            // The unit's TimeoutStopSec is longer still.
-            builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(10));
-        }
+        // On SIGTERM a refresh in progress rolls back (its own limit is Systemd:RollbackTimeout); give it the time.
+        // The unit's TimeoutStopSec is longer still.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(10));
 
+        Compose(builder.Services, settings, daemon: true);
+        return builder.Build();
+    }
+
+    /// <summary>The packages and the host's own additions, the same for every mode.</summary>
+    private void Compose(IServiceCollection services, HostSettings settings, bool daemon)
+    {
         // One configuration, bound by each package's options: the file, then the variables, then the flags.
         var configuration = settings.Configuration;
-        var refresh = builder.Services.AddRunnerTokenRefresh(options => configuration.Bind(options))
+        var refresh = services.AddRunnerTokenRefresh(options => configuration.Bind(options))
             .AddGitHub(configuration.GetSection("GitHub"))
             .AddSystemdReconfigurer(configuration.GetSection("Systemd"));
 
         // The preflight's line for the log file this command writes (none under the journal unless asked for).
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck>(
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck>(
             new LogFileCheck(LogFile.Choose(settings.LogFile, HostLogging.UnderJournal(environment)))));
 
         if (daemon)
@@ -249,7 +279,5 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         {
             refresh.AddGitHubRegistrationSource();
         }
-
-        return builder.Build();
     }
 }

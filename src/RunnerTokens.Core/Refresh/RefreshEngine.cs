@@ -29,7 +29,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly RunnerLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RefreshEngine> _logger;
-    private readonly ResiliencePipeline<AttemptResult> _retry;
+
+    // Built at the first refresh: most checks refresh nothing, and Polly validates the retry options when it builds.
+    private readonly Lazy<ResiliencePipeline<AttemptResult>> _retry;
 
     public RefreshEngine(
         IOptions<RunnerTokenRefreshOptions> options,
@@ -61,7 +63,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _lock = runnerLock;
         _timeProvider = timeProvider;
         _logger = logger;
-        _retry = BuildRetryPipeline();
+        _retry = new(BuildRetryPipeline);
     }
 
     public IReadOnlyList<RunnerContext> Runners => _runners;
@@ -230,7 +232,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             Log.RegistrationResolved(_logger, runner.Name, registration.Name, registration.Url, string.Join("; ", registration.Origins));
 
             attempt = new Attempt(this, runner, registration, decision.Invalid, RefreshAttempt.NewBudgets());
-            var result = await _retry.ExecuteAsync(
+            var result = await _retry.Value.ExecuteAsync(
                 static (ctx, state) => state.Engine.AttemptAsync(state, ctx.CancellationToken),
                 context,
                 attempt).ConfigureAwait(false);

@@ -30,10 +30,13 @@ internal sealed class GitHubApiClient : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SecretMasker _masker;
     private readonly ILogger<GitHubApiClient> _logger;
-    private readonly HttpClientAdapter _http;
+    private readonly Lazy<HttpClientAdapter> _http;
     private readonly ResponseCacheStore _responses;
     private readonly RateLimitMemory _rateLimits;
-    private readonly ResiliencePipeline _pipeline;
+
+    // Built at the first call: most checks call GitHub never, and a process that starts for one check should not pay
+    // for an HTTP handler and Polly's validation of the retry options it does not use.
+    private readonly Lazy<ResiliencePipeline> _pipeline;
 
     public GitHubApiClient(
         IOptions<GitHubOptions> options,
@@ -50,11 +53,15 @@ internal sealed class GitHubApiClient : IDisposable
         _timeProvider = timeProvider;
         _masker = masker;
         _logger = logger;
-        _http = new HttpClientAdapter(handlerFactory is null ? CreateHandler : handlerFactory.Create);
+        _http = new(() =>
+        {
+            var http = new HttpClientAdapter(handlerFactory is null ? CreateHandler : handlerFactory.Create);
 
-        // Our own time limit (on the TimeProvider) ends each attempt; this one only backs it up.
-        _http.SetRequestTimeout(_options.RequestTimeout + TimeSpan.FromSeconds(30));
-        _pipeline = BuildPipeline();
+            // Our own time limit (on the TimeProvider) ends each attempt; this one only backs it up.
+            http.SetRequestTimeout(_options.RequestTimeout + TimeSpan.FromSeconds(30));
+            return http;
+        });
+        _pipeline = new(BuildPipeline);
     }
 
     internal ResponseCacheStore Responses => _responses;
@@ -82,7 +89,7 @@ internal sealed class GitHubApiClient : IDisposable
         context.Properties.Set(StateKey, state);
         try
         {
-            return await _pipeline.ExecuteAsync(
+            return await _pipeline.Value.ExecuteAsync(
                 static (ctx, s) => new ValueTask<T>(s.Client.AttemptAsync<T>(s.State, ctx.CancellationToken)),
                 context,
                 (Client: this, State: state)).ConfigureAwait(false);
@@ -93,7 +100,13 @@ internal sealed class GitHubApiClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        if (_http.IsValueCreated)
+        {
+            _http.Value.Dispose();
+        }
+    }
 
     private async Task<T> AttemptAsync<T>(CallState state, CancellationToken cancellationToken)
         where T : class
@@ -122,7 +135,7 @@ internal sealed class GitHubApiClient : IDisposable
                 Product,
                 request.ApiRoot,
                 new InMemoryCredentialStore(new Credentials(request.Credential.Token, AuthenticationType.Bearer)),
-                _http,
+                _http.Value,
                 SourceGeneratedJsonSerializer.Instance);
             if (request.Conditional && request.Method == HttpMethod.Get)
             {

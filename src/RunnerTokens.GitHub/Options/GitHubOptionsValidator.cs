@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
@@ -75,19 +76,94 @@ internal sealed class GitHubOptionsValidator : IValidateOptions<GitHubOptions>
             return problem;
         }
 
-        using var rsa = RSA.Create();
+        return HoldsRsaPrivateKey(text) ? null : "it holds no RSA private key in PEM form";
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pem"/> holds one RSA private key in PEM form: PKCS#1 (<c>RSA PRIVATE KEY</c>, as GitHub
+    /// downloads it) or unencrypted PKCS#8 (<c>PRIVATE KEY</c>). Checked by its ASN.1 structure, without the system's
+    /// cryptography library, whose loading would cost every start (a one-shot check that calls GitHub never) more
+    /// than the rest of the check; the App's authenticator imports the key when it first signs, and says so if it
+    /// cannot.
+    /// </summary>
+    internal static bool HoldsRsaPrivateKey(string pem)
+    {
+        (string Label, string Base64)? key = null;
+        var offset = 0;
+        while (PemEncoding.TryFind(pem.AsSpan(offset), out var fields))
+        {
+            var found = pem.AsSpan(offset);
+            var label = found[fields.Label].ToString();
+            if (KeyLabels.Contains(label))
+            {
+                if (key is not null)
+                {
+                    // As RSA.ImportFromPem: two keys are ambiguous.
+                    return false;
+                }
+
+                key = (label, found[fields.Base64Data].ToString());
+            }
+
+            offset += fields.Location.End.GetOffset(found.Length);
+        }
+
+        if (key is not { } only || only.Label is not (Pkcs1Label or Pkcs8Label))
+        {
+            return false;
+        }
+
         try
         {
-            rsa.ImportFromPem(text);
-            return null;
+            var der = Convert.FromBase64String(only.Base64);
+            return only.Label == Pkcs1Label ? IsRsaPrivateKey(der) : IsRsaPrivateKeyInfo(der);
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        catch (Exception ex) when (ex is AsnContentException or FormatException)
         {
-            return "it holds no RSA private key in PEM form";
+            return false;
         }
     }
 
-    /// <summary>Why the token file cannot give a token, or null.</summary>
+    /// <summary>The labels RSA.ImportFromPem looks for; of these, only the two unencrypted private keys can sign.</summary>
+    private static readonly string[] KeyLabels = [Pkcs1Label, Pkcs8Label, "ENCRYPTED PRIVATE KEY", "RSA PUBLIC KEY", "PUBLIC KEY"];
+
+    private const string Pkcs1Label = "RSA PRIVATE KEY";
+    private const string Pkcs8Label = "PRIVATE KEY";
+    private const string RsaEncryption = "1.2.840.113549.1.1.1";
+
+    /// <summary>PKCS#8 PrivateKeyInfo (RFC 5208) of an RSA key: version, algorithm rsaEncryption, the PKCS#1 key.</summary>
+    private static bool IsRsaPrivateKeyInfo(ReadOnlyMemory<byte> der)
+    {
+        var outer = new AsnReader(der, AsnEncodingRules.BER);
+        var info = outer.ReadSequence();
+        _ = info.ReadIntegerBytes();
+        var algorithm = info.ReadSequence();
+        if (algorithm.ReadObjectIdentifier() != RsaEncryption)
+        {
+            return false;
+        }
+
+        return IsRsaPrivateKey(info.ReadOctetString()) && !outer.HasData;
+    }
+
+    /// <summary>PKCS#1 RSAPrivateKey (RFC 8017 A.1.2): version and eight positive integers, n and d not zero.</summary>
+    private static bool IsRsaPrivateKey(ReadOnlyMemory<byte> der)
+    {
+        var outer = new AsnReader(der, AsnEncodingRules.BER);
+        var key = outer.ReadSequence();
+        _ = key.ReadIntegerBytes();
+        for (var i = 0; i < 8; i++)
+        {
+            var value = key.ReadIntegerBytes().Span;
+            if (value.Length == 0 || (value[0] & 0x80) != 0 || (value.Length == 1 && value[0] == 0))
+            {
+                return false;
+            }
+        }
+
+        return !outer.HasData;
+    }
+
     private static string? TokenFileProblem(string path)
     {
         _ = ReadSecret(path, out var problem);

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Serilog;
 using Serilog.Events;
 
@@ -28,18 +27,11 @@ internal static class HostLogging
         var verbose = settings.MinimumLevel <= LogLevel.Debug;
         logging.SetMinimumLevel(settings.MinimumLevel);
         logging.Services.TryAddSingleton(TimeProvider.System);
-        logging.AddConsole(console => console.FormatterName = OperatorConsoleFormatter.FormatterName);
 
-        // What AddConsoleFormatter<,>() does, without its binding of the options to configuration, which is not AOT-safe.
-        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, OperatorConsoleFormatter>());
-        logging.Services.Configure<OperatorConsoleFormatterOptions>(format =>
-        {
-            format.Verbose = verbose;
-            format.Journal = journal;
-        });
-
-        // AddSystemd() switches the console to .NET's "systemd" formatter; this one speaks the journal's format already.
-        logging.Services.PostConfigure<ConsoleLoggerOptions>(console => console.FormatterName = OperatorConsoleFormatter.FormatterName);
+        // The operator's console lines (the journal's format under systemd, so AddSystemd's console formatter is not used).
+        var format = new OperatorConsoleFormatterOptions { Verbose = verbose, Journal = journal };
+        logging.Services.AddSingleton<ILoggerProvider>(services => new OperatorConsoleLoggerProvider(
+            new OperatorConsoleFormatter(format, services.GetRequiredService<TimeProvider>())));
 
 #pragma warning disable CA2000 // The logging provider owns and disposes the file logger (dispose: true).
         if (LogFile.Choose(settings.LogFile, journal) is { } path

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.Host.Logging;
 
@@ -9,23 +7,9 @@ namespace RunnerTokens.Host.Logging;
 /// The console's lines for an operator (<see cref="OperatorLogLine"/>): time, level, runner, message. The runner is
 /// the message's own <c>Runner</c> value, or else the engine's scope around the runner being handled.
 /// </summary>
-internal sealed class OperatorConsoleFormatter : ConsoleFormatter, IDisposable
+internal sealed class OperatorConsoleFormatter(OperatorConsoleFormatterOptions options, TimeProvider timeProvider)
 {
-    public const string FormatterName = "runner-token-refresh";
-
-    private readonly TimeProvider _timeProvider;
-    private readonly IDisposable? _reload;
-    private OperatorConsoleFormatterOptions _options;
-
-    public OperatorConsoleFormatter(IOptionsMonitor<OperatorConsoleFormatterOptions> options, TimeProvider timeProvider)
-        : base(FormatterName)
-    {
-        _timeProvider = timeProvider;
-        _options = options.CurrentValue;
-        _reload = options.OnChange(changed => _options = changed);
-    }
-
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    public void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
         if (string.IsNullOrEmpty(message) && logEntry.Exception is null)
@@ -42,13 +26,10 @@ internal sealed class OperatorConsoleFormatter : ConsoleFormatter, IDisposable
             runner = holder.Runner;
         }
 
-        var options = _options;
         var entry = new OperatorLogEntry(
-            _timeProvider.GetUtcNow(), logEntry.LogLevel, logEntry.Category, logEntry.EventId.Id, runner, message ?? string.Empty, logEntry.Exception);
+            timeProvider.GetUtcNow(), logEntry.LogLevel, logEntry.Category, logEntry.EventId.Id, runner, message ?? string.Empty, logEntry.Exception);
         OperatorLogLine.Write(textWriter, entry, options.Verbose, options.Journal);
     }
-
-    public void Dispose() => _reload?.Dispose();
 
     private sealed class RunnerHolder
     {

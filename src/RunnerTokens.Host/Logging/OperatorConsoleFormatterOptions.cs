@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Logging.Console;
-
 namespace RunnerTokens.Host.Logging;
 
 /// <summary>The options of <see cref="OperatorConsoleFormatter"/>.</summary>
-internal sealed class OperatorConsoleFormatterOptions : ConsoleFormatterOptions
+internal sealed class OperatorConsoleFormatterOptions
 {
     /// <summary>Gets or sets whether lines show category and event id, and every stack trace (Debug level or below).</summary>
     public bool Verbose { get; set; }

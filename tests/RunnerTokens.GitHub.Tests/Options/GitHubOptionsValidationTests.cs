@@ -105,6 +105,50 @@ public sealed class GitHubOptionsValidationTests
     }
 
     [Theory]
+    [InlineData("pkcs1", true)]
+    [InlineData("pkcs8", true)]
+    [InlineData("pkcs1 after text", true)]
+    [InlineData("public", false)]
+    [InlineData("ec", false)]
+    [InlineData("two keys", false)]
+    [InlineData("damaged", false)]
+    public void HoldsRsaPrivateKey_EachKindOfPem_TrueExactlyWhenTheKeyCanSign(string kind, bool expected)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var ec = System.Security.Cryptography.ECDsa.Create();
+        var pkcs1 = rsa.ExportRSAPrivateKeyPem();
+        var pem = kind switch
+        {
+            "pkcs1" => pkcs1,
+            "pkcs8" => rsa.ExportPkcs8PrivateKeyPem(),
+            "pkcs1 after text" => "Bag Attributes\n" + pkcs1,
+            "public" => rsa.ExportSubjectPublicKeyInfoPem(),
+            "ec" => ec.ExportPkcs8PrivateKeyPem(),
+            "two keys" => pkcs1 + "\n" + rsa.ExportPkcs8PrivateKeyPem(),
+            _ => pkcs1.Replace("\n", "\nAAAA", StringComparison.Ordinal),
+        };
+
+        Assert.Equal(expected, GitHubOptionsValidator.HoldsRsaPrivateKey(pem));
+        Assert.Equal(CanSign(pem), GitHubOptionsValidator.HoldsRsaPrivateKey(pem));
+    }
+
+    /// <summary>What the App's authenticator does with the key: import it, then sign.</summary>
+    private static bool CanSign(string pem)
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+            _ = rsa.SignData([1, 2, 3], System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    [Theory]
     [InlineData("missing", "it does not exist")]
     [InlineData("empty", "it is empty")]
     public void Validate_TokenFileThatGivesNoToken_FailsAtStartNamingPathAndProblem(string kind, string problem)

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using RunnerTokens.Host.Logging;
 
@@ -103,7 +102,7 @@ public sealed class OperatorConsoleFormatterTests
     private string Write(
         LogLevel level, string message, string? runner = null, bool verbose = false, bool journal = false, Exception? exception = null, IExternalScopeProvider? scopes = null)
     {
-        using var sut = new OperatorConsoleFormatter(new FixedOptions(new OperatorConsoleFormatterOptions { Verbose = verbose, Journal = journal }), _time);
+        var sut = new OperatorConsoleFormatter(new OperatorConsoleFormatterOptions { Verbose = verbose, Journal = journal }, _time);
         IReadOnlyList<KeyValuePair<string, object?>> state = runner is null ? [] : [new("Runner", runner)];
         var entry = new LogEntry<IReadOnlyList<KeyValuePair<string, object?>>>(level, Category, new EventId(100), state, exception, (_, _) => message);
         using var writer = new StringWriter();
@@ -121,14 +120,5 @@ public sealed class OperatorConsoleFormatterTests
         {
             return caught;
         }
-    }
-
-    private sealed class FixedOptions(OperatorConsoleFormatterOptions value) : IOptionsMonitor<OperatorConsoleFormatterOptions>
-    {
-        public OperatorConsoleFormatterOptions CurrentValue => value;
-
-        public OperatorConsoleFormatterOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<OperatorConsoleFormatterOptions, string?> listener) => null;
     }
 }
