@@ -27,6 +27,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 
 # The runners, the state each starts with (nothing due for a year), and the config that lists them.
 mkdir -p "$work/runners" "$work/state" "$work/metrics"
