@@ -47,15 +47,21 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var document = Read(path);
-            document.RunnerOrg = runner.Scope.DisplayName;
-            document.RunnerName = runner.Name;
+            var (held, onDisk) = Read(path);
+            var document = held with { RunnerOrg = runner.Scope.DisplayName, RunnerName = runner.Name };
             update(document);
-            AtomicFile.Write(
-                fileSystem,
-                path,
-                JsonSerializer.SerializeToUtf8Bytes(document, StateJsonContext.Default.MetricsDocument),
-                AtomicFile.WorldReadable);
+            var content = JsonSerializer.SerializeToUtf8Bytes(document, StateJsonContext.Default.MetricsDocument);
+            if (onDisk is not null && content.AsSpan().SequenceEqual(onDisk.Value.Span))
+            {
+                // Nothing changed (a second check within the same second): nothing to write.
+                return;
+            }
+
+            // A counter, a name, or a file that was missing or unreadable: flushed to disk before the rename, so a
+            // crash never loses it. The check's time stamp alone, at every check of every runner, is not: a crash may
+            // lose that one value (the next check writes it again), and skipping the fsync is most of a check's cost.
+            var timestampOnly = onDisk is not null && document == held with { LastCheckTimestamp = document.LastCheckTimestamp };
+            AtomicFile.Write(fileSystem, path, content, AtomicFile.WorldReadable, durable: !timestampOnly);
         }
         finally
         {
@@ -63,11 +69,12 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         }
     }
 
-    private MetricsDocument Read(string path)
+    /// <summary>The document in the file, with its bytes when it was read and understood; a fresh document and null bytes otherwise.</summary>
+    private (MetricsDocument Document, ReadOnlyMemory<byte>? Bytes) Read(string path)
     {
         if (!fileSystem.File.Exists(path))
         {
-            return new MetricsDocument();
+            return (new MetricsDocument(), null);
         }
 
         // A file another user planted or can write (the default folder is /var/tmp) is neither read nor replaced.
@@ -76,16 +83,18 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             throw new IOException($"metrics file refused: {untrusted}");
         }
 
+        var bytes = UnixFileStatus.ReadAllBytes(fileSystem, path);
         try
         {
-            return JsonSerializer.Deserialize(Utf8Bom.Strip(UnixFileStatus.ReadAllBytes(fileSystem, path)).Span, StateJsonContext.Default.MetricsDocument)
-                ?? new MetricsDocument();
+            return JsonSerializer.Deserialize(Utf8Bom.Strip(bytes).Span, StateJsonContext.Default.MetricsDocument) is { } document
+                ? (document, bytes)
+                : (new MetricsDocument(), null);
         }
         catch (JsonException ex)
         {
             // Counters restart from zero rather than stop recording; the operator is told which file was bad.
             LogCorruptMetricsFile(path, ex.Message);
-            return new MetricsDocument();
+            return (new MetricsDocument(), null);
         }
     }
 

@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace RunnerTokens.Metrics;
 
-/// <summary>The seed script's metrics file, field for field. Timestamps are Unix seconds; 0 means never.</summary>
-internal sealed class MetricsDocument
+/// <summary>
+/// The seed script's metrics file, field for field. Timestamps are Unix seconds; 0 means never. A record, so a write
+/// can tell what changed (only the check's time stamp, or a counter too).
+/// </summary>
+internal sealed record MetricsDocument
 {
     [JsonPropertyName("last_check_timestamp")]
     public long LastCheckTimestamp { get; set; }

@@ -4,7 +4,7 @@ namespace RunnerTokens.Shared;
 
 /// <summary>
 /// Writes a file so that readers see the old content or the new, never a part: temporary file in the same folder,
-/// mode set before any content, flush to disk, rename.
+/// mode set before any content, flush to disk (unless the caller can afford to lose the write in a crash), rename.
 /// </summary>
 /// <remarks>Shared source: compiled into Core, and linked into Systemd, where it stays internal.</remarks>
 internal static class AtomicFile
@@ -24,7 +24,11 @@ internal static class AtomicFile
     /// <param name="content">The whole new content.</param>
     /// <param name="mode">The file's mode, set before any content is written.</param>
     /// <param name="lastWriteTimeUtc">A modification time to give the file (a restored backup keeps its own); null for now.</param>
-    public static void Write(IFileSystem fileSystem, string path, ReadOnlySpan<byte> content, UnixFileMode mode, DateTime? lastWriteTimeUtc = null)
+    /// <param name="durable">
+    /// Whether to flush the content to disk (fsync) before the rename. Without it the write is still atomic for readers,
+    /// but a crash soon after may lose it: only for content whose loss costs nothing that matters (a check's time stamp).
+    /// </param>
+    public static void Write(IFileSystem fileSystem, string path, ReadOnlySpan<byte> content, UnixFileMode mode, DateTime? lastWriteTimeUtc = null, bool durable = true)
     {
         var fullPath = fileSystem.Path.GetFullPath(path);
         var directory = fileSystem.Path.GetDirectoryName(fullPath)
@@ -39,7 +43,7 @@ internal static class AtomicFile
                 // Set the mode before the content goes in, so a secret is never readable by others, even briefly.
                 SetMode(fileSystem, temporary, mode);
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
 
             if (lastWriteTimeUtc is { } time)

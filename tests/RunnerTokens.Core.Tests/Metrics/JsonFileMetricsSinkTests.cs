@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using NSubstitute;
 using RunnerTokens.Metrics;
 using RunnerTokens.TestKit;
 
@@ -79,6 +80,66 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Records_CounterChange_IsFlushedToDiskBeforeTheRename()
+    {
+        var fileSystem = new FlushRecordingFileSystem();
+        var sut = new JsonFileMetricsSink(fileSystem, _logger);
+        await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+        fileSystem.Flushes.Clear();
+
+        await sut.RecordRefreshSucceededAsync(Runner(), _t0.AddMinutes(1), CancellationToken.None);
+        await sut.RecordRefreshFailedAsync(Runner(), _t0.AddMinutes(2), 1, CancellationToken.None);
+
+        Assert.Equal([true, true], fileSystem.Flushes);
+        using var json = Read();
+        Assert.Equal(1, json.RootElement.GetProperty("total_refreshes").GetInt64());
+        Assert.Equal(1, json.RootElement.GetProperty("failed_refreshes").GetInt64());
+    }
+
+    [Fact]
+    public async Task RecordCheckAsync_OnlyTheTimestampChanges_WritesAtomicallyWithoutFlushingToDisk()
+    {
+        var fileSystem = new FlushRecordingFileSystem();
+        var sut = new JsonFileMetricsSink(fileSystem, _logger);
+        await sut.RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
+        fileSystem.Flushes.Clear();
+
+        await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(1), CancellationToken.None);
+
+        // Written through a temporary file and renamed (no leftover), but not fsynced; the counters are unchanged.
+        Assert.Equal([false], fileSystem.Flushes);
+        Assert.Equal([MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!));
+        using var json = Read();
+        Assert.Equal(_t0.AddMinutes(1).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal(1, json.RootElement.GetProperty("total_refreshes").GetInt64());
+    }
+
+    [Fact]
+    public async Task RecordCheckAsync_FirstWriteOrSameSecond_FlushedOnceThenNotWrittenAgain()
+    {
+        var fileSystem = new FlushRecordingFileSystem();
+        var sut = new JsonFileMetricsSink(fileSystem, _logger);
+
+        await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), _t0.AddMilliseconds(500), CancellationToken.None);
+
+        // A new file is durable (it names the runner); a check in the same second changes nothing and writes nothing.
+        Assert.Equal([true], fileSystem.Flushes);
+    }
+
+    [Fact]
+    public async Task RecordCheckAsync_CorruptFile_ReplacedDurably()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(MetricsPath)!);
+        File.WriteAllText(MetricsPath, "{\"total_refreshes\": ");
+        var fileSystem = new FlushRecordingFileSystem();
+
+        await new JsonFileMetricsSink(fileSystem, _logger).RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+
+        Assert.Equal([true], fileSystem.Flushes);
+    }
+
+    [Fact]
     public async Task Records_CorruptFile_StartOverAndWarnNamingTheFile()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(MetricsPath)!);
@@ -132,4 +193,43 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         new("runner-1", _temp.Path, "https://github.com/acme", _temp.Combine("state")) { MetricsFile = MetricsPath };
 
     private JsonDocument Read() => JsonDocument.Parse(File.ReadAllText(MetricsPath));
+
+    /// <summary>The real file system, recording each file stream's flush: true for one to disk (fsync), false for one that is not.</summary>
+    private sealed class FlushRecordingFileSystem : FileSystem
+    {
+        private readonly IFileStreamFactory _streams;
+
+        public FlushRecordingFileSystem()
+        {
+            var real = base.FileStream;
+            _streams = Substitute.For<IFileStreamFactory>();
+            _streams.New(Arg.Any<string>(), Arg.Any<FileMode>(), Arg.Any<FileAccess>(), Arg.Any<FileShare>())
+                .Returns(call => new FlushRecordingStream(
+                    real.New(call.ArgAt<string>(0), call.ArgAt<FileMode>(1), call.ArgAt<FileAccess>(2), call.ArgAt<FileShare>(3)),
+                    Flushes));
+        }
+
+        public List<bool> Flushes { get; } = [];
+
+        public override IFileStreamFactory FileStream => _streams;
+    }
+
+    private sealed class FlushRecordingStream(FileSystemStream inner, List<bool> flushes) : FileSystemStream(inner, inner.Name, inner.IsAsync)
+    {
+        public override void Flush(bool flushToDisk)
+        {
+            flushes.Add(flushToDisk);
+            inner.Flush(flushToDisk);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The daemon's memory and CPU over many checks with nothing due (issue 11, goal 3): RUNNERS copies of
+# samples/actions-runner (each named runner-N in its .runner, a registration token cached to expire far away, its own
+# metrics file), one --config file, the daemon run for real at the smallest interval the command allows (1 s) until
+# it has made CHECKS checks, then SIGTERM.
+#
+#   bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
+#
+# BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). A check is counted when runner-0's
+# decision line is logged (so the count lags the check's end by at most the other runners' part of it). Prints VmRSS at
+# about ten points, VmHWM (peak), and the CPU time per check (utime + stime from /proc/PID/stat, from the end of the
+# first check to the end of the last, so start-up is left out).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=$(realpath "${1:-artifacts/aot/runner-token-refresh}")
+runners=${2:-1}
+checks=${3:-1440}
+[[ -x $binary ]] || { echo "no binary at $binary: publish it first (the README's Native AOT command)" >&2; exit 2; }
+((runners >= 1 && checks >= 2)) || { echo "RUNNERS must be 1 or more and CHECKS 2 or more" >&2; exit 2; }
+
+work=$(mktemp -d)
+daemon=
+cleanup() {
+  [[ -n $daemon ]] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+  [[ -n ${github_PID:-} ]] && kill "$github_PID" 2>/dev/null
+  [[ -n ${KEEP:-} ]] && cp "$work/checks" "$KEEP"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+# The runners, the state each starts with (nothing due for a year), and the config that lists them.
+mkdir -p "$work/runners" "$work/state" "$work/metrics"
+expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
+{
+  printf '{\n  "CheckInterval": "00:00:01",\n  "StateDirectory": "%s",\n  "Runners": [\n' "$work/state"
+  for ((i = 0; i < runners; i++)); do
+    dir=$work/runners/runner-$i
+    cp -r samples/actions-runner "$dir"
+    sed -i "s/\"agentName\": \"sample-runner\"/\"agentName\": \"runner-$i\"/" "$dir/.runner"
+    mkdir -p "$work/state/runner-$i"
+    printf '{ "registration_token_expires_at": "%s", "consecutive_failures": 0 }\n' "$expires" >"$work/state/runner-$i/state.json"
+    printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$work/metrics/runner-$i.json" "$( ((i + 1 < runners)) && echo ,)"
+  done
+  printf '  ]\n}\n'
+} >"$work/config.json"
+
+# GitHub, faked on 127.0.0.1 (bench/fake-github.py): the start-up checks and the hourly listing of each runner ask it.
+coproc github { exec python3 bench/fake-github.py; }
+read -r port <&"${github[0]}"
+printf 'x\n' >"$work/token"
+chmod 600 "$work/token"
+
+# The daemon's log goes through a filter that keeps runner-0's decisions (one line per check) and every warning or worse.
+mkfifo "$work/log"
+: >"$work/checks"
+tee >(grep -E ' (warn|fail|crit) ' >"$work/problems") <"$work/log" | grep --line-buffered 'runner-0: source=' >"$work/checks" &
+RUNNER_ALLOW_RUNASROOT=1 "$binary" --daemon --config "$work/config.json" --log-file /dev/null \
+  --token-file "$work/token" --api-url "http://127.0.0.1:$port" >"$work/log" 2>&1 &
+daemon=$!
+
+ticks=$(getconf CLK_TCK)
+# utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the ") " that ends the command's name).
+cpu() { sed 's/.*) //' "/proc/$daemon/stat" | awk '{ print $12 + $13 }'; }
+kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$daemon/status"; }
+done_checks() { wc -l <"$work/checks"; }
+wait_for() {
+  while (($(done_checks) < $1)); do
+    kill -0 "$daemon" 2>/dev/null || { echo "the daemon exited early" >&2; exit 1; }
+    sleep 0.2
+  done
+}
+
+wait_for 1
+if ! grep -q 'action=none' "$work/checks"; then
+  echo "the first check did not decide action=none:" >&2
+  cat "$work/checks" >&2
+  exit 1
+fi
+cpu_first=$(cpu)
+start=$(date +%s.%N)
+printf 'daemon %s, %d runner(s), %d checks at an interval of 1 s\n' "$binary" "$runners" "$checks"
+printf '  %8s %10s %10s\n' check 'VmRSS MiB' 'VmHWM MiB'
+step=$(((checks + 9) / 10))
+for ((at = 1; ; at += step)); do
+  ((at > checks)) && at=$checks
+  wait_for "$at"
+  rss=$(kib VmRSS)
+  [[ $at == 1 ]] && rss_first=$rss
+  printf '  %8d %10.1f %10.1f\n' "$at" "$(echo "$rss / 1024" | bc -l)" "$(echo "$(kib VmHWM) / 1024" | bc -l)"
+  ((at == checks)) && break
+done
+cpu_last=$(cpu)
+grep -E "^(RssAnon|RssFile|RssShmem)" "/proc/$daemon/status" | tr -s " " | sed "s/^/  /" | paste -sd" "
+if [[ -s $work/problems ]]; then
+  echo "  the daemon logged $(wc -l <"$work/problems") warning(s) or worse, the first:"
+  head -3 "$work/problems" | cut -c1-300 | sed 's/^/    /'
+fi
+elapsed=$(echo "$(date +%s.%N) - $start" | bc -l)
+awk -v f="$rss_first" -v l="$rss" -v h="$(kib VmHWM)" -v c0="$cpu_first" -v c1="$cpu_last" -v t="$ticks" -v n="$checks" -v r="$runners" -v e="$elapsed" 'BEGIN {
+  printf "  RSS after the first check %.1f MiB, after check %d %.1f MiB (%+.1f MiB), peak %.1f MiB\n", f / 1024, n, l / 1024, (l - f) / 1024, h / 1024
+  per = (c1 - c0) / t / (n - 1) * 1000
+  printf "  CPU per check %.2f ms (%.1f us per runner), over %d checks in %.0f s\n", per, per * 1000 / r, n - 1, e
+}'
