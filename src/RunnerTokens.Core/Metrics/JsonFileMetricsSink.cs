@@ -98,6 +98,6 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         }
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Metrics file {Path} is corrupt ({Problem}); its counters start again from zero")]
+    [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Metrics file {Path} is corrupt ({Problem}); its counters start again from zero")]
     private partial void LogCorruptMetricsFile(string path, string problem);
 }
