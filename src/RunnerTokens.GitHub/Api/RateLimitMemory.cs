@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Abstractions;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 
@@ -82,14 +81,7 @@ internal sealed class RateLimitMemory(
                     .Where(e => e.Until > now && !(e.Key == entry.Key && e.Resource == entry.Resource && e.Until <= entry.Until))
                     .Append(entry)
                     .ToList();
-                var file = new RateLimitFile { Limits = limits };
-                var directory = fileSystem.Path.GetDirectoryName(path)!;
-                if (!fileSystem.Directory.Exists(directory))
-                {
-                    AtomicFile.CreateOwnerOnlyDirectory(fileSystem, directory);
-                }
-
-                AtomicFile.Write(fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(file, RateLimitFileJsonContext.Default.RateLimitFile), AtomicFile.OwnerOnly);
+                StateFile.Write(fileSystem, path, new RateLimitFile { Limits = limits }, RateLimitFileJsonContext.Default.RateLimitFile);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -101,31 +93,11 @@ internal sealed class RateLimitMemory(
         }
     }
 
-    private IEnumerable<RateLimitEntry> ReadFile()
-    {
-        if (FilePath is not { } path)
-        {
-            return [];
-        }
-
-        try
-        {
-            // Not through a symbolic link, and never a FIFO or a device (their size is 0): a read must not block.
-            var info = fileSystem.FileInfo.New(path);
-            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes)
-            {
-                return [];
-            }
-
-            var file = JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), RateLimitFileJsonContext.Default.RateLimitFile);
-            return file?.Limits?.Where(e => e is { Key.Length: > 0, Resource.Length: > 0 }) ?? [];
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            // An unreadable file remembers nothing; the next limit GitHub announces rewrites it.
-            return [];
-        }
-    }
+    // An unreadable file remembers nothing; the next limit GitHub announces rewrites it.
+    private IEnumerable<RateLimitEntry> ReadFile() =>
+        FilePath is { } path && StateFile.TryRead(fileSystem, path, MaxFileBytes, RateLimitFileJsonContext.Default.RateLimitFile) is { Limits: { } limits }
+            ? limits.Where(e => e is { Key.Length: > 0, Resource.Length: > 0 })
+            : [];
 }
 
 /// <summary>One limit: until when GitHub refuses calls with a credential (<see cref="Key"/>, no secret) to a bucket.</summary>

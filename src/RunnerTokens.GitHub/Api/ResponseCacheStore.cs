@@ -1,6 +1,5 @@
 using System.IO.Abstractions;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Octokit.Caching;
@@ -134,14 +133,8 @@ internal sealed class ResponseCacheStore
 
             merged[newest.Key] = newest;
             Evict(merged);
-            var directory = _fileSystem.Path.GetDirectoryName(path)!;
-            if (!_fileSystem.Directory.Exists(directory))
-            {
-                AtomicFile.CreateOwnerOnlyDirectory(_fileSystem, directory);
-            }
-
             var file = new ResponseFile { Responses = [.. merged.Values.OrderBy(r => r.Key, StringComparer.Ordinal)] };
-            AtomicFile.Write(_fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(file, ResponseFileJsonContext.Default.ResponseFile), AtomicFile.OwnerOnly);
+            StateFile.Write(_fileSystem, path, file, ResponseFileJsonContext.Default.ResponseFile);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -152,33 +145,12 @@ internal sealed class ResponseCacheStore
         }
     }
 
-    private IEnumerable<StoredResponse> ReadFile()
-    {
-        if (FilePath is not { } path)
-        {
-            return [];
-        }
-
-        try
-        {
-            // Not through a symbolic link, and never a FIFO or a device (their size is 0): a read must not block.
-            var info = _fileSystem.FileInfo.New(path);
-            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes)
-            {
-                return [];
-            }
-
-            var file = JsonSerializer.Deserialize(_fileSystem.File.ReadAllBytes(path), ResponseFileJsonContext.Default.ResponseFile);
-            return file is { Version: ResponseFile.CurrentVersion, Responses: { } responses }
-                ? responses.Where(r => r is { Key.Length: > 0, ETag.Length: > 0 } && r.Body is not null)
-                : [];
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            // An unreadable file stores nothing; the next answer rewrites it.
-            return [];
-        }
-    }
+    // An unreadable file stores nothing; the next answer rewrites it.
+    private IEnumerable<StoredResponse> ReadFile() =>
+        FilePath is { } path
+            && StateFile.TryRead(_fileSystem, path, MaxFileBytes, ResponseFileJsonContext.Default.ResponseFile) is { Version: ResponseFile.CurrentVersion, Responses: { } responses }
+            ? responses.Where(r => r is { Key.Length: > 0, ETag.Length: > 0 } && r.Body is not null)
+            : [];
 
     private static void Evict(Dictionary<string, StoredResponse> responses)
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Abstractions;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 
@@ -64,13 +63,7 @@ internal sealed class InstallationMemory(GitHubStateFolder stateFolder, IFileSys
             {
                 var file = ReadFile();
                 change(file);
-                var directory = fileSystem.Path.GetDirectoryName(path)!;
-                if (!fileSystem.Directory.Exists(directory))
-                {
-                    AtomicFile.CreateOwnerOnlyDirectory(fileSystem, directory);
-                }
-
-                AtomicFile.Write(fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(new InstallationFile { Installations = file }, InstallationFileJsonContext.Default.InstallationFile), AtomicFile.OwnerOnly);
+                StateFile.Write(fileSystem, path, new InstallationFile { Installations = file }, InstallationFileJsonContext.Default.InstallationFile);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -82,34 +75,12 @@ internal sealed class InstallationMemory(GitHubStateFolder stateFolder, IFileSys
         }
     }
 
-    private Dictionary<string, long> ReadFile()
-    {
-        var empty = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        if (stateFolder.PathOf(FileName) is not { } path)
-        {
-            return empty;
-        }
-
-        try
-        {
-            // Not through a symbolic link, and never a FIFO or a device (their size is 0): a read must not block.
-            var info = fileSystem.FileInfo.New(path);
-            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes)
-            {
-                return empty;
-            }
-
-            var file = JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), InstallationFileJsonContext.Default.InstallationFile);
-            return file is { Version: InstallationFile.CurrentVersion, Installations: { } saved }
-                ? new Dictionary<string, long>(saved.Where(e => e.Key.Length > 0 && e.Value > 0), StringComparer.OrdinalIgnoreCase)
-                : empty;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            // An unreadable file remembers nothing; the next lookup rewrites it.
-            return empty;
-        }
-    }
+    // An unreadable file remembers nothing; the next lookup rewrites it.
+    private Dictionary<string, long> ReadFile() =>
+        stateFolder.PathOf(FileName) is { } path
+            && StateFile.TryRead(fileSystem, path, MaxFileBytes, InstallationFileJsonContext.Default.InstallationFile) is { Version: InstallationFile.CurrentVersion, Installations: { } saved }
+            ? new Dictionary<string, long>(saved.Where(e => e.Key.Length > 0 && e.Value > 0), StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>The shared file's content: the installation id per App, API root and owner.</summary>

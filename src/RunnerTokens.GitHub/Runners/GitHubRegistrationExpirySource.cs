@@ -3,7 +3,6 @@ using System.Globalization;
 using System.IO.Abstractions;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -120,33 +119,14 @@ internal sealed class GitHubRegistrationExpirySource(
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
-    private GitHubCheck? Read(string path)
-    {
-        try
-        {
-            // Not through a symbolic link, and never a FIFO or a device: a read must not block.
-            var info = fileSystem.FileInfo.New(path);
-            if (!info.Exists || info.LinkTarget is not null || info.Length is 0 or > MaxFileBytes || !UnixFileStatus.MayOpen(fileSystem, path))
-            {
-                return null;
-            }
-
-            return JsonSerializer.Deserialize(fileSystem.File.ReadAllBytes(path), GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } check
-                ? check
-                : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
-        {
-            return null;
-        }
-    }
+    private GitHubCheck? Read(string path) =>
+        StateFile.TryRead(fileSystem, path, MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } check ? check : null;
 
     private void Save(RunnerContext runner, string path, GitHubCheck check)
     {
         try
         {
-            AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
-            AtomicFile.Write(fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(check, GitHubCheckJsonContext.Default.GitHubCheck), AtomicFile.OwnerOnly);
+            StateFile.Write(fileSystem, path, check, GitHubCheckJsonContext.Default.GitHubCheck);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

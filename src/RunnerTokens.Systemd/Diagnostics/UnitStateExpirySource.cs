@@ -47,7 +47,8 @@ internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<Sys
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return ExpiryObservation.Unknown(SourceName, ex.Message);
+            // The unit check says what is wrong with .service, once, where the operator looks; not again here.
+            return ExpiryObservation.Unknown(SourceName, $"no usable unit name in {RunnerFiles.Service}");
         }
 
         if (unit is null)

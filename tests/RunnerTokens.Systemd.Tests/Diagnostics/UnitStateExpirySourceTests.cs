@@ -70,7 +70,7 @@ public sealed class UnitStateExpirySourceTests
         var observation = await CreateSut().ObserveAsync(Runner(), default);
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
-        Assert.Contains("not allowed", observation.Reason, StringComparison.Ordinal);
+        Assert.Equal("no usable unit name in .service", observation.Reason);
     }
 
     [Fact]
