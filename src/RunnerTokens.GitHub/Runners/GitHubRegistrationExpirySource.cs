@@ -105,14 +105,14 @@ internal sealed class GitHubRegistrationExpirySource(
     }
 
     /// <summary>
-    /// A fraction in [0, 1) drawn from the runner's scope, name and the time of asking: as spread as a random draw across
-    /// a fleet (every runner has its own name) and from one check to the next, but the same for the same inputs, so a
-    /// simulated day counts the same requests each time it runs.
+    /// A fraction in [0, 1) drawn from the runner's scope, name and the minute of asking: as spread as a random draw
+    /// across a fleet (every runner has its own name) and from one check to the next, but the same for the same inputs,
+    /// so a simulated day counts the same requests each time it runs.
     /// </summary>
     internal static double Jitter(RunnerContext runner, DateTimeOffset at)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{runner.Url}|{runner.Name}|{at.UtcTicks}")), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{runner.Url}|{runner.Name}|{at.UtcTicks / TimeSpan.TicksPerMinute}")), hash);
         return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53));
     }
 
