@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using RunnerTokens.Metrics;
 
@@ -10,10 +11,11 @@ public sealed class MeterMetricsSinkTests
     [Fact]
     public async Task Records_AreCountedPerRunner()
     {
-        using var sut = new MeterMetricsSink();
-        using var checks = new MetricCollector<long>(null, MeterMetricsSink.MeterName, "runnertokens.checks");
-        using var refreshes = new MetricCollector<long>(null, MeterMetricsSink.MeterName, "runnertokens.refreshes");
-        using var failures = new MetricCollector<long>(null, MeterMetricsSink.MeterName, "runnertokens.refresh.failures");
+        using var meters = new ScopedMeterFactory();
+        using var sut = new MeterMetricsSink(meters);
+        using var checks = new MetricCollector<long>(meters, MeterMetricsSink.MeterName, "runnertokens.checks");
+        using var refreshes = new MetricCollector<long>(meters, MeterMetricsSink.MeterName, "runnertokens.refreshes");
+        using var failures = new MetricCollector<long>(meters, MeterMetricsSink.MeterName, "runnertokens.refresh.failures");
 
         await sut.RecordCheckAsync(_runner, DateTimeOffset.UnixEpoch, CancellationToken.None);
         await sut.RecordCheckAsync(_runner, DateTimeOffset.UnixEpoch, CancellationToken.None);
@@ -30,8 +32,9 @@ public sealed class MeterMetricsSinkTests
     [Fact]
     public async Task ConsecutiveFailures_IsObservedAndResetBySuccess()
     {
-        using var sut = new MeterMetricsSink();
-        using var gauge = new MetricCollector<int>(null, MeterMetricsSink.MeterName, "runnertokens.refresh.consecutive_failures");
+        using var meters = new ScopedMeterFactory();
+        using var sut = new MeterMetricsSink(meters);
+        using var gauge = new MetricCollector<int>(meters, MeterMetricsSink.MeterName, "runnertokens.refresh.consecutive_failures");
 
         await sut.RecordRefreshFailedAsync(_runner, DateTimeOffset.UnixEpoch, 3, CancellationToken.None);
         gauge.RecordObservableInstruments();
@@ -40,5 +43,29 @@ public sealed class MeterMetricsSinkTests
         await sut.RecordRefreshSucceededAsync(_runner, DateTimeOffset.UnixEpoch, CancellationToken.None);
         gauge.RecordObservableInstruments();
         Assert.Equal(0, gauge.LastMeasurement!.Value);
+    }
+
+    /// <summary>
+    /// Meters of this test only: a collector that matched every meter named RunnerTokens could take the instrument of
+    /// another test's sink, running in parallel, and see none of this one's measurements.
+    /// </summary>
+    private sealed class ScopedMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+        }
     }
 }
