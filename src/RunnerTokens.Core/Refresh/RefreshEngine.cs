@@ -17,7 +17,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 {
     private readonly RunnerTokenRefreshOptions _options;
     private readonly IReadOnlyList<RunnerContext> _runners;
-    private readonly IExpirySource[] _sources;
+    private readonly IExpirySource[] _localSources;
+    private readonly IRemoteExpirySource[] _remoteSources;
     private readonly IRunnerBusyProbe[] _busyProbes;
     private readonly IMetricsSink[] _sinks;
     private readonly IRefreshRecovery[] _recoveries;
@@ -51,7 +52,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     {
         _options = options.Value;
         _runners = runnerFactory.CreateAll(_options);
-        _sources = [.. sources];
+        IExpirySource[] all = [.. sources];
+        _localSources = [.. all.Where(s => s is not IRemoteExpirySource)];
+        _remoteSources = [.. all.OfType<IRemoteExpirySource>()];
         _busyProbes = [.. busyProbes];
         _sinks = [.. sinks];
         _recoveries = [.. recoveries];
@@ -175,13 +178,10 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         // The local sources first (files, the listener's log: cheap), then the remote ones with what the local ones saw,
         // so a server is asked only when that can change the decision. A registration a local source already calls
         // invalid is renewed whatever a server says: no request for it.
-        var observations = new List<ExpiryObservation>(_sources.Length);
-        foreach (var source in _sources)
+        var observations = new List<ExpiryObservation>(_localSources.Length + _remoteSources.Length);
+        foreach (var source in _localSources)
         {
-            if (source is not IRemoteExpirySource)
-            {
-                observations.Add(await ObserveOneAsync(runner, source, null, cancellationToken).ConfigureAwait(false));
-            }
+            observations.Add(await ObserveOneAsync(runner, source, null, cancellationToken).ConfigureAwait(false));
         }
 
         if (observations.Exists(o => o.Kind == ExpiryObservationKind.InvalidNow))
@@ -190,23 +190,21 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
 
         var local = observations.ToArray();
-        foreach (var source in _sources)
+        foreach (var source in _remoteSources)
         {
-            if (source is IRemoteExpirySource remote)
-            {
-                observations.Add(await ObserveOneAsync(runner, remote, local, cancellationToken).ConfigureAwait(false));
-            }
+            observations.Add(await ObserveOneAsync(runner, source, local, cancellationToken).ConfigureAwait(false));
         }
 
         return observations;
     }
 
+    /// <summary>One source's observation; a remote source (<paramref name="local"/> given) gets what the local ones saw.</summary>
     private async Task<ExpiryObservation> ObserveOneAsync(RunnerContext runner, IExpirySource source, ExpiryObservation[]? local, CancellationToken cancellationToken)
     {
         try
         {
-            return local is not null && source is IRemoteExpirySource remote
-                ? await remote.ObserveAsync(runner, local, cancellationToken).ConfigureAwait(false)
+            return local is not null
+                ? await ((IRemoteExpirySource)source).ObserveAsync(runner, local, cancellationToken).ConfigureAwait(false)
                 : await source.ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
