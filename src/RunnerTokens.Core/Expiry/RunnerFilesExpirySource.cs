@@ -10,11 +10,17 @@ namespace RunnerTokens.Expiry;
 /// missing or corrupt; otherwise the earliest of the cached registration-token expiry and any <c>expires_at</c>
 /// that older tooling left in those files; "unknown" when there is none.
 /// </summary>
+/// <remarks>
+/// What the three files said is kept until one of them changes (<see cref="FileStampCache{TValue}"/>): a daemon's check
+/// of a runner whose files are as they were costs three <c>stat</c>s, not three reads and parses.
+/// </remarks>
 internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStateStore stateStore) : IExpirySource
 {
     public const string SourceName = "runner-files";
 
     private static readonly string[] _expiryPropertyNames = ["expires_at", "expiresAt"];
+
+    private readonly FileStampCache<ExpiryObservation> _seen = new(fileSystem);
 
     public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
@@ -25,16 +31,29 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
 
     private ExpiryObservation Observe(RunnerContext runner)
     {
+        var runnerFile = fileSystem.Path.Combine(runner.Directory, ".runner");
+        var credentialsFile = fileSystem.Path.Combine(runner.Directory, ".credentials");
+        var stamps = _seen.StampAll(runnerFile, credentialsFile, stateStore.PathFor(runner));
+        if (_seen.TryGet(runner.Directory, stamps, out var seen))
+        {
+            return seen;
+        }
+
+        var observation = Read(runner, runnerFile, credentialsFile);
+        _seen.Set(runner.Directory, stamps, observation);
+        return observation;
+    }
+
+    private ExpiryObservation Read(RunnerContext runner, string runnerFile, string credentialsFile)
+    {
         var expiries = new List<DateTimeOffset>();
 
-        var runnerFile = fileSystem.Path.Combine(runner.Directory, ".runner");
         // config.sh always writes both: a .runner without the server's URL cannot connect, a broken registration.
         if (ReadRegistrationFile(runnerFile, ["agentName", "serverUrl"], expiries) is { } runnerProblem)
         {
             return runnerProblem;
         }
 
-        var credentialsFile = fileSystem.Path.Combine(runner.Directory, ".credentials");
         if (ReadRegistrationFile(credentialsFile, ["scheme"], expiries) is { } credentialsProblem)
         {
             return credentialsProblem;

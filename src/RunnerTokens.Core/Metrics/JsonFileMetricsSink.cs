@@ -6,12 +6,26 @@ using RunnerTokens.State;
 namespace RunnerTokens.Metrics;
 
 /// <summary>
-/// Writes the seed script's metrics file for each runner (<see cref="RunnerContext.MetricsFile"/>). Each write reads
-/// the file first, so counters survive restarts, and replaces it atomically.
+/// Writes the seed script's metrics file for each runner (<see cref="RunnerContext.MetricsFile"/>). Each write starts
+/// from the file as it is, so counters survive restarts (and another process's writes), and replaces it atomically.
 /// </summary>
+/// <remarks>
+/// A check's time stamp alone is written when the file's is <see cref="CheckTimestampStep"/> old or older, so a daemon
+/// that checks every few seconds does not replace the file (a new inode, which costs ext4 more than the rest of the
+/// check) at every check; a counter or a name is written at once, flushed to disk. The file this sink last wrote is
+/// not read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it.
+/// </remarks>
 internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogger<JsonFileMetricsSink> logger) : IMetricsSink
 {
+    /// <summary>
+    /// How far a check's time stamp may lag in the file: at an interval of 30 s or more, every check's; under it, one
+    /// every 30 s. Far inside the health check's limit (<see cref="RefreshHealth.StaleCheckSeconds"/>).
+    /// </summary>
+    public const int CheckTimestampStep = 30;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly bool _real = UnixFileStatus.IsReal(fileSystem) && !OperatingSystem.IsWindows();
+    private readonly Dictionary<string, Written> _written = new(StringComparer.Ordinal);
 
     public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken) =>
         UpdateAsync(runner, document => document.LastCheckTimestamp = checkedAt.ToUnixTimeSeconds(), cancellationToken);
@@ -61,7 +75,16 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             // crash never loses it. The check's time stamp alone, at every check of every runner, is not: a crash may
             // lose that one value (the next check writes it again), and skipping the fsync is most of a check's cost.
             var timestampOnly = onDisk is not null && document == held with { LastCheckTimestamp = document.LastCheckTimestamp };
+            if (timestampOnly && document.LastCheckTimestamp - held.LastCheckTimestamp < CheckTimestampStep)
+            {
+                return;
+            }
+
             AtomicFile.Write(fileSystem, path, content, AtomicFile.WorldReadable, durable: !timestampOnly);
+            if (_real && UnixFileStatus.Stamp(path) is { } stamp)
+            {
+                _written[path] = new Written(stamp, document, content);
+            }
         }
         finally
         {
@@ -72,6 +95,17 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     /// <summary>The document in the file, with its bytes when it was read and understood; a fresh document and null bytes otherwise.</summary>
     private (MetricsDocument Document, ReadOnlyMemory<byte>? Bytes) Read(string path)
     {
+        if (_written.TryGetValue(path, out var written))
+        {
+            // The file this sink wrote last, if it is still that file (same inode, size and times): nobody replaced it.
+            if (UnixFileStatus.Stamp(path) == written.Stamp)
+            {
+                return (written.Document with { }, written.Bytes);
+            }
+
+            _written.Remove(path);
+        }
+
         if (!fileSystem.File.Exists(path))
         {
             return (new MetricsDocument(), null);
@@ -97,6 +131,9 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             return (new MetricsDocument(), null);
         }
     }
+
+    /// <summary>What this sink last wrote to a file, and the file's stamp right after.</summary>
+    private sealed record Written(FileStamp Stamp, MetricsDocument Document, byte[] Bytes);
 
     [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Metrics file {Path} is corrupt ({Problem}); its counters start again from zero")]
     private partial void LogCorruptMetricsFile(string path, string problem);

@@ -27,6 +27,12 @@ internal sealed class RegistrationResolver(
 
     private readonly IRunnerRegistrationSource[] _sources = [.. sources];
 
+    /// <summary>
+    /// Per runner, the record's time of listing as of the last ordinary check that found nothing to write, kept while the
+    /// record and <c>.runner</c> stay as they were: such a check then writes nothing again and reads neither.
+    /// </summary>
+    private readonly FileStampCache<DateTimeOffset?> _unchanged = new(fileSystem);
+
     /// <summary>Resolves the registration to repeat. Asks the server; a source that fails is noted, not fatal.</summary>
     /// <exception cref="RunnerReconfigurationException">The runner was registered under another name or URL since the refresher started, and no rename is allowed.</exception>
     public async Task<RunnerRegistration> ResolveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
@@ -47,12 +53,23 @@ internal sealed class RegistrationResolver(
     /// </summary>
     public async Task RememberAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
-        var held = records.Read(runner.StateDirectory, out _);
         var now = timeProvider.GetUtcNow();
-        if (_sources.Length == 0 || (held?.ListedAt is { } listedAt && now - listedAt < ListingRefreshInterval))
+        var stamps = _unchanged.StampAll(records.PathFor(runner.StateDirectory), fileSystem.Path.Combine(runner.Directory, RunnerSettingsFile.FileName));
+        if (_unchanged.TryGet(runner.StateDirectory, stamps, out var keptListedAt) && ListedRecently(keptListedAt))
+        {
+            // The commonest case: nothing changed since a check that had nothing to write.
+            return;
+        }
+
+        var held = records.Read(runner.StateDirectory, out _);
+        if (ListedRecently(held?.ListedAt))
         {
             // The common case, at every check: one read of the record, a write only when .runner changed.
-            Remember(runner, null, null, labelsOnlyIfListed: false, held);
+            if (!Remember(runner, null, null, labelsOnlyIfListed: false, held))
+            {
+                _unchanged.Set(runner.StateDirectory, stamps, held?.ListedAt);
+            }
+
             return;
         }
 
@@ -62,11 +79,16 @@ internal sealed class RegistrationResolver(
 
             // Asked, answered or not: a server that cannot answer is not asked again before the interval.
             Remember(runner, registration, now, labelsOnlyIfListed: !listed);
+            _unchanged.Forget(runner.StateDirectory);
         }
         catch (RunnerReconfigurationException)
         {
             // Re-registered elsewhere since the start: the refresh path says so; the record keeps what it had.
         }
+
+        // No server to ask, or asked less than an interval ago.
+        bool ListedRecently(DateTimeOffset? listedAt) =>
+            _sources.Length == 0 || (listedAt is { } at && now - at < ListingRefreshInterval);
     }
 
     private async Task<(RunnerRegistration Registration, bool Listed)> ResolveCoreAsync(RunnerContext runner, CancellationToken cancellationToken)
@@ -189,11 +211,15 @@ internal sealed class RegistrationResolver(
     /// <param name="resolved">A registration just resolved; null to take only what <c>.runner</c> says.</param>
     /// <param name="listedAt">When the server was asked; null to keep the record's time.</param>
     /// <param name="labelsOnlyIfListed">Whether to keep the record's labels rather than ones that did not come from the server.</param>
-    public void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed = false) =>
+    public void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed = false)
+    {
         Remember(runner, resolved, listedAt, labelsOnlyIfListed, records.Read(runner.StateDirectory, out _));
+        _unchanged.Forget(runner.StateDirectory);
+    }
 
-    // held: the record as it is on disk now, already read by the caller (the check path reads it once).
-    private void Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed, RegistrationRecord? held)
+    // held: the record as it is on disk now, already read by the caller (the check path reads it once). Returns
+    // whether the record was written (or a write was tried and failed).
+    private bool Remember(RunnerContext runner, RunnerRegistration? resolved, DateTimeOffset? listedAt, bool labelsOnlyIfListed, RegistrationRecord? held)
     {
         var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
         if (labelsOnlyIfListed && resolved is not null)
@@ -204,7 +230,7 @@ internal sealed class RegistrationResolver(
         if (file is null && resolved is null)
         {
             // Nothing new to tell: keep the record as it is for the day .runner is gone.
-            return;
+            return false;
         }
 
         var record = new RegistrationRecord
@@ -225,11 +251,12 @@ internal sealed class RegistrationResolver(
 
         try
         {
-            records.Write(runner.StateDirectory, record, held);
+            return records.Write(runner.StateDirectory, record, held);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.RecordProblem(logger, runner.Name, $"cannot write {records.PathFor(runner.StateDirectory)}: {ex.Message}");
+            return true;
         }
     }
 

@@ -33,7 +33,10 @@ internal static class AtomicFile
         var fullPath = fileSystem.Path.GetFullPath(path);
         var directory = fileSystem.Path.GetDirectoryName(fullPath)
             ?? throw new IOException($"Cannot write '{fullPath}': it has no parent folder.");
-        fileSystem.Directory.CreateDirectory(directory);
+        if (!fileSystem.Directory.Exists(directory))
+        {
+            fileSystem.Directory.CreateDirectory(directory);
+        }
 
         var temporary = fileSystem.Path.Combine(directory, $".{fileSystem.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
@@ -66,6 +69,12 @@ internal static class AtomicFile
     /// </summary>
     public static void CreateOwnerOnlyDirectory(IFileSystem fileSystem, string path)
     {
+        // The common case, at every check: one lstat says it is already what it must be (not a link, mode 700).
+        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.IsOwnerOnlyDirectory(path))
+        {
+            return;
+        }
+
         // chmod follows a link: a state folder that is a link would make its target owner-only and hold the state.
         if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.IsSymbolicLink(fileSystem.Path.TrimEndingDirectorySeparator(path)))
         {

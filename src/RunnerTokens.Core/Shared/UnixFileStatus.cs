@@ -52,6 +52,12 @@ internal static partial class UnixFileStatus
     public static bool IsSymbolicLink(string path) =>
         Stat(path, followLinks: false) is { } status && (status.Mode & TypeMask) == SymbolicLink;
 
+    /// <summary>Whether <paramref name="path"/> itself (not a link's target) is a folder that only its owner may read, write or enter (mode 700).</summary>
+    public static bool IsOwnerOnlyDirectory(string path) =>
+        Stat(Path.TrimEndingDirectorySeparator(path), followLinks: false) is { } status
+        && (status.Mode & TypeMask) == Directory
+        && (status.Mode & 0xFFF) == 0b111_000_000;
+
     /// <summary>
     /// Why the file at <paramref name="path"/> cannot be trusted: writable by its group or others, or owned by someone
     /// other than this user or the owner of its folder (who could replace it anyway). Null when it can be, or is missing.
@@ -73,13 +79,24 @@ internal static partial class UnixFileStatus
             return $"{path} is writable by users other than its owner (mode {Convert.ToString(status.Mode & 0xFFF, 8)}); make it writable by its owner only (chmod go-w)";
         }
 
+        if (status.Uid == GetEffectiveUserId())
+        {
+            return null;
+        }
+
         var me = GetEffectiveUserId();
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         var folderOwner = folder is null ? null : Stat(folder, followLinks: true)?.Uid;
-        return status.Uid == me || status.Uid == folderOwner
+        return status.Uid == folderOwner
             ? null
             : $"{path} is owned by user id {status.Uid}, not by this user (id {me}) nor by the owner of its folder; another user may have planted it";
     }
+
+    /// <summary>The stamp of the file at <paramref name="path"/> (following a link): one <c>stat</c>; null when it is missing or on Windows.</summary>
+    public static FileStamp? Stamp(string path) =>
+        Stat(path, followLinks: true) is { } status
+            ? new FileStamp(status.Dev, status.Ino, status.Size, status.MTime, status.MTimeNsec, status.CTime, status.CTimeNsec)
+            : null;
 
     /// <summary>The device and inode of the file open in <paramref name="stream"/>; null where unknown.</summary>
     public static (long Device, long Inode)? Identity(FileSystemStream stream)

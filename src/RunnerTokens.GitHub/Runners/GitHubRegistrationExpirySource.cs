@@ -46,6 +46,9 @@ internal sealed class GitHubRegistrationExpirySource(
     // Far more than the file ever holds; a larger file is not ours, and is not read.
     private const int MaxFileBytes = 4096;
 
+    // Each runner's record as last read, kept while the file is as it was: a daemon reads it once, not at every check.
+    private readonly FileStampCache<GitHubCheck?> _records = new(fileSystem);
+
     public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
         ObserveAsync(runner, [], cancellationToken);
 
@@ -119,8 +122,18 @@ internal sealed class GitHubRegistrationExpirySource(
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
-    private GitHubCheck? Read(string path) =>
-        StateFile.TryRead(fileSystem, path, MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } check ? check : null;
+    private GitHubCheck? Read(string path)
+    {
+        var stamps = _records.StampAll(path);
+        if (_records.TryGet(path, stamps, out var kept))
+        {
+            return kept;
+        }
+
+        var check = StateFile.TryRead(fileSystem, path, MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } read ? read : null;
+        _records.Set(path, stamps, check);
+        return check;
+    }
 
     private void Save(RunnerContext runner, string path, GitHubCheck check)
     {

@@ -48,10 +48,41 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
     /// </summary>
     private static readonly string[] _configRunMarkers = ["Command 'configure': 'True'", "Command 'remove': 'True'"];
 
+    /// <summary>
+    /// What <see cref="Read"/> said of each runner, with the log it read, kept while the folder (no log added or
+    /// removed), that log (not grown) and <c>.runner</c> (not registered again) stay as they were.
+    /// </summary>
+    private readonly FileStampCache<(DiagLogVerdict Verdict, string? Newest)> _seen = new(fileSystem);
+
     /// <summary>The listener's latest word in its newest log, for the expiry source.</summary>
     public DiagLogVerdict Read(string runnerDirectory)
     {
         var folder = fileSystem.Path.Combine(runnerDirectory, DiagFolderName);
+        var runnerFile = fileSystem.Path.Combine(runnerDirectory, RunnerFiles.Runner);
+        if (_seen.TryPeek(runnerDirectory, out var kept)
+            && _seen.TryGet(runnerDirectory, _seen.StampAll(folder, runnerFile, kept.Newest ?? folder), out kept))
+        {
+            return kept.Verdict;
+        }
+
+        var stamps = _seen.StampAll(folder, runnerFile);
+        var verdict = ReadNow(folder, runnerFile, out var newest, out var newestStamp);
+        if (stamps.Length > 0)
+        {
+            _seen.Set(runnerDirectory, [.. stamps, newest is null ? stamps[0] : newestStamp], (verdict, newest));
+        }
+
+        return verdict;
+    }
+
+    /// <param name="folder">The <c>_diag</c> folder.</param>
+    /// <param name="runnerFile">The runner's <c>.runner</c>.</param>
+    /// <param name="newest">The listener log read; null when there is none.</param>
+    /// <param name="newestStamp">Its stamp, taken after the listing and before the read: a line logged meanwhile shows at the next check.</param>
+    private DiagLogVerdict ReadNow(string folder, string runnerFile, out string? newest, out FileStamp? newestStamp)
+    {
+        newest = null;
+        newestStamp = null;
         if (!fileSystem.Directory.Exists(folder))
         {
             return new(false, $"no listener log: {folder} does not exist", Doubtful: true);
@@ -63,8 +94,8 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             .ThenByDescending(f => f.Name, StringComparer.Ordinal)
             .Take(MaxLogsExamined)
             .ToList();
-        var newest = examined.FirstOrDefault(f => UnixFileStatus.MayOpen(fileSystem, f.FullName) && !IsConfigRun(f.FullName));
-        if (newest is null)
+        var log = examined.FirstOrDefault(f => UnixFileStatus.MayOpen(fileSystem, f.FullName) && !IsConfigRun(f.FullName));
+        if (log is null)
         {
             // A FIFO or a device named like a log is never opened (it would block); say so, or the operator looks in vain.
             var skipped = examined.Where(f => !UnixFileStatus.MayOpen(fileSystem, f.FullName)).Select(f => f.Name).ToList();
@@ -75,18 +106,19 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
                 Doubtful: true);
         }
 
-        var reading = Scan(ReadLines(newest.FullName, 0, newest.Length));
+        newest = log.FullName;
+        newestStamp = UnixFileStatus.IsReal(fileSystem) ? UnixFileStatus.Stamp(newest) : null;
+        var reading = Scan(ReadLines(log.FullName, 0, log.Length));
         if (reading.Terminal is not { } line)
         {
             // Neither is not doubtful: "Listening for Jobs" is written once per session, and a long-running listener's
             // newest page, or the tail read of it, need not hold it.
             return new(false, reading.Listening
-                ? $"{newest.Name}: the listener's latest word is \"{ListeningMarker}\""
-                : $"{newest.Name} logs no terminal exit of the listener");
+                ? $"{log.Name}: the listener's latest word is \"{ListeningMarker}\""
+                : $"{log.Name} logs no terminal exit of the listener");
         }
 
-        var loggedAt = LineTime(line) ?? new DateTimeOffset(newest.LastWriteTimeUtc, TimeSpan.Zero);
-        var runnerFile = fileSystem.Path.Combine(runnerDirectory, RunnerFiles.Runner);
+        var loggedAt = LineTime(line) ?? new DateTimeOffset(log.LastWriteTimeUtc, TimeSpan.Zero);
         if (fileSystem.File.Exists(runnerFile))
         {
             var registeredAt = new DateTimeOffset(fileSystem.File.GetLastWriteTimeUtc(runnerFile), TimeSpan.Zero);
@@ -96,12 +128,12 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
                     false,
                     string.Create(
                         CultureInfo.InvariantCulture,
-                        $"{newest.Name} logs a terminal exit at {loggedAt:u}, before the current registration ({RunnerFiles.Runner} written {registeredAt:u}): stale, and no listener has logged since"),
+                        $"{log.Name} logs a terminal exit at {loggedAt:u}, before the current registration ({RunnerFiles.Runner} written {registeredAt:u}): stale, and no listener has logged since"),
                     Doubtful: true);
             }
         }
 
-        return new(true, string.Create(CultureInfo.InvariantCulture, $"{newest.Name} at {loggedAt:u}: \"{line}\""));
+        return new(true, string.Create(CultureInfo.InvariantCulture, $"{log.Name} at {loggedAt:u}: \"{line}\""));
     }
 
     /// <summary>The names and lengths of the logs now: what is new or grown after this is the next listener's.</summary>

@@ -25,6 +25,15 @@ internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<Sys
     /// <summary>Where a system unit's cgroup folder is, by cgroup layout: v2, hybrid, v1.</summary>
     private static readonly string[] _slices = ["system.slice", "unified/system.slice", "systemd/system.slice"];
 
+    /// <summary>How long the layout found (or not found) is taken as it is: it changes only with a reboot.</summary>
+    private static readonly TimeSpan _layoutKept = TimeSpan.FromMinutes(5);
+
+    /// <summary>The unit each runner's <c>.service</c> names, kept while that file (and its set-aside copy) is as it was.</summary>
+    private readonly FileStampCache<string?> _units = new(fileSystem);
+
+    private readonly bool _keepLayout = UnixFileStatus.IsReal(fileSystem);
+    private (string? Slice, long At)? _layout;
+
     public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
@@ -43,7 +52,7 @@ internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<Sys
         string? unit;
         try
         {
-            (unit, _) = ServiceUnit.Find(fileSystem, settings, runner);
+            unit = FindUnit(settings, runner);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
@@ -56,7 +65,7 @@ internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<Sys
             return ExpiryObservation.Unknown(SourceName, "no unit is known for the runner");
         }
 
-        var slice = _slices.Select(s => fileSystem.Path.Combine(cgroupRoot, s)).FirstOrDefault(fileSystem.Directory.Exists);
+        var slice = Slice();
         if (slice is null)
         {
             return ExpiryObservation.Unknown(SourceName, $"no system.slice under {cgroupRoot}: the unit's state is not read here");
@@ -66,5 +75,32 @@ internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<Sys
         return fileSystem.Directory.Exists(folder)
             ? ExpiryObservation.Unknown(SourceName, $"{unit} has processes ({folder})")
             : ExpiryObservation.Doubtful(SourceName, $"{unit} is not running (no {folder})");
+    }
+
+    private string? FindUnit(SystemdOptions settings, RunnerContext runner)
+    {
+        var stamps = _units.StampAll(fileSystem.Path.Combine(runner.Directory, RunnerFiles.Service), fileSystem.Path.Combine(runner.Directory, RunnerFiles.ServiceAside));
+        if (_units.TryGet(runner.Directory, stamps, out var unit))
+        {
+            return unit;
+        }
+
+        (unit, _) = ServiceUnit.Find(fileSystem, settings, runner);
+        _units.Set(runner.Directory, stamps, unit);
+        return unit;
+    }
+
+    /// <summary>The folder of system units' cgroups, looked for again every few minutes, not at each check of each runner.</summary>
+    private string? Slice()
+    {
+        var now = Environment.TickCount64;
+        if (_keepLayout && _layout is { } layout && now - layout.At < (long)_layoutKept.TotalMilliseconds)
+        {
+            return layout.Slice;
+        }
+
+        var slice = _slices.Select(s => fileSystem.Path.Combine(cgroupRoot, s)).FirstOrDefault(fileSystem.Directory.Exists);
+        _layout = (slice, now);
+        return slice;
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using RunnerTokens.Expiry;
+using RunnerTokens.Shared;
 using RunnerTokens.State;
 using RunnerTokens.TestKit;
 
@@ -47,6 +48,24 @@ public sealed class RunnerFilesExpirySourceTests : IDisposable
 
         Assert.Equal(ExpiryObservationKind.ExpiresAt, observation.Kind);
         Assert.True(observation.ExpiresAt < _cached);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_CredentialsCorruptedToTheSameSizeAfterAKeptCheck_IsInvalid()
+    {
+        new RunnerStateStore(_fileSystem).Write(Context(), new RunnerState { RegistrationTokenExpiresAt = _cached });
+        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        var sut = CreateSut();
+        Assert.Equal(ExpiryObservationKind.ExpiresAt, (await sut.ObserveAsync(Context(), CancellationToken.None)).Kind);
+        Assert.Equal(ExpiryObservationKind.ExpiresAt, (await sut.ObserveAsync(Context(), CancellationToken.None)).Kind);
+
+        // What a daemon's later check must see, though the files were unchanged for a while and the size is the same.
+        var credentials = _runner.File(".credentials");
+        File.WriteAllBytes(credentials, File.ReadAllBytes(credentials).Select(b => b == (byte)'{' ? (byte)'[' : b).ToArray());
+
+        var observation = await sut.ObserveAsync(Context(), CancellationToken.None);
+        Assert.Equal(ExpiryObservationKind.InvalidNow, observation.Kind);
+        Assert.Contains(credentials, observation.Reason, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -128,6 +128,43 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordCheckAsync_WithinTheTimestampStep_FileLeftAloneThenWritten()
+    {
+        var sut = CreateSut();
+        await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+
+        // A daemon checking every few seconds: the time stamp moves at most every CheckTimestampStep seconds.
+        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep - 1), CancellationToken.None);
+        using (var json = Read())
+        {
+            Assert.Equal(_t0.ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        }
+
+        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep), CancellationToken.None);
+        using (var json = Read())
+        {
+            Assert.Equal(_t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task Records_FileReplacedByAnotherProcessSinceOurWrite_ItsCountersKept()
+    {
+        var sut = CreateSut();
+        await sut.RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
+
+        // A timer run (another process) refreshed meanwhile and wrote its own counts.
+        var other = _temp.Combine("var", "other.json");
+        File.WriteAllText(other, "{\"total_refreshes\": 7, \"failed_refreshes\": 2, \"last_check_timestamp\": 1}");
+        File.Move(other, MetricsPath, overwrite: true);
+        await sut.RecordRefreshSucceededAsync(Runner(), _t0.AddMinutes(1), CancellationToken.None);
+
+        using var json = Read();
+        Assert.Equal(8, json.RootElement.GetProperty("total_refreshes").GetInt64());
+        Assert.Equal(2, json.RootElement.GetProperty("failed_refreshes").GetInt64());
+    }
+
+    [Fact]
     public async Task RecordCheckAsync_CorruptFile_ReplacedDurably()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(MetricsPath)!);

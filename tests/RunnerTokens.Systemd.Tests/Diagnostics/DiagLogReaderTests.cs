@@ -1,6 +1,7 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.IO.Abstractions;
 using System.Text;
+using RunnerTokens.Shared;
 using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Systemd.Tests.Diagnostics;
@@ -86,6 +87,31 @@ public sealed class DiagLogReaderTests
 
         Assert.True(verdict.Terminal);
         Assert.Contains("Runner_20261125-110000-utc.log", verdict.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_AfterAKeptVerdict_ATerminalLineLoggedOrANewLogIsSeen()
+    {
+        using var runner = new TempDirectory("diag");
+        var diag = Directory.CreateDirectory(runner.Combine("_diag")).FullName;
+        File.WriteAllText(runner.Combine(".runner"), "{}");
+        File.SetLastWriteTimeUtc(runner.Combine(".runner"), new DateTime(2026, 11, 25, 10, 0, 0, DateTimeKind.Utc));
+        var log = Path.Combine(diag, "Runner_20261125-110000-utc.log");
+        File.WriteAllText(log, "[2026-11-25 11:00:00Z INFO Terminal] WRITE LINE: 2026-11-25 11:00:00Z: Listening for Jobs\n");
+        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        var sut = new DiagLogReader(new FileSystem());
+        Assert.False(sut.Read(runner.Path).Terminal);
+        Assert.False(sut.Read(runner.Path).Terminal);
+
+        // The listener's own log grows: the daemon's next check sees the deletion it logged.
+        File.AppendAllText(log, "[2026-11-25 12:00:00Z ERR  Runner] WRITE ERROR: 2026-11-25 12:00:00Z: Failed to create session. The runner registration has been deleted from the server, please re-configure.\n");
+        Assert.True(sut.Read(runner.Path).Terminal);
+
+        // A new listener log (the runner started again and is listening): the folder changed, the new log is read.
+        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        Assert.True(sut.Read(runner.Path).Terminal);
+        File.WriteAllText(Path.Combine(diag, "Runner_20261125-130000-utc.log"), "[2026-11-25 13:00:00Z INFO Terminal] WRITE LINE: 2026-11-25 13:00:00Z: Listening for Jobs\n");
+        Assert.False(sut.Read(runner.Path).Terminal);
     }
 
     private void Write(string name, params string[] lines) =>
