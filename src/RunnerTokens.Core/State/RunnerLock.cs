@@ -18,7 +18,10 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
 {
     public const string FileName = "refresh.lock";
 
+    // The runtime's portable open flags (System.Native's PAL_O_*): O_RDONLY, O_RDWR, O_CLOEXEC, O_CREAT, O_NOFOLLOW.
     private const int ReadOnlyCloseOnExecNoFollow = 0x0000 | 0x0010 | 0x0200;
+    private const int ReadWriteCreateCloseOnExecNoFollow = 0x0002 | 0x0010 | 0x0020 | 0x0200;
+    private const int OwnerReadWrite = 0b110_000_000;
     private const int ExclusiveNonBlocking = 2 | 4;
 
     private static readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(200);
@@ -28,45 +31,68 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
     {
         AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
         var path = fileSystem.Path.Combine(runner.StateDirectory, FileName);
-        if (UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.IsSymbolicLink(path))
-        {
-            // Opening it would open (and create) whatever it points to.
-            throw new IOException($"{path} is a symbolic link; remove it (the lock file is made anew)");
-        }
 
         var deadline = timeProvider.GetUtcNow() + timeout;
         while (true)
         {
+#pragma warning disable CA2000 // Not disposed here: the lock passes to the caller, who releases it by disposing.
+            var held = TryAcquire(runner.StateDirectory, path);
+#pragma warning restore CA2000
+            if (held is not null)
+            {
+                return held;
+            }
+
+            if (timeProvider.GetUtcNow() >= deadline)
+            {
+                return null;
+            }
+
+            await Task.Delay(_pollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Locks the file, then the folder; null when either is held by another.</summary>
+    /// <exception cref="IOException">The lock file or the folder cannot be opened (a link, a folder in the way).</exception>
+    private IDisposable? TryAcquire(string folder, string path)
+    {
+        if (!UnixFileStatus.IsReal(fileSystem) || OperatingSystem.IsWindows())
+        {
+            // A test double, or Windows: the stream's own share mode is the lock.
             try
             {
-                return TryAcquire(runner.StateDirectory, path) ?? throw new IOException($"{runner.StateDirectory} is locked");
-            }
-            catch (IOException) when (timeProvider.GetUtcNow() < deadline)
-            {
-                await Task.Delay(_pollInterval, timeProvider, cancellationToken).ConfigureAwait(false);
+                return fileSystem.FileStream.New(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException)
             {
                 return null;
             }
         }
-    }
 
-    /// <summary>Locks the file, then the folder; null when the folder is held by another.</summary>
-    private IDisposable? TryAcquire(string folder, string path)
-    {
-        var file = fileSystem.FileStream.New(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        if (!UnixFileStatus.IsReal(fileSystem) || OperatingSystem.IsWindows())
+        // Opened never through a link: opening one would open (and create) whatever it points to.
+        var file = Open(path, ReadWriteCreateCloseOnExecNoFollow, OwnerReadWrite);
+        if (file.IsInvalid)
         {
-            return file;
+            var error = Marshal.GetLastPInvokeError();
+            file.Dispose();
+            throw new IOException(UnixFileStatus.IsSymbolicLink(path)
+                ? $"{path} is a symbolic link; remove it (the lock file is made anew)"
+                : $"{path} cannot be opened to lock it: {Marshal.GetPInvokeErrorMessage(error)}");
+        }
+
+        if (FLock(file, ExclusiveNonBlocking) != 0)
+        {
+            file.Dispose();
+            return null;
         }
 
         var folderHandle = Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
         if (folderHandle.IsInvalid)
         {
+            var error = Marshal.GetLastPInvokeError();
             folderHandle.Dispose();
             file.Dispose();
-            throw new IOException($"{folder} cannot be opened to lock it (error {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"{folder} cannot be opened to lock it: {Marshal.GetPInvokeErrorMessage(error)}");
         }
 
         if (FLock(folderHandle, ExclusiveNonBlocking) != 0)
@@ -86,7 +112,7 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
     private static partial int FLock(SafeFileHandle fd, int operation);
 
     /// <summary>Both locks; closing a handle releases its <c>flock</c>.</summary>
-    private sealed class Held(FileSystemStream file, SafeFileHandle folder) : IDisposable
+    private sealed class Held(SafeFileHandle file, SafeFileHandle folder) : IDisposable
     {
         public void Dispose()
         {

@@ -50,9 +50,10 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
 
     /// <summary>
     /// What <see cref="Read"/> said of each runner, with the log it read, kept while the folder (no log added or
-    /// removed), that log (not grown) and <c>.runner</c> (not registered again) stay as they were.
+    /// removed) and that log (not grown) stay as they were, and <c>.runner</c> (not registered again) too when the
+    /// verdict weighed its time.
     /// </summary>
-    private readonly FileStampCache<(DiagLogVerdict Verdict, string? Newest)> _seen = new(fileSystem);
+    private readonly FileStampCache<(DiagLogVerdict Verdict, string? Newest, bool WeighedRunnerFile)> _seen = new(fileSystem);
 
     /// <summary>The listener's latest word in its newest log, for the expiry source.</summary>
     public DiagLogVerdict Read(string runnerDirectory)
@@ -60,7 +61,7 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
         var folder = fileSystem.Path.Combine(runnerDirectory, DiagFolderName);
         var runnerFile = fileSystem.Path.Combine(runnerDirectory, RunnerFiles.Runner);
         if (_seen.TryPeek(runnerDirectory, out var kept)
-            && _seen.TryGet(runnerDirectory, _seen.StampAll(folder, runnerFile, kept.Newest ?? folder), out kept))
+            && _seen.TryGet(runnerDirectory, kept.WeighedRunnerFile ? _seen.StampAll(folder, kept.Newest ?? folder, runnerFile) : _seen.StampAll(folder, kept.Newest ?? folder), out kept))
         {
             return kept.Verdict;
         }
@@ -69,7 +70,9 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
         var verdict = ReadNow(folder, runnerFile, out var newest, out var newestStamp);
         if (stamps.Length > 0)
         {
-            _seen.Set(runnerDirectory, [.. stamps, newest is null ? stamps[0] : newestStamp], (verdict, newest));
+            // Only a terminal line is weighed against .runner's time: other verdicts do not depend on it.
+            var newestOrFolder = newest is null ? stamps[0] : newestStamp;
+            _seen.Set(runnerDirectory, verdict.Terminal || verdict.Doubtful ? [stamps[0], newestOrFolder, stamps[1]] : [stamps[0], newestOrFolder], (verdict, newest, verdict.Terminal || verdict.Doubtful));
         }
 
         return verdict;

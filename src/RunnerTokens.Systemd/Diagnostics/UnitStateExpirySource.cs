@@ -79,13 +79,27 @@ internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<Sys
 
     private string? FindUnit(SystemdOptions settings, RunnerContext runner)
     {
-        var stamps = _units.StampAll(fileSystem.Path.Combine(runner.Directory, RunnerFiles.Service), fileSystem.Path.Combine(runner.Directory, RunnerFiles.ServiceAside));
+        // A unit named in .service is all that counts; the set-aside copy only when .service is gone.
+        var service = fileSystem.Path.Combine(runner.Directory, RunnerFiles.Service);
+        var stamps = _units.StampAll(service);
+        if (stamps is [null])
+        {
+            stamps = [null, .. _units.StampAll(fileSystem.Path.Combine(runner.Directory, RunnerFiles.ServiceAside))];
+        }
+
         if (_units.TryGet(runner.Directory, stamps, out var unit))
         {
             return unit;
         }
 
-        (unit, _) = ServiceUnit.Find(fileSystem, settings, runner);
+        string origin;
+        (unit, origin) = ServiceUnit.Find(fileSystem, settings, runner);
+        if (stamps is [not null] && !string.Equals(origin, service, StringComparison.Ordinal))
+        {
+            // .service is there but named nothing (empty): the set-aside copy was read too, and is not stamped.
+            return unit;
+        }
+
         _units.Set(runner.Directory, stamps, unit);
         return unit;
     }

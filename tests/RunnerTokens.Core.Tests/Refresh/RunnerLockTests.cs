@@ -98,6 +98,24 @@ public sealed class RunnerLockTests : IDisposable
         await second.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
 
+    [Fact]
+    public async Task RunOnceAsync_LockFileIsASymbolicLink_FailsNamingItAndCreatesNothingThrough()
+    {
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddSeconds(-1)));
+        var directory = Path.GetDirectoryName(_fixture.StateFile())!;
+        Directory.CreateDirectory(directory);
+        var target = Path.Combine(_fixture.Runners[0].Root, "elsewhere");
+        File.CreateSymbolicLink(Path.Combine(directory, "refresh.lock"), target);
+
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        // Not "postponed: another process": nothing else holds it, and waiting would not help.
+        Assert.Equal(RefreshOutcome.Failed, Assert.Single(results).Outcome);
+        Assert.Contains("refresh.lock is a symbolic link", results[0].Reason, StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+        await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
+    }
+
     private FileStream HoldLock()
     {
         var directory = Path.GetDirectoryName(_fixture.StateFile())!;

@@ -1,3 +1,6 @@
+using System.IO.Abstractions;
+using RunnerTokens.Shared;
+using RunnerTokens.TestKit;
 using System.IO.Abstractions.TestingHelpers;
 
 namespace RunnerTokens.Systemd.Tests.Diagnostics;
@@ -82,6 +85,28 @@ public sealed class UnitStateExpirySourceTests
         var observation = await CreateSut().ObserveAsync(Runner(), default);
 
         Assert.Equal(ExpiryObservationKind.Unknown, observation.Kind);
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ServiceFileNamesAnotherUnitAfterAKeptCheck_ThatUnitIsRead()
+    {
+        using var temp = new TempDirectory("unit-state");
+        var runnerDirectory = Directory.CreateDirectory(temp.Combine("runner")).FullName;
+        Directory.CreateDirectory(temp.Combine("cg", "system.slice", Unit));
+        File.WriteAllText(Path.Combine(runnerDirectory, ".service"), Unit + "\n");
+        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        var sut = new UnitStateExpirySource(new FileSystem(), Microsoft.Extensions.Options.Options.Create(_options), temp.Combine("cg"));
+        var runner = new RunnerContext("runner-1", runnerDirectory, "https://github.com/my-org", temp.Combine("state"));
+        Assert.Equal(ExpiryObservationKind.Unknown, (await sut.ObserveAsync(runner, default)).Kind);
+        Assert.Equal(ExpiryObservationKind.Unknown, (await sut.ObserveAsync(runner, default)).Kind);
+
+        // svc.sh install again (same length of name): the new unit, which has no processes, is the one looked at.
+        var other = Unit.Replace("runner-1", "runner-2", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(runnerDirectory, ".service"), other + "\n");
+        var observation = await sut.ObserveAsync(runner, default);
+
+        Assert.Equal(ExpiryObservationKind.Doubtful, observation.Kind);
+        Assert.Contains(other, observation.Reason, StringComparison.Ordinal);
     }
 
     private static RunnerContext Runner() => new("runner-1", RunnerDirectory, "https://github.com/my-org", "/state/runner-1");
