@@ -41,7 +41,8 @@ internal static class AtomicFile
         var temporary = fileSystem.Path.Combine(directory, $".{fileSystem.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            // CreateNew (O_EXCL) makes the file ours alone; sharing it for reading spares the flock that FileShare.None takes.
+            using (var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
             {
                 // Set the mode before the content goes in, so a secret is never readable by others, even briefly.
                 SetMode(fileSystem, temporary, mode);
