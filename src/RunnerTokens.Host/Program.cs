@@ -8,6 +8,23 @@ var environment = Environment.GetEnvironmentVariables()
     .Cast<DictionaryEntry>()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 var application = new RefreshApplication(environment, Console.Out, Console.Error);
+
+// --health, the monitoring plugin, in its plain forms: straight to the check, without building the command line.
+// It only reads files and prints at its end, so should it fail, it runs again below, where System.CommandLine reports
+// the failure as for every mode.
+if (RefreshCommand.TryParseHealth(args) is { } health)
+{
+    try
+    {
+        return await application.RunAsync(health, CancellationToken.None);
+    }
+#pragma warning disable CA1031 // Not swallowed: the command below runs the check again and reports what it throws.
+    catch (Exception)
+#pragma warning restore CA1031
+    {
+    }
+}
+
 var command = RefreshCommand.Create(application.RunAsync);
 var parse = command.Parse(args);
 if (parse.Errors.Count > 0 && RefreshCommand.BadSwitchValues(args).ToList() is { Count: > 0 } badSwitches)
