@@ -9,19 +9,21 @@ var environment = Environment.GetEnvironmentVariables()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 var application = new RefreshApplication(environment, Console.Out, Console.Error);
 
-// --health, the monitoring plugin, in its plain forms: straight to the check, without building the command line.
-// It only reads files and prints at its end, so should it fail, it runs again below, where System.CommandLine reports
-// the failure as for every mode.
-if (RefreshCommand.TryParseHealth(args) is { } health)
+// The plain argument forms (one mode, known flags each given once), as cron, a timer or a monitoring system give them:
+// straight to the run, without building the command line. What the run throws is reported by System.CommandLine, as
+// for every other form: its message, exit 1.
+if (RefreshCommand.TryParsePlain(args) is { } plain)
 {
     try
     {
-        return await application.RunAsync(health, CancellationToken.None);
+        return await application.RunAsync(plain, CancellationToken.None);
     }
-#pragma warning disable CA1031 // Not swallowed: the command below runs the check again and reports what it throws.
-    catch (Exception)
+#pragma warning disable CA1031 // Not swallowed: System.CommandLine's handler reports it.
+    catch (Exception ex)
 #pragma warning restore CA1031
     {
+        return await RefreshCommand.Create((_, _) => Task.FromException<int>(ex)).Parse(args)
+            .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }
 

@@ -68,29 +68,30 @@ internal static class RefreshCommand
     }
 
     /// <summary>
-    /// <c>--health</c>'s arguments read directly, for the plugin's short path (a monitoring system runs it every
-    /// minute or so; System.CommandLine's command, its help texts and their resources cost more than the check itself).
-    /// Only the plain forms are taken: <c>--health</c> once, every other flag known, given once, a text flag followed by
-    /// its value (not empty, not starting with <c>-</c> or <c>@</c>), a switch alone. Anything else (another mode,
-    /// <c>--flag=value</c>, a switch with a value, <c>--help</c>, a stray argument) returns null, and goes through
-    /// <see cref="Create"/> as before. What is returned is what <see cref="Create"/>'s action would pass.
+    /// The arguments read directly, for the short path of a run (a monitoring system runs <c>--health</c> every minute
+    /// or so, cron the one-shot check): building System.CommandLine's command reads its help and version texts from
+    /// resources through reflection, which costs more than <c>--health</c>'s own work. Only the plain forms are taken:
+    /// one mode, given once; every other flag known and given once, a text flag followed by its value (not empty, not
+    /// starting with <c>-</c> or <c>@</c>), a switch alone. Anything else (no mode or two, <c>--flag=value</c>, a switch
+    /// with a value, <c>--help</c>, a stray argument) returns null and goes through <see cref="Create"/> as before.
+    /// What is returned is what <see cref="Create"/>'s action would pass.
     /// </summary>
-    public static HostArguments? TryParseHealth(IReadOnlyList<string> args)
+    public static HostArguments? TryParsePlain(IReadOnlyList<string> args)
     {
-        var health = false;
+        string? mode = null;
         string? config = null;
         var given = new Dictionary<HostSetting, string>();
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (arg == "--health")
+            if (arg is "--daemon" or "--check-and-refresh" or "--health" or "--check-config")
             {
-                if (health)
+                if (mode is not null || (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 {
                     return null;
                 }
 
-                health = true;
+                mode = arg;
                 continue;
             }
 
@@ -133,7 +134,7 @@ internal static class RefreshCommand
             }
         }
 
-        if (!health)
+        if (mode is null)
         {
             return null;
         }
@@ -148,7 +149,15 @@ internal static class RefreshCommand
             }
         }
 
-        return new HostArguments { Health = true, Config = config, Flags = flags };
+        return new HostArguments
+        {
+            Daemon = mode == "--daemon",
+            CheckAndRefresh = mode == "--check-and-refresh",
+            Health = mode == "--health",
+            CheckConfig = mode == "--check-config",
+            Config = config,
+            Flags = flags,
+        };
     }
 
     private static HostSetting? FindFlag(string flag)

@@ -3,10 +3,10 @@ using RunnerTokens.Host.CommandLine;
 namespace RunnerTokens.Host.Tests;
 
 /// <summary>
-/// <c>--health</c>'s short path (<see cref="RefreshCommand.TryParseHealth"/>) reads exactly what System.CommandLine
-/// reads, and leaves every other form to it.
+/// The short path of the plain argument forms (<see cref="RefreshCommand.TryParsePlain"/>) reads exactly what
+/// System.CommandLine reads, and leaves every other form to it.
 /// </summary>
-public sealed class HealthArgumentsTests
+public sealed class PlainArgumentsTests
 {
     [Theory]
     [InlineData("--health")]
@@ -19,13 +19,19 @@ public sealed class HealthArgumentsTests
     [InlineData("--health", "--metrics-file", "a=b:c", "--runner-dir", "/x y")]
     [InlineData("--health", "--max-age", "abc")]
     [InlineData("--health", "--policy", "sometimes", "--app-id", "Iv1.x")]
+    [InlineData("--check-and-refresh", "--runner-dir", "/home/runner/actions-runner")]
+    [InlineData("--check-and-refresh", "--dry-run", "--org", "your-org", "--runner-dir", "samples/actions-runner", "--metrics-file", "m.json")]
+    [InlineData("--runner-dir", "r", "--threshold", "600", "--check-and-refresh", "--ephemeral", "--no-default-labels")]
+    [InlineData("--check-config", "--runner-dir", "r", "--token-file", "/etc/github-token")]
+    [InlineData("--daemon", "--config", "/etc/runners.json")]
+    [InlineData("--daemon", "--config", "c.json", "--log-file", "/dev/null", "--token-file", "t", "--api-url", "http://127.0.0.1:1")]
+    [InlineData("--check-and-refresh", "--interval", "0", "--labels", "a,b", "--service", "x.service")]
     public void PlainForms_ReadAsSystemCommandLineReadsThem(params string[] args)
     {
-        var fast = RefreshCommand.TryParseHealth(args);
+        var fast = RefreshCommand.TryParsePlain(args);
         var full = ParseFully(args);
 
         Assert.NotNull(fast);
-        Assert.True(fast.Health);
         Assert.Equal(full.Health, fast.Health);
         Assert.Equal(full.Daemon, fast.Daemon);
         Assert.Equal(full.CheckAndRefresh, fast.CheckAndRefresh);
@@ -40,6 +46,11 @@ public sealed class HealthArgumentsTests
     [InlineData("--health", "--health")]
     [InlineData("--health", "--daemon")]
     [InlineData("--health", "--check-and-refresh")]
+    [InlineData("--check-and-refresh", "--check-config")]
+    [InlineData("--check-and-refresh", "true")]
+    [InlineData("--check-and-refresh=true")]
+    [InlineData("--daemon", "false", "--config", "c.json")]
+    [InlineData("--check-and-refresh", "--dry-run=perhaps")]
     [InlineData("--health", "--help")]
     [InlineData("--health", "-h")]
     [InlineData("--health", "--version")]
@@ -62,7 +73,7 @@ public sealed class HealthArgumentsTests
     [InlineData("[diagram]", "--health")]
     [InlineData("@args.rsp")]
     public void OtherForms_AreLeftToSystemCommandLine(params string[] args) =>
-        Assert.Null(RefreshCommand.TryParseHealth(args));
+        Assert.Null(RefreshCommand.TryParsePlain(args));
 
     /// <summary>What <see cref="RefreshCommand.Create"/>'s action passes for these arguments.</summary>
     private static HostArguments ParseFully(string[] args)
