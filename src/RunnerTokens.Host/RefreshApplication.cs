@@ -269,10 +269,8 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
 
         if (daemon)
         {
-            // After each check, its summary to systemd (STATUS=), for `systemctl status`; then a collection when the
-            // daemon's budget is spent, so its memory stays flat (see DaemonHeapBudget).
+            // After each check, its summary to systemd (STATUS=), for `systemctl status`.
             refresh.AddCheckObserver<SystemdStatusObserver>();
-            refresh.AddCheckObserver<DaemonHeapBudget>();
         }
 
         // With --policy registration, also whether GitHub still lists the runner. Not with the expiry policy: "GitHub
