@@ -8,6 +8,25 @@ var environment = Environment.GetEnvironmentVariables()
     .Cast<DictionaryEntry>()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 var application = new RefreshApplication(environment, Console.Out, Console.Error);
+
+// The plain argument forms (one mode, known flags each given once), as cron, a timer or a monitoring system give them:
+// straight to the run, without building the command line. What the run throws is reported by System.CommandLine, as
+// for every other form: its message, exit 1.
+if (RefreshCommand.TryParsePlain(args) is { } plain)
+{
+    try
+    {
+        return await application.RunAsync(plain, CancellationToken.None);
+    }
+#pragma warning disable CA1031 // Not swallowed: System.CommandLine's handler reports it.
+    catch (Exception ex)
+#pragma warning restore CA1031
+    {
+        return await RefreshCommand.Create((_, _) => Task.FromException<int>(ex)).Parse(args)
+            .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+}
+
 var command = RefreshCommand.Create(application.RunAsync);
 var parse = command.Parse(args);
 if (parse.Errors.Count > 0 && RefreshCommand.BadSwitchValues(args).ToList() is { Count: > 0 } badSwitches)

@@ -196,8 +196,22 @@ internal sealed partial class HostSettings
         }
     }
 
-    private static string? Last(string key, params Dictionary<string, string?>[] layers) =>
-        layers.Reverse().Select(layer => layer.GetValueOrDefault(key)).FirstOrDefault(value => value is not null);
+    /// <summary>
+    /// The value of the last layer that has one. A plain loop: LINQ's Reverse on an array is a generic virtual method,
+    /// which Native AOT resolves at run time (a lookup every start, on --health's short path too).
+    /// </summary>
+    private static string? Last(string key, params Dictionary<string, string?>[] layers)
+    {
+        for (var i = layers.Length - 1; i >= 0; i--)
+        {
+            if (layers[i].GetValueOrDefault(key) is { } value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Decides how <see cref="Describe"/> names each key: as typed, else (without a file) by its flag and variable.</summary>
     private void Name(Dictionary<string, string> given, bool fileHasRunners)

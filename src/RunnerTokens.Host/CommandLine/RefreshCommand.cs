@@ -68,6 +68,112 @@ internal static class RefreshCommand
     }
 
     /// <summary>
+    /// The arguments read directly, for the short path of a run (a monitoring system runs <c>--health</c> every minute
+    /// or so, cron the one-shot check): building System.CommandLine's command reads its help and version texts from
+    /// resources through reflection, which costs more than <c>--health</c>'s own work. Only the plain forms are taken:
+    /// one mode, given once; every other flag known and given once, a text flag followed by its value (not empty, not
+    /// starting with <c>-</c> or <c>@</c>), a switch alone. Anything else (no mode or two, <c>--flag=value</c>, a switch
+    /// with a value, <c>--help</c>, a stray argument) returns null and goes through <see cref="Create"/> as before.
+    /// What is returned is what <see cref="Create"/>'s action would pass.
+    /// </summary>
+    public static HostArguments? TryParsePlain(IReadOnlyList<string> args)
+    {
+        string? mode = null;
+        string? config = null;
+        var given = new Dictionary<HostSetting, string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--daemon" or "--check-and-refresh" or "--health" or "--check-config")
+            {
+                if (mode is not null || (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                {
+                    return null;
+                }
+
+                mode = arg;
+                continue;
+            }
+
+            var setting = arg == "--config" ? null : FindFlag(arg);
+            if (arg != "--config" && setting is null)
+            {
+                return null;
+            }
+
+            if (setting is { Kind: HostSettingKind.Switch })
+            {
+                // A switch alone: the next argument, if any, is another flag (a value would be the switch's own).
+                if (given.ContainsKey(setting) || (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                {
+                    return null;
+                }
+
+                given[setting] = "true";
+                continue;
+            }
+
+            if (i + 1 >= args.Count || args[i + 1] is not { Length: > 0 } value || value[0] is '-' or '@')
+            {
+                return null;
+            }
+
+            i++;
+            if (setting is null)
+            {
+                if (config is not null)
+                {
+                    return null;
+                }
+
+                config = value;
+            }
+            else if (!given.TryAdd(setting, value))
+            {
+                return null;
+            }
+        }
+
+        if (mode is null)
+        {
+            return null;
+        }
+
+        // In the catalog's order, as Create's action lists them.
+        var flags = new List<KeyValuePair<HostSetting, string>>();
+        foreach (var setting in HostSettingCatalog.All)
+        {
+            if (given.TryGetValue(setting, out var text))
+            {
+                flags.Add(new(setting, text));
+            }
+        }
+
+        return new HostArguments
+        {
+            Daemon = mode == "--daemon",
+            CheckAndRefresh = mode == "--check-and-refresh",
+            Health = mode == "--health",
+            CheckConfig = mode == "--check-config",
+            Config = config,
+            Flags = flags,
+        };
+    }
+
+    private static HostSetting? FindFlag(string flag)
+    {
+        foreach (var setting in HostSettingCatalog.All)
+        {
+            if (setting.Flag == flag)
+            {
+                return setting;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// The switches given a value they cannot take (<c>--dry-run=perhaps</c>), one message each. System.CommandLine
     /// would only say "Unrecognized command or argument 'perhaps'", without the flag.
     /// </summary>
