@@ -10,14 +10,16 @@ namespace RunnerTokens.Shared;
 /// </summary>
 internal readonly record struct FileStamp(long Device, long Inode, long Size, long ModifiedSeconds, long ModifiedNanoseconds, long ChangedSeconds, long ChangedNanoseconds)
 {
+    /// <summary>How long a file must have been left alone before a value read from it is kept.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
     /// <summary>
     /// Whether the file has been left alone long enough that a later write is sure to change the stamp: the kernel
     /// keeps file times to its clock tick, so a file written twice within one tick, to the same size, keeps its stamp.
-    /// A stamp younger than <see cref="FileStampCache{TValue}.SettleTime"/> is not trusted (as Git treats "racily clean"
-    /// files).
+    /// A stamp younger than <see cref="SettleTime"/> is not trusted (as Git treats "racily clean" files).
     /// </summary>
     public bool SettledAt(DateTimeOffset now) =>
-        now - DateTimeOffset.FromUnixTimeSeconds(ChangedSeconds).AddTicks(ChangedNanoseconds / 100) >= FileStampCache<object>.SettleTime;
+        now - DateTimeOffset.FromUnixTimeSeconds(ChangedSeconds).AddTicks(ChangedNanoseconds / 100) >= SettleTime;
 }
 
 /// <summary>
@@ -35,9 +37,6 @@ internal readonly record struct FileStamp(long Device, long Inode, long Size, lo
 /// <typeparam name="TValue">What the reader made of the files.</typeparam>
 internal sealed class FileStampCache<TValue>(IFileSystem fileSystem)
 {
-    /// <summary>How long a file must have been left alone before a value read from it is kept.</summary>
-    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
-
     /// <summary>The most keys kept (a daemon's runners); beyond it the cache is emptied rather than grown.</summary>
     public const int MaxEntries = 16_384;
 

@@ -79,12 +79,12 @@ internal static partial class UnixFileStatus
             return $"{path} is writable by users other than its owner (mode {Convert.ToString(status.Mode & 0xFFF, 8)}); make it writable by its owner only (chmod go-w)";
         }
 
-        if (status.Uid == GetEffectiveUserId())
+        var me = GetEffectiveUserId();
+        if (status.Uid == me)
         {
             return null;
         }
 
-        var me = GetEffectiveUserId();
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         var folderOwner = folder is null ? null : Stat(folder, followLinks: true)?.Uid;
         return status.Uid == folderOwner

@@ -72,7 +72,8 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
         {
             // Only a terminal line is weighed against .runner's time: other verdicts do not depend on it.
             var newestOrFolder = newest is null ? stamps[0] : newestStamp;
-            _seen.Set(runnerDirectory, verdict.Terminal || verdict.Doubtful ? [stamps[0], newestOrFolder, stamps[1]] : [stamps[0], newestOrFolder], (verdict, newest, verdict.Terminal || verdict.Doubtful));
+            var weighed = verdict.Terminal || verdict.Doubtful;
+            _seen.Set(runnerDirectory, weighed ? [stamps[0], newestOrFolder, stamps[1]] : [stamps[0], newestOrFolder], (verdict, newest, weighed));
         }
 
         return verdict;

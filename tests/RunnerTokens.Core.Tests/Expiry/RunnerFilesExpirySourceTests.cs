@@ -54,7 +54,7 @@ public sealed class RunnerFilesExpirySourceTests : IDisposable
     public async Task ObserveAsync_CredentialsCorruptedToTheSameSizeAfterAKeptCheck_IsInvalid()
     {
         new RunnerStateStore(_fileSystem).Write(Context(), new RunnerState { RegistrationTokenExpiresAt = _cached });
-        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
         var sut = CreateSut();
         Assert.Equal(ExpiryObservationKind.ExpiresAt, (await sut.ObserveAsync(Context(), CancellationToken.None)).Kind);
         Assert.Equal(ExpiryObservationKind.ExpiresAt, (await sut.ObserveAsync(Context(), CancellationToken.None)).Kind);

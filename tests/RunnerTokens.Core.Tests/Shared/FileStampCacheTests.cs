@@ -20,7 +20,7 @@ public sealed class FileStampCacheTests : IDisposable
         File.WriteAllText(path, "one");
         var modified = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(path, modified);
-        await Task.Delay(FileStampCache<string>.SettleTime + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
         var sut = new FileStampCache<string>(_fileSystem);
         var stamps = sut.StampAll(path);
         sut.Set("key", stamps, "one");

@@ -98,7 +98,7 @@ public sealed class DiagLogReaderTests
         File.SetLastWriteTimeUtc(runner.Combine(".runner"), new DateTime(2026, 11, 25, 10, 0, 0, DateTimeKind.Utc));
         var log = Path.Combine(diag, "Runner_20261125-110000-utc.log");
         File.WriteAllText(log, "[2026-11-25 11:00:00Z INFO Terminal] WRITE LINE: 2026-11-25 11:00:00Z: Listening for Jobs\n");
-        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
         var sut = new DiagLogReader(new FileSystem());
         Assert.False(sut.Read(runner.Path).Terminal);
         Assert.False(sut.Read(runner.Path).Terminal);
@@ -108,7 +108,7 @@ public sealed class DiagLogReaderTests
         Assert.True(sut.Read(runner.Path).Terminal);
 
         // A new listener log (the runner started again and is listening): the folder changed, the new log is read.
-        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
         Assert.True(sut.Read(runner.Path).Terminal);
         File.WriteAllText(Path.Combine(diag, "Runner_20261125-130000-utc.log"), "[2026-11-25 13:00:00Z INFO Terminal] WRITE LINE: 2026-11-25 13:00:00Z: Listening for Jobs\n");
         Assert.False(sut.Read(runner.Path).Terminal);

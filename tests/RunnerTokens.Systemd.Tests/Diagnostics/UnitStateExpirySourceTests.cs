@@ -94,7 +94,7 @@ public sealed class UnitStateExpirySourceTests
         var runnerDirectory = Directory.CreateDirectory(temp.Combine("runner")).FullName;
         Directory.CreateDirectory(temp.Combine("cg", "system.slice", Unit));
         File.WriteAllText(Path.Combine(runnerDirectory, ".service"), Unit + "\n");
-        await Task.Delay(FileStampCache<object>.SettleTime + TimeSpan.FromMilliseconds(100));
+        await Task.Delay(FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
         var sut = new UnitStateExpirySource(new FileSystem(), Microsoft.Extensions.Options.Options.Create(_options), temp.Combine("cg"));
         var runner = new RunnerContext("runner-1", runnerDirectory, "https://github.com/my-org", temp.Combine("state"));
         Assert.Equal(ExpiryObservationKind.Unknown, (await sut.ObserveAsync(runner, default)).Kind);
