@@ -29,7 +29,7 @@ internal sealed class EngineFixture : IDisposable
 
     public List<RunnerDirectory> Runners { get; } = [];
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    public CountingTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
 
     public FakeLogCollector Logs { get; } = new();
 
@@ -153,5 +153,19 @@ internal sealed class EngineFixture : IDisposable
         {
             runner.Dispose();
         }
+    }
+}
+
+/// <summary>A fake clock that counts the timers made on it: a test can wait until the code under test waits on the clock before moving it.</summary>
+internal sealed class CountingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private int _timers;
+
+    public int TimersCreated => Volatile.Read(ref _timers);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        Interlocked.Increment(ref _timers);
+        return base.CreateTimer(callback, state, dueTime, period);
     }
 }

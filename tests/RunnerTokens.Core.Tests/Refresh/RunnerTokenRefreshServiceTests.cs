@@ -21,12 +21,17 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
 
         await service.StartAsync(CancellationToken.None);
         await WaitForObservations(1);
+
+        // The clock moves only once the daemon waits on it: the rest of the check (writing its files) may still run
+        // after the observation, and a wait begun after the move would start from the moved time.
+        await WaitForWaits(1);
         _fixture.Time.Advance(TimeSpan.FromSeconds(59));
         await Task.Delay(50);
         Assert.Single(_fixture.Source.ReceivedCalls());
 
         _fixture.Time.Advance(TimeSpan.FromSeconds(1));
         await WaitForObservations(2);
+        await WaitForWaits(2);
         _fixture.Time.Advance(TimeSpan.FromSeconds(60));
         await WaitForObservations(3);
         await service.StopAsync(CancellationToken.None);
@@ -138,6 +143,16 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
     {
         _fixture.CreateSut();
         return Assert.IsAssignableFrom<BackgroundService>(Assert.Single(_fixture.Provider.GetServices<IHostedService>()));
+    }
+
+    private async Task WaitForWaits(int count)
+    {
+        for (var i = 0; i < 500 && _fixture.Time.TimersCreated < count; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(count, _fixture.Time.TimersCreated);
     }
 
     private async Task WaitForObservations(int count)
