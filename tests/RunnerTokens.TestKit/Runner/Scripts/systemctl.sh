@@ -43,7 +43,9 @@ if [ -f "$STATE/fail-$verb" ]; then cat "$STATE/fail-$verb" >&2; exit 1; fi
 # A lock per unit (mkdir is atomic); a stale one is broken after 5 s, and none is needed once the machine is gone.
 lock() { local i=0; until mkdir "$meta/$unit.lock" 2>/dev/null; do [ -d "$meta" ] || return 0; sleep 0.01; i=$((i + 1)); [ "$i" -gt 500 ] && break; done; }
 unlock() { rmdir "$meta/$unit.lock" 2>/dev/null; }
-set_state() { echo "$1" > "$dir/$unit"; }
+# Replaced by a rename, as systemd's state is never seen half-written: is-active, which takes no lock, would otherwise
+# read the file between its truncation and its write and print nothing.
+set_state() { printf '%s\n' "$1" > "$meta/$unit.state.$BASHPID" && mv -f "$meta/$unit.state.$BASHPID" "$dir/$unit"; }
 # Each change of the unit starts a generation; a transition still pending from an older one is void.
 begin() {
   lock
