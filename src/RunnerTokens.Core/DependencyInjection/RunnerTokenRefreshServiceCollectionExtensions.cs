@@ -19,7 +19,8 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the refresh engine (<see cref="IRunnerTokenRefresher"/>), its daemon (a hosted service), the runner-files
-    /// expiry source, the JSON metrics file, the <c>RunnerTokens</c> meter and the preflight checklist
+    /// expiry source, the JSON metrics file, the <c>RunnerTokens</c> meter, the Prometheus file (written when
+    /// <see cref="RunnerTokenRefreshOptions.PrometheusFile"/> is set) and the preflight checklist
     /// (<see cref="IRunnerPreflight"/>, with the check that the state and metrics folders are writable). Options are validated at start.
     /// Calling it again adds nothing twice.
     /// </summary>
@@ -45,6 +46,7 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, MeterMetricsSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, PrometheusTextFileSink>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>());
 
         return new RunnerTokenRefreshBuilder(services);
