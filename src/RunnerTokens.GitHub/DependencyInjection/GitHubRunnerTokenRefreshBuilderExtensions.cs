@@ -16,7 +16,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     /// labels, default-label choice, ephemeral flag and group a re-registration keeps), with their credentials, caches
     /// and rate-limit handling. A runner is always asked for by name, never by listing its whole scope, so the cost does
     /// not grow with the organisation. Also adds the preflight check (<see cref="IRunnerPreflightCheck"/>) that the credential works: one
-    /// read-only call per runner. Options are validated at start, the credential files named included (they must exist and be readable, a key in PEM form); credentials are read at each call. Calling it
+    /// read-only call per runner, and the rate-limit source (<see cref="IRateLimitSource"/>) that tells the Prometheus file
+    /// what GitHub last said of each runner's rate limit. Options are validated at start, the credential files named included (they must exist and be readable, a key in PEM form); credentials are read at each call. Calling it
     /// again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
@@ -38,6 +39,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton<RateLimitMemory>();
         services.TryAddSingleton<ResponseCacheStore>();
         services.TryAddSingleton<InstallationMemory>();
+        services.TryAddSingleton<GitHubRateLimitSource>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitSource, GitHubRateLimitSource>(provider => provider.GetRequiredService<GitHubRateLimitSource>()));
         services.TryAddSingleton<GitHubApiClient>();
         services.TryAddSingleton<GitHubCliTokenSource>();
         services.TryAddSingleton<GitHubAppAuthenticator>();
