@@ -52,7 +52,7 @@ internal sealed class RunnerTokenRefreshOptionsValidator(RunnerContextFactory fa
 
         var trimmed = path.Trim();
         var fileName = Path.GetFileName(trimmed);
-        return trimmed.Length == 0 || fileName.Length <= Metrics.PrometheusTextFileSink.FileExtension.Length
+        return trimmed.Length == 0 || fileName.Length < Metrics.PrometheusTextFileSink.FileExtension.Length
             || !fileName.EndsWith(Metrics.PrometheusTextFileSink.FileExtension, StringComparison.Ordinal)
             || trimmed.Any(char.IsControl)
             ? $"{nameof(RunnerTokenRefreshOptions.PrometheusFile)} = '{path}' is not allowed: node_exporter's textfile collector reads only files whose name ends in {Metrics.PrometheusTextFileSink.FileExtension} (lower case); use a file in its --collector.textfile.directory, such as /var/lib/prometheus/node-exporter/runner-token-refresh.prom."
