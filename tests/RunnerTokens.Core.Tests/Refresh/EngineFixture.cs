@@ -58,6 +58,9 @@ internal sealed class EngineFixture : IDisposable
 
     public Action<RunnerTokenRefreshOptions>? Configure { get; set; }
 
+    /// <summary>Gets or sets what a test adds to the services last, after the substitutes.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
     public RunnerTokenRefreshOptions Options { get; private set; } = new();
 
     /// <summary>Makes the substitute source answer <paramref name="observation"/> for every runner.</summary>
@@ -138,6 +141,7 @@ internal sealed class EngineFixture : IDisposable
             services.AddSingleton(check);
         }
 
+        ConfigureServices?.Invoke(services);
         _provider = services.BuildServiceProvider();
         return _provider.GetRequiredService<IRunnerTokenRefresher>();
     }
