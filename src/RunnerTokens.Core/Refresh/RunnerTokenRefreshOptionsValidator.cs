@@ -43,7 +43,7 @@ internal sealed class RunnerTokenRefreshOptionsValidator(RunnerContextFactory fa
     }
 
     /// <summary>Why the Prometheus file cannot be node_exporter's, or null: unset, or a path whose name ends in <c>.prom</c>.</summary>
-    private static string? PrometheusFileProblem(string? path)
+    internal static string? PrometheusFileProblem(string? path)
     {
         if (path is null || path.Length == 0)
         {
