@@ -75,6 +75,55 @@ public sealed class PrometheusEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Daemon_EveryCheckRewritesTheFileWholeAndItsCountsGoUp()
+    {
+        // arrange: a check every second; the file is read (and strictly parsed) while the daemon replaces it
+        await using var e2e = await EndToEnd.StartAsync();
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), e2e.Environment));
+        var seen = new List<double>();
+
+        // act
+        for (var i = 0; i < 600 && (seen.Count == 0 || seen[^1] < 3); i++)
+        {
+            await Task.Delay(50);
+            if (File.Exists(PromPath))
+            {
+                seen.Add(PrometheusText.Parse(await File.ReadAllTextAsync(PromPath)).Value($"{P}checks_total", ("runner", "runner-1")) ?? -1);
+            }
+        }
+
+        await daemon.SignalAsync("TERM");
+
+        // assert
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(seen.Count > 0 && seen[^1] >= 3, daemon.Output);
+        Assert.Equal(seen.Order(), seen);
+        var families = PrometheusText.Parse(await File.ReadAllTextAsync(PromPath));
+        Assert.Equal(1, families.Value($"{P}refreshes_total", ("runner", "runner-1")));
+        Assert.DoesNotContain(EndToEnd.Token, await File.ReadAllTextAsync(PromPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Daemon_SigtermDuringRefresh_StillWritesTheCheckItCounted()
+    {
+        await using var e2e = await EndToEnd.StartAsync();
+        e2e.Machine.Runner.ConfigSh.Hang("configure");
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "3600", "--prometheus-file", PromPath), e2e.Environment));
+        for (var i = 0; i < 600 && !e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await daemon.SignalAsync("TERM");
+
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var families = PrometheusText.Parse(await File.ReadAllTextAsync(PromPath));
+        Assert.Equal(1, families.Value($"{P}checks_total", ("runner", "runner-1")));
+        Assert.Equal(0, families.Value($"{P}refreshes_total", ("runner", "runner-1")));
+        Assert.Equal(0, families.Value($"{P}failures_total", ("runner", "runner-1")));
+    }
+
+    [Fact]
     public async Task CheckAndRefresh_DryRun_WritesNoPrometheusFile()
     {
         await using var e2e = await EndToEnd.StartAsync();
