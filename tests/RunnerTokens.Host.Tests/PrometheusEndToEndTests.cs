@@ -75,20 +75,25 @@ public sealed class PrometheusEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Daemon_EveryCheckRewritesTheFileWholeAndItsCountsGoUp()
+    public async Task Daemon_EveryFailedCheckRewritesTheFileWholeAndItsCountsGoUp()
     {
-        // arrange: a check every second; the file is read (and strictly parsed) while the daemon replaces it
+        // arrange: a check every second, each failing (a failure is written at once); the file is read, and strictly
+        // parsed, while the daemon replaces it
         await using var e2e = await EndToEnd.StartAsync();
-        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), e2e.Environment));
-        var seen = new List<double>();
+        e2e.Machine.Runner.ConfigSh.Fail("configure", "Http response code: InternalServerError");
+        var environment = e2e.Environment;
+        environment["MAX_RETRY_ATTEMPTS"] = "1";
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), environment));
+        var seen = new List<(double Checks, double Failures)>();
 
         // act
-        for (var i = 0; i < 600 && (seen.Count == 0 || seen[^1] < 3); i++)
+        for (var i = 0; i < 1200 && (seen.Count == 0 || seen[^1].Failures < 3); i++)
         {
             await Task.Delay(50);
             if (File.Exists(PromPath))
             {
-                seen.Add(PrometheusText.Parse(await File.ReadAllTextAsync(PromPath)).Value($"{P}checks_total", ("runner", "runner-1")) ?? -1);
+                var read = PrometheusText.Parse(await File.ReadAllTextAsync(PromPath));
+                seen.Add((read.Value($"{P}checks_total", ("runner", "runner-1")) ?? -1, read.Value($"{P}failures_total", ("runner", "runner-1")) ?? -1));
             }
         }
 
@@ -96,11 +101,38 @@ public sealed class PrometheusEndToEndTests : IDisposable
 
         // assert
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.True(seen.Count > 0 && seen[^1] >= 3, daemon.Output);
-        Assert.Equal(seen.Order(), seen);
+        Assert.True(seen.Count > 0 && seen[^1].Failures >= 3, daemon.Output);
+        Assert.Equal(seen.Select(s => s.Checks).Order(), seen.Select(s => s.Checks));
+        Assert.Equal(seen.Select(s => s.Failures).Order(), seen.Select(s => s.Failures));
         var families = PrometheusText.Parse(await File.ReadAllTextAsync(PromPath));
-        Assert.Equal(1, families.Value($"{P}refreshes_total", ("runner", "runner-1")));
+        Assert.True(families.Value($"{P}consecutive_failures", ("runner", "runner-1")) >= 3);
         Assert.DoesNotContain(EndToEnd.Token, await File.ReadAllTextAsync(PromPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Daemon_ChecksPutOffAtAShortInterval_AreWrittenWhenItStops()
+    {
+        // arrange: the first check refreshes (written at once); the next ones, a second apart, change only the check's
+        // own values, which a daemon writes every 30 s
+        await using var e2e = await EndToEnd.StartAsync();
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), e2e.Environment));
+        for (var i = 0; i < 600 && !daemon.Output.Contains("action=none", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var checksLogged = daemon.Output.Split('\n').Count(l => l.Contains("runner-1: source=", StringComparison.Ordinal));
+
+        // act
+        await daemon.SignalAsync("TERM");
+
+        // assert: every check it logged before the signal is counted in the file
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(checksLogged >= 3, daemon.Output);
+        var families = PrometheusText.Parse(await File.ReadAllTextAsync(PromPath));
+        Assert.InRange(families.Value($"{P}checks_total", ("runner", "runner-1")) ?? -1, checksLogged, checksLogged + 1);
+        Assert.Equal(1, families.Value($"{P}refreshes_total", ("runner", "runner-1")));
     }
 
     [Fact]

@@ -20,8 +20,15 @@ namespace RunnerTokens.Metrics;
 /// takes for a reset. The file holds counts, times and runner names, never a secret: it is readable by all (0644),
 /// written by its owner only, and one that another user planted or may write is neither read nor replaced, as the
 /// JSON metrics file.
+/// <para>
+/// As the JSON metrics file, a long-lived process (the daemon) does not replace the file at every check when only a
+/// check's own values changed (<c>checks_total</c>, the check's time stamp, the seconds left, the rate limit): those
+/// are written when the file this process wrote is <see cref="JsonFileMetricsSink.CheckTimestampStep"/> seconds old,
+/// and when the process stops (<see cref="Dispose"/>). A refresh or a failure is written at once, flushed to disk. A
+/// process's first write is never put off, so each one-shot run writes what it counted.
+/// </para>
 /// </remarks>
-internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerCheckSink
+internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerCheckSink, IDisposable
 {
     /// <summary>The prefix of every metric's name.</summary>
     public const string Prefix = "runner_token_refresh_";
@@ -52,7 +59,10 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         null,
         null);
 
+    private static readonly TimeSpan CheckStep = TimeSpan.FromSeconds(JsonFileMetricsSink.CheckTimestampStep);
+
     private readonly IFileSystem _fileSystem;
+    private readonly TimeProvider _timeProvider;
     private readonly IRateLimitSource[] _rateLimitSources;
     private readonly ILogger<PrometheusTextFileSink> _logger;
     private readonly Lazy<string?> _path;
@@ -60,14 +70,17 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private Written? _written;
+    private IReadOnlyList<RunnerContext>? _runners;
 
     public PrometheusTextFileSink(
         IOptions<RunnerTokenRefreshOptions> options,
         IFileSystem fileSystem,
         IEnumerable<IRateLimitSource> rateLimitSources,
+        TimeProvider timeProvider,
         ILogger<PrometheusTextFileSink> logger)
     {
         _fileSystem = fileSystem;
+        _timeProvider = timeProvider;
         _rateLimitSources = [.. rateLimitSources];
         _logger = logger;
         _real = UnixFileStatus.IsReal(fileSystem) && !OperatingSystem.IsWindows();
@@ -131,38 +144,96 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
 
         lock (_gate)
         {
+            _runners = runners;
             if (_pending.Count == 0)
             {
                 // Nothing was recorded (a dry run, every runner's lock held elsewhere): the file stays as it is.
                 return ValueTask.CompletedTask;
             }
 
-            var (held, fromDisk) = Read(path);
-            var series = new Dictionary<string, RunnerSeries>(StringComparer.Ordinal);
-            var durable = !fromDisk;
-            foreach (var runner in runners)
-            {
-                var one = held.TryGetValue(runner.Name, out var was) ? was.Clone() : new RunnerSeries();
-                if (_pending.TryGetValue(runner.Name, out var pending))
-                {
-                    durable |= pending.Refreshes > 0 || pending.Failures > 0;
-                    pending.ApplyTo(one);
-                }
-
-                AddRateLimits(runner, one);
-                series[runner.Name] = one;
-            }
-
-            var content = Render(runners, series);
-
-            // Counts are flushed to disk before the rename; the check's times alone may be lost in a crash (the next
-            // check writes them again), as the JSON metrics file does.
-            AtomicFile.Write(_fileSystem, path, content, AtomicFile.WorldReadable, durable: durable);
-            _pending.Clear();
-            _written = _real && UnixFileStatus.Stamp(path) is { } stamp ? new Written(stamp, series) : null;
+            Write(path, runners, mayWait: true);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Writes what was recorded but is not in the file yet (a daemon's last checks' counts), as the process stops.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count == 0 || _runners is not { } runners || _path.Value is not { } path)
+            {
+                return;
+            }
+
+            try
+            {
+                Write(path, runners, mayWait: false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogNotWrittenAtStop(path, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the file: what it holds with what was recorded since. With <paramref name="mayWait"/>, a write that would
+    /// change only the checks' own values of a file this process wrote less than <see cref="CheckStep"/> ago is put off.
+    /// </summary>
+    private void Write(string path, IReadOnlyList<RunnerContext> runners, bool mayWait)
+    {
+        var (held, fromDisk) = Read(path);
+        var series = new Dictionary<string, RunnerSeries>(StringComparer.Ordinal);
+        var durable = !fromDisk;
+        foreach (var runner in runners)
+        {
+            var one = held.TryGetValue(runner.Name, out var was) ? was.Clone() : new RunnerSeries();
+            if (_pending.TryGetValue(runner.Name, out var pending))
+            {
+                durable |= pending.Refreshes > 0 || pending.Failures > 0;
+                pending.ApplyTo(one);
+            }
+
+            AddRateLimits(runner, one);
+            series[runner.Name] = one;
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        if (mayWait && _written is { } written && ReferenceEquals(held, written.Series) && now - written.At < CheckStep
+            && OnlyChecksChanged(written.Series, series))
+        {
+            // What was recorded stays pending: the next write starts from the same file and adds it.
+            return;
+        }
+
+        var content = Render(runners, series);
+
+        // Counts are flushed to disk before the rename; the check's times alone may be lost in a crash (the next
+        // check writes them again), as the JSON metrics file does.
+        AtomicFile.Write(_fileSystem, path, content, AtomicFile.WorldReadable, durable: durable);
+        _pending.Clear();
+        _written = _real && UnixFileStatus.Stamp(path) is { } stamp ? new Written(stamp, series, now) : null;
+    }
+
+    /// <summary>Whether the same runners are there and only each check's own values differ: no refresh, failure or duration.</summary>
+    private static bool OnlyChecksChanged(Dictionary<string, RunnerSeries> before, Dictionary<string, RunnerSeries> after)
+    {
+        if (before.Count != after.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, one) in after)
+        {
+            if (!before.TryGetValue(name, out var was) || !one.SameOutcomes(was))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Renders the file: one block per family that has a sample (HELP, TYPE, a sample per runner), runners in the configured order.</summary>
@@ -389,14 +460,17 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
     [LoggerMessage(EventId = 133, Level = LogLevel.Warning, Message = "Prometheus file {Path} cannot be read ({Problem}); its counters start again from zero")]
     private partial void LogCorruptFile(string path, string problem);
 
+    [LoggerMessage(EventId = 135, Level = LogLevel.Warning, Message = "Prometheus file {Path} could not be written as the process stopped; the last checks' counts are lost: {Error}")]
+    private partial void LogNotWrittenAtStop(string path, string error);
+
     [LoggerMessage(EventId = 134, Level = LogLevel.Warning, Message = "Runner {Runner}: rate-limit source {Source} failed, its gauge is left as it was: {Error}")]
     private partial void LogRateLimitSourceFailed(string runner, string source, string error);
 
     /// <summary>One family: its name after the prefix, type, help, and how a runner's value is read and set.</summary>
     private sealed record Family(string Name, string Type, string Help, Func<RunnerSeries, double?>? Get, Action<RunnerSeries, double>? Set);
 
-    /// <summary>What this sink last wrote to the file, and the file's stamp right after.</summary>
-    private sealed record Written(FileStamp Stamp, Dictionary<string, RunnerSeries> Series);
+    /// <summary>What this sink last wrote to the file, the file's stamp right after, and when.</summary>
+    private sealed record Written(FileStamp Stamp, Dictionary<string, RunnerSeries> Series, DateTimeOffset At);
 
     /// <summary>What this check recorded of one runner, added to (counts) or put over (values) the file's at the write.</summary>
     private sealed class Pending

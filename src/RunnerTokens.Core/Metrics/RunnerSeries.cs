@@ -22,6 +22,14 @@ internal sealed class RunnerSeries
     /// <summary>Gets the calls left per rate-limit bucket, by the bucket's name, in order.</summary>
     public SortedDictionary<string, double> RateLimitRemaining { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether refreshes, failures and the last refresh are the same as in <paramref name="other"/> (a check's own values aside).</summary>
+    public bool SameOutcomes(RunnerSeries other) =>
+        Refreshes == other.Refreshes
+        && Failures == other.Failures
+        && ConsecutiveFailures == other.ConsecutiveFailures
+        && LastRefreshDuration == other.LastRefreshDuration
+        && LastRefreshTimestamp == other.LastRefreshTimestamp;
+
     public RunnerSeries Clone()
     {
         var copy = new RunnerSeries

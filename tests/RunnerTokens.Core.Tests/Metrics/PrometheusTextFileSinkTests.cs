@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using NSubstitute;
 using RunnerTokens.Metrics;
 using RunnerTokens.TestKit;
@@ -14,6 +15,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     private static readonly DateTimeOffset _t0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _temp = new("prom");
     private readonly FakeLogger<PrometheusTextFileSink> _logger = new();
+    private readonly FakeTimeProvider _time = new(_t0);
     private readonly RunnerContext _one;
     private readonly RunnerContext _two;
 
@@ -30,7 +32,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task CompleteCheckAsync_TwoRunners_OneFileWithEachFamilyOnceAndBothRunnersSeries()
     {
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await sut.RecordCheckAsync(_two, _t0, CancellationToken.None);
         await sut.RecordRefreshSucceededAsync(_two, _t0, CancellationToken.None);
@@ -59,13 +61,13 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
         // Each one-shot run is a new process: a new sink over the same file.
         foreach (var minute in new[] { 0, 1 })
         {
-            var sut = CreateSut();
+            using var sut = CreateSut();
             await sut.RecordCheckAsync(_one, _t0.AddMinutes(minute), CancellationToken.None);
             await sut.RecordRefreshFailedAsync(_one, _t0.AddMinutes(minute), minute + 1, CancellationToken.None);
             await sut.CompleteCheckAsync([_one], CancellationToken.None);
         }
 
-        var third = CreateSut();
+        using var third = CreateSut();
         await third.RecordCheckAsync(_one, _t0.AddMinutes(2), CancellationToken.None);
         await third.RecordRefreshSucceededAsync(_one, _t0.AddMinutes(2), CancellationToken.None);
         await third.CompleteCheckAsync([_one], CancellationToken.None);
@@ -80,7 +82,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task FailedRefresh_RaisesFailuresAndConsecutiveFailures()
     {
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await sut.RecordRefreshFailedAsync(_one, _t0, 1, CancellationToken.None);
         await sut.CompleteCheckAsync([_one], CancellationToken.None);
@@ -98,14 +100,14 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task RunnerNotReachedThisCheck_KeepsItsValuesBesideTheOthersWrite()
     {
-        var first = CreateSut();
+        using var first = CreateSut();
         await first.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await first.RecordCheckAsync(_two, _t0, CancellationToken.None);
         await first.RecordRefreshFailedAsync(_two, _t0, 1, CancellationToken.None);
         await first.CompleteCheckAsync([_one, _two], CancellationToken.None);
 
         // The next process reaches build-1 only (build-2's lock was held elsewhere).
-        var second = CreateSut();
+        using var second = CreateSut();
         await second.RecordCheckAsync(_one, _t0.AddMinutes(1), CancellationToken.None);
         await second.CompleteCheckAsync([_one, _two], CancellationToken.None);
 
@@ -120,12 +122,12 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task RunnerNoLongerConfigured_LeavesTheFile()
     {
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await sut.RecordCheckAsync(_two, _t0, CancellationToken.None);
         await sut.CompleteCheckAsync([_one, _two], CancellationToken.None);
 
-        var next = CreateSut();
+        using var next = CreateSut();
         await next.RecordCheckAsync(_one, _t0.AddMinutes(1), CancellationToken.None);
         await next.CompleteCheckAsync([_one], CancellationToken.None);
 
@@ -141,13 +143,13 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     public async Task RunnerName_IsEscapedAsTheFormatWantsAndReadsBackTheSame(string name)
     {
         var runner = Runner(name);
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(runner, _t0, CancellationToken.None);
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await sut.CompleteCheckAsync([runner, _one], CancellationToken.None);
 
         // A second process reads the escaped name back as the same runner: its count goes on.
-        var next = CreateSut();
+        using var next = CreateSut();
         await next.RecordCheckAsync(runner, _t0.AddMinutes(1), CancellationToken.None);
         await next.CompleteCheckAsync([runner, _one], CancellationToken.None);
 
@@ -161,7 +163,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     {
         var limits = Substitute.For<IRateLimitSource>();
         limits.GetRateLimits(_one).Returns([new RateLimitStatus("core", 4711, _t0), new RateLimitStatus("actions_runner_registration", 9990, _t0)]);
-        var sut = CreateSut(limits);
+        using var sut = CreateSut(limits);
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await sut.RecordRefreshSucceededAsync(_one, _t0.AddSeconds(42), CancellationToken.None);
         sut.RecordCheckFacts(_one, new RunnerCheckFacts(_t0, _t0.AddHours(1), TimeSpan.FromSeconds(41.5)));
@@ -185,13 +187,13 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     {
         var limits = Substitute.For<IRateLimitSource>();
         limits.GetRateLimits(_one).Returns([new RateLimitStatus("core", 4711, _t0)]);
-        var first = CreateSut(limits);
+        using var first = CreateSut(limits);
         await first.RecordCheckAsync(_one, _t0, CancellationToken.None);
         first.RecordCheckFacts(_one, new RunnerCheckFacts(_t0, _t0.AddMinutes(30), TimeSpan.FromSeconds(12)));
         await first.CompleteCheckAsync([_one], CancellationToken.None);
 
         // The next one-shot made no GitHub call (nothing known of the rate limit) and no source knew the expiry.
-        var second = CreateSut();
+        using var second = CreateSut();
         await second.RecordCheckAsync(_one, _t0.AddMinutes(1), CancellationToken.None);
         second.RecordCheckFacts(_one, new RunnerCheckFacts(_t0.AddMinutes(1), ExpiresAt: null, RefreshDuration: null));
         await second.CompleteCheckAsync([_one], CancellationToken.None);
@@ -207,7 +209,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     {
         var limits = Substitute.For<IRateLimitSource>();
         limits.GetRateLimits(Arg.Any<RunnerContext>()).Returns(_ => throw new InvalidOperationException("boom"));
-        var sut = CreateSut(limits);
+        using var sut = CreateSut(limits);
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
 
         await sut.CompleteCheckAsync([_one], CancellationToken.None);
@@ -221,7 +223,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     {
         // arrange: 200 runners, so each file is tens of kilobytes, written 100 times while another thread reads it
         var runners = Enumerable.Range(1, 200).Select(i => Runner($"runner-{i:000}")).ToList();
-        var sut = CreateSut();
+        using var sut = CreateSut();
         foreach (var runner in runners)
         {
             await sut.RecordCheckAsync(runner, _t0, CancellationToken.None);
@@ -236,13 +238,15 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
             {
                 var families = PrometheusText.Parse(File.ReadAllText(PromPath));
                 Assert.Equal(200, families.Single($"{P}checks_total").Samples.Count);
-                reads++;
+                Interlocked.Increment(ref reads);
             }
         });
 
-        // act
+        // act, once the reader reads
+        SpinWait.SpinUntil(() => Volatile.Read(ref reads) > 0 || reader.IsCompleted, TimeSpan.FromSeconds(30));
         for (var i = 1; i <= 100; i++)
         {
+            _time.Advance(TimeSpan.FromSeconds(JsonFileMetricsSink.CheckTimestampStep));
             foreach (var runner in runners)
             {
                 await sut.RecordCheckAsync(runner, _t0.AddSeconds(i), CancellationToken.None);
@@ -261,9 +265,59 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task SameProcess_OnlyChecksWithin30Seconds_PutsTheWriteOffAndLosesNoCount()
+    {
+        // arrange: a daemon at a short interval, its first check written
+        using var sut = CreateSut();
+        await CheckAsync(sut, _one);
+
+        // act: a check 10 s later changes only the check's own values
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await CheckAsync(sut, _one);
+        var putOff = Read().Value($"{P}checks_total", ("runner", "build-1"));
+        _time.Advance(TimeSpan.FromSeconds(21));
+        await CheckAsync(sut, _one);
+
+        // assert
+        Assert.Equal(1, putOff);
+        Assert.Equal(3, Read().Value($"{P}checks_total", ("runner", "build-1")));
+        Assert.Equal(_t0.AddSeconds(31).ToUnixTimeSeconds(), Read().Value($"{P}last_check_timestamp_seconds", ("runner", "build-1")));
+    }
+
+    [Fact]
+    public async Task SameProcess_FailureWithin30Seconds_IsWrittenAtOnce()
+    {
+        using var sut = CreateSut();
+        await CheckAsync(sut, _one);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await sut.RecordCheckAsync(_one, _time.GetUtcNow(), CancellationToken.None);
+        await sut.RecordRefreshFailedAsync(_one, _time.GetUtcNow(), 1, CancellationToken.None);
+
+        await sut.CompleteCheckAsync([_one], CancellationToken.None);
+
+        var families = Read();
+        Assert.Equal(1, families.Value($"{P}failures_total", ("runner", "build-1")));
+        Assert.Equal(2, families.Value($"{P}checks_total", ("runner", "build-1")));
+    }
+
+    [Fact]
+    public async Task Dispose_WritesWhatWasPutOff()
+    {
+        using var sut = CreateSut();
+        await CheckAsync(sut, _one);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await CheckAsync(sut, _one);
+        Assert.Equal(1, Read().Value($"{P}checks_total", ("runner", "build-1")));
+
+        sut.Dispose();
+
+        Assert.Equal(2, Read().Value($"{P}checks_total", ("runner", "build-1")));
+    }
+
+    [Fact]
     public async Task File_IsReadableByMonitoringAndWritableByItsOwnerOnly()
     {
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
 
         await sut.CompleteCheckAsync([_one], CancellationToken.None);
@@ -279,7 +333,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(PromPath)!);
         await File.WriteAllTextAsync(PromPath, $"{P}checks_total{{runner=\"build-1\"}} 1000000\n");
         File.SetUnixFileMode(PromPath, (UnixFileMode)0b110_110_110);
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
 
         var ex = await Assert.ThrowsAsync<IOException>(() => sut.CompleteCheckAsync([_one], CancellationToken.None).AsTask());
@@ -293,7 +347,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(PromPath)!);
         await File.WriteAllTextAsync(PromPath, "{\"total_refreshes\": 3}\n");
-        var sut = CreateSut();
+        using var sut = CreateSut();
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
 
         await sut.CompleteCheckAsync([_one], CancellationToken.None);
@@ -305,7 +359,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task NothingRecorded_WritesNoFile()
     {
-        var sut = CreateSut();
+        using var sut = CreateSut();
 
         await sut.CompleteCheckAsync([_one, _two], CancellationToken.None);
 
@@ -315,7 +369,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task NoPrometheusFileConfigured_WritesNothing()
     {
-        var sut = new PrometheusTextFileSink(Options.Create(new RunnerTokenRefreshOptions()), new FileSystem(), [], _logger);
+        using var sut = new PrometheusTextFileSink(Options.Create(new RunnerTokenRefreshOptions()), new FileSystem(), [], _time, _logger);
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
 
         await sut.CompleteCheckAsync([_one], CancellationToken.None);
@@ -326,13 +380,19 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     [Fact]
     public async Task CompleteCheckAsync_NullRunners_Throws()
     {
-        var sut = CreateSut();
+        using var sut = CreateSut();
 
         await Assert.ThrowsAsync<ArgumentNullException>(() => sut.CompleteCheckAsync(null!, CancellationToken.None).AsTask());
     }
 
+    private async Task CheckAsync(PrometheusTextFileSink sut, RunnerContext runner)
+    {
+        await sut.RecordCheckAsync(runner, _time.GetUtcNow(), CancellationToken.None);
+        await sut.CompleteCheckAsync([runner], CancellationToken.None);
+    }
+
     private PrometheusTextFileSink CreateSut(params IRateLimitSource[] rateLimitSources) =>
-        new(Options.Create(new RunnerTokenRefreshOptions { PrometheusFile = PromPath }), new FileSystem(), rateLimitSources, _logger);
+        new(Options.Create(new RunnerTokenRefreshOptions { PrometheusFile = PromPath }), new FileSystem(), rateLimitSources, _time, _logger);
 
     private IReadOnlyList<PrometheusFamily> Read() => PrometheusText.Parse(File.ReadAllText(PromPath));
 
