@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens.GitHub;
 using RunnerTokens.Host.CommandLine;
@@ -235,6 +237,24 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddOperatorLogging(new HostLoggingSettings(settings.LogLevel, settings.LogFile), environment, error));
         Compose(services, settings, daemon: false);
+
+        // The packages register every service of theirs by a factory; what is left to the container's reflection over
+        // constructors is the logger factory and the options, registered as open generic types by AddLogging and
+        // AddOptions. A single check reloads nothing, so here each is built directly from what those registered: the
+        // logger factory with the filter rules configured once, and each package's options as IOptions<T> does.
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp =>
+        {
+            var filter = new LoggerFilterOptions();
+            foreach (var configure in sp.GetServices<IConfigureOptions<LoggerFilterOptions>>())
+            {
+                configure.Configure(filter);
+            }
+
+            return new LoggerFactory(sp.GetServices<ILoggerProvider>(), filter);
+        }));
+        OneShotOptions<RunnerTokenRefreshOptions>.Register(services);
+        OneShotOptions<GitHubOptions>.Register(services);
+        OneShotOptions<SystemdOptions>.Register(services);
         return services.BuildServiceProvider();
     }
 
@@ -270,7 +290,8 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         if (daemon)
         {
             // After each check, its summary to systemd (STATUS=), for `systemctl status`.
-            refresh.AddCheckObserver<SystemdStatusObserver>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, SystemdStatusObserver>(sp => new(
+                sp.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>(), sp.GetService<ISystemdNotifier>())));
         }
 
         // With --policy registration, also whether GitHub still lists the runner. Not with the expiry policy: "GitHub

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using System.IO.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,24 +31,61 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        services.AddOptionsWithValidateOnStart<RunnerTokenRefreshOptions, RunnerTokenRefreshOptionsDataValidator>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RunnerTokenRefreshOptions>, RunnerTokenRefreshOptionsValidator>());
+        // Every service by a factory that calls its constructor, not by type: see ServiceFactories.
+        services.AddOptions<RunnerTokenRefreshOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RunnerTokenRefreshOptions>, RunnerTokenRefreshOptionsDataValidator>(_ => new()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RunnerTokenRefreshOptions>, RunnerTokenRefreshOptionsValidator>(
+            sp => new(sp.Get<RunnerContextFactory>())));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IFileSystem, FileSystem>();
-        services.TryAddSingleton<RunnerContextFactory>();
-        services.TryAddSingleton<RunnerStateStore>();
-        services.TryAddSingleton<RegistrationRecordStore>();
-        services.TryAddSingleton<RegistrationResolver>();
-        services.TryAddSingleton<RunnerLock>();
-        services.TryAddSingleton<IRunnerTokenRefresher, RefreshEngine>();
-        services.TryAddSingleton<IRunnerPreflight, RunnerPreflight>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, WritablePathsCheck>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, MeterMetricsSink>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, PrometheusTextFileSink>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>());
+        services.TryAddSingleton<IFileSystem>(_ => new FileSystem());
+        services.TryAddSingleton(sp => new RunnerContextFactory(sp.Get<IFileSystem>(), sp.Get<RegistrationRecordStore>()));
+        services.TryAddSingleton(sp => new RunnerStateStore(sp.Get<IFileSystem>()));
+        services.TryAddSingleton(sp => new RegistrationRecordStore(sp.Get<IFileSystem>()));
+        services.TryAddSingleton(sp => new RegistrationResolver(
+            sp.Get<IFileSystem>(), sp.Get<RegistrationRecordStore>(), sp.GetServices<IRunnerRegistrationSource>(), sp.Get<TimeProvider>(), sp.LoggerFor<RegistrationResolver>()));
+        services.TryAddSingleton(sp => new RunnerLock(sp.Get<IFileSystem>(), sp.Get<TimeProvider>()));
+        services.TryAddSingleton<IRunnerTokenRefresher>(sp => new RefreshEngine(
+            sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+            sp.Get<RunnerContextFactory>(),
+            sp.GetServices<IExpirySource>(),
+            sp.GetServices<IRunnerBusyProbe>(),
+            sp.GetServices<IMetricsSink>(),
+            sp.GetServices<IRefreshRecovery>(),
+            sp.Get<RunnerStateStore>(),
+            sp.Get<RegistrationResolver>(),
+            sp.Get<RunnerLock>(),
+            sp.GetServices<IRunnerPreflightCheck>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<RefreshEngine>(),
+            sp.GetService<ITokenIssuer>(),
+            sp.GetService<IRunnerReconfigurer>()));
+        services.TryAddSingleton<IRunnerPreflight>(sp => new RunnerPreflight(
+            sp.GetServices<IConfigureOptions<RunnerTokenRefreshOptions>>(),
+            sp.GetServices<IPostConfigureOptions<RunnerTokenRefreshOptions>>(),
+            sp.Get<RunnerContextFactory>(),
+            sp.GetServices<IRunnerPreflightCheck>(),
+            sp.Get<IFileSystem>(),
+            sp.LoggerFor<RunnerPreflight>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, WritablePathsCheck>(sp => new(
+            sp.Get<IFileSystem>(),
+            sp.GetServices<IConfigureOptions<RunnerTokenRefreshOptions>>(),
+            sp.GetServices<IPostConfigureOptions<RunnerTokenRefreshOptions>>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>(sp => new(sp.Get<IFileSystem>(), sp.Get<RunnerStateStore>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>(sp => new(sp.Get<IFileSystem>(), sp.LoggerFor<JsonFileMetricsSink>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, MeterMetricsSink>(sp => new(sp.GetService<IMeterFactory>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, PrometheusTextFileSink>(sp => new(
+            sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+            sp.Get<IFileSystem>(),
+            sp.GetServices<IRateLimitSource>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<PrometheusTextFileSink>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>(sp => new(
+            sp.Get<IRunnerTokenRefresher>(),
+            sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<RunnerTokenRefreshService>(),
+            sp.GetServices<IRefreshCheckObserver>())));
 
         return new RunnerTokenRefreshBuilder(services);
     }

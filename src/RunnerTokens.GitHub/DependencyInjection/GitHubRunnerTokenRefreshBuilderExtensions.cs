@@ -27,29 +27,63 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        services.AddOptionsWithValidateOnStart<GitHubOptions, GitHubOptionsDataValidator>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>());
+        // Every service by a factory that calls its constructor, not by type: see ServiceFactories.
+        services.AddOptions<GitHubOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsDataValidator>(_ => new()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GitHubOptions>, GitHubOptionsValidator>(_ => new()));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IEnvironmentVariables, ProcessEnvironmentVariables>();
-        services.TryAddSingleton<SecretMasker>();
-        services.TryAddSingleton<SecretFile>();
-        services.TryAddSingleton<IFileSystem, FileSystem>();
-        services.TryAddSingleton<GitHubStateFolder>();
-        services.TryAddSingleton<RateLimitMemory>();
-        services.TryAddSingleton<ResponseCacheStore>();
-        services.TryAddSingleton<InstallationMemory>();
-        services.TryAddSingleton<GitHubRateLimitSource>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitSource, GitHubRateLimitSource>(provider => provider.GetRequiredService<GitHubRateLimitSource>()));
-        services.TryAddSingleton<GitHubApiClient>();
-        services.TryAddSingleton<GitHubCliTokenSource>();
-        services.TryAddSingleton<GitHubAppAuthenticator>();
-        services.TryAddSingleton<CredentialResolver>();
-        services.TryAddSingleton<RunnerLookup>();
-        services.TryAddSingleton<ITokenIssuer, GitHubTokenIssuer>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, GitHubCredentialCheck>());
+        services.TryAddSingleton<IEnvironmentVariables>(_ => new ProcessEnvironmentVariables());
+        services.TryAddSingleton(_ => new SecretMasker());
+        services.TryAddSingleton(sp => new SecretFile(sp.LoggerFor<SecretFile>()));
+        services.TryAddSingleton<IFileSystem>(_ => new FileSystem());
+        services.TryAddSingleton(sp => new GitHubStateFolder(
+            sp.Get<IOptions<GitHubOptions>>(), sp.Get<IOptions<RunnerTokenRefreshOptions>>(), sp.Get<IEnvironmentVariables>(), sp.Get<IFileSystem>()));
+        services.TryAddSingleton(sp => new RateLimitMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<RateLimitMemory>()));
+        services.TryAddSingleton(sp => new ResponseCacheStore(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<ResponseCacheStore>()));
+        services.TryAddSingleton(sp => new InstallationMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.LoggerFor<InstallationMemory>()));
+        services.TryAddSingleton(_ => new GitHubRateLimitSource());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitSource, GitHubRateLimitSource>(sp => sp.Get<GitHubRateLimitSource>()));
+        services.TryAddSingleton(sp => new GitHubApiClient(
+            sp.Get<IOptions<GitHubOptions>>(),
+            sp.Get<TimeProvider>(),
+            sp.Get<SecretMasker>(),
+            sp.Get<RateLimitMemory>(),
+            sp.Get<ResponseCacheStore>(),
+            sp.LoggerFor<GitHubApiClient>(),
+            sp.GetService<GitHubHttpHandlerFactory>(),
+            sp.Get<GitHubRateLimitSource>()));
+        services.TryAddSingleton(sp => new GitHubCliTokenSource(sp.Get<IOptions<GitHubOptions>>(), sp.Get<TimeProvider>(), sp.Get<SecretMasker>()));
+        services.TryAddSingleton(sp => new GitHubAppAuthenticator(
+            sp.Get<IOptions<GitHubOptions>>(),
+            sp.Get<GitHubApiClient>(),
+            sp.Get<InstallationMemory>(),
+            sp.Get<SecretFile>(),
+            sp.Get<SecretMasker>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<GitHubAppAuthenticator>()));
+        services.TryAddSingleton(sp => new CredentialResolver(
+            sp.Get<IOptions<GitHubOptions>>(),
+            sp.Get<IEnvironmentVariables>(),
+            sp.Get<GitHubAppAuthenticator>(),
+            sp.Get<GitHubCliTokenSource>(),
+            sp.Get<SecretFile>(),
+            sp.Get<SecretMasker>(),
+            sp.LoggerFor<CredentialResolver>()));
+        services.TryAddSingleton(sp => new RunnerLookup(
+            sp.Get<IOptions<GitHubOptions>>(), sp.Get<CredentialResolver>(), sp.Get<GitHubApiClient>(), sp.Get<TimeProvider>(), sp.LoggerFor<RunnerLookup>()));
+        services.TryAddSingleton<ITokenIssuer>(sp => new GitHubTokenIssuer(
+            sp.Get<IOptions<GitHubOptions>>(),
+            sp.Get<CredentialResolver>(),
+            sp.Get<GitHubApiClient>(),
+            sp.Get<SecretMasker>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<GitHubTokenIssuer>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>(sp => new(sp.Get<RunnerLookup>(), sp.LoggerFor<GitHubRunnerBusyProbe>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>(
+            sp => new(sp.Get<RunnerLookup>(), sp.LoggerFor<GitHubRunnerRegistrationSource>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, GitHubCredentialCheck>(
+            sp => new(sp.Get<IOptions<GitHubOptions>>(), sp.Get<RunnerLookup>(), sp.Get<SecretMasker>())));
         return builder;
     }
 
@@ -94,7 +128,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddGitHub();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, GitHubRegistrationExpirySource>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, GitHubRegistrationExpirySource>(sp => new(
+            sp.Get<RunnerLookup>(), sp.Get<IOptions<GitHubOptions>>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<GitHubRegistrationExpirySource>())));
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens;
 using RunnerTokens.Systemd;
@@ -25,29 +26,54 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        services.AddOptionsWithValidateOnStart<SystemdOptions, SystemdOptionsDataValidator>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SystemdOptions>, SystemdOptionsValidator>());
+        // Every service by a factory that calls its constructor, not by type: see ServiceFactories.
+        services.AddOptions<SystemdOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SystemdOptions>, SystemdOptionsDataValidator>(_ => new()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SystemdOptions>, SystemdOptionsValidator>(_ => new()));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IFileSystem, FileSystem>();
-        services.TryAddSingleton<WaitProgress>();
-        services.TryAddSingleton<CommandRunner>();
-        services.TryAddSingleton<UnitController>();
-        services.TryAddSingleton<ReconfigurationJournal>();
-        services.TryAddSingleton<RegistrationBackup>();
-        services.TryAddSingleton<ReconfigurationSequence>();
-        services.TryAddSingleton<RegistrationRepair>();
-        services.TryAddSingleton<DiagLogReader>();
-        services.TryAddSingleton<SystemdRefreshRecovery>();
-        services.TryAddSingleton<IRunnerReconfigurer, SystemdReconfigurer>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshRecovery, SystemdRefreshRecovery>(sp => sp.GetRequiredService<SystemdRefreshRecovery>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, ListenerLogExpirySource>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, UnitStateExpirySource>(sp =>
-            new UnitStateExpirySource(sp.GetRequiredService<IFileSystem>(), sp.GetRequiredService<IOptions<SystemdOptions>>())));
+        services.TryAddSingleton<IFileSystem>(_ => new FileSystem());
+        services.TryAddSingleton(sp => new WaitProgress(sp.Get<TimeProvider>(), sp.LoggerFor<WaitProgress>()));
+        services.TryAddSingleton(sp => new CommandRunner(sp.Get<IOptions<SystemdOptions>>(), sp.Get<TimeProvider>(), sp.Get<WaitProgress>(), sp.LoggerFor<CommandRunner>()));
+        services.TryAddSingleton(sp => new UnitController(sp.Get<IOptions<SystemdOptions>>(), sp.Get<CommandRunner>(), sp.Get<WaitProgress>(), sp.Get<TimeProvider>()));
+        services.TryAddSingleton(sp => new ReconfigurationJournal(sp.Get<IFileSystem>()));
+        services.TryAddSingleton(sp => new RegistrationBackup(sp.Get<IFileSystem>(), sp.Get<ReconfigurationJournal>()));
+        services.TryAddSingleton(sp => new ReconfigurationSequence(
+            sp.Get<IOptions<SystemdOptions>>(),
+            sp.Get<IFileSystem>(),
+            sp.Get<CommandRunner>(),
+            sp.Get<UnitController>(),
+            sp.Get<ReconfigurationJournal>(),
+            sp.Get<RegistrationBackup>(),
+            sp.Get<DiagLogReader>(),
+            sp.Get<TimeProvider>(),
+            sp.Get<WaitProgress>(),
+            sp.Get<ILoggerFactory>(),
+            sp.GetService<ITokenIssuer>()));
+        services.TryAddSingleton(sp => new RegistrationRepair(
+            sp.Get<ReconfigurationSequence>(), sp.Get<ReconfigurationJournal>(), sp.Get<RegistrationBackup>(), sp.Get<UnitController>(), sp.LoggerFor<RegistrationRepair>()));
+        services.TryAddSingleton(sp => new DiagLogReader(sp.Get<IFileSystem>()));
+        services.TryAddSingleton(sp => new SystemdRefreshRecovery(sp.Get<ReconfigurationJournal>(), sp.Get<RegistrationRepair>(), sp.LoggerFor<SystemdRefreshRecovery>()));
+        services.TryAddSingleton<IRunnerReconfigurer>(sp => new SystemdReconfigurer(
+            sp.Get<IOptions<SystemdOptions>>(),
+            sp.Get<IFileSystem>(),
+            sp.Get<ReconfigurationSequence>(),
+            sp.Get<ReconfigurationJournal>(),
+            sp.Get<RegistrationRepair>(),
+            sp.Get<SystemdRefreshRecovery>(),
+            sp.Get<DiagLogReader>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<SystemdReconfigurer>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshRecovery, SystemdRefreshRecovery>(sp => sp.Get<SystemdRefreshRecovery>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, ListenerLogExpirySource>(sp => new(sp.Get<DiagLogReader>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, UnitStateExpirySource>(sp => new(sp.Get<IFileSystem>(), sp.Get<IOptions<SystemdOptions>>())));
         services.TryAddSingleton(_ => ProcessIdentity.Current());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitExistsCheck>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, ConfigScriptCheck>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitControlCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitExistsCheck>(
+            sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<IFileSystem>(), sp.Get<CommandRunner>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, ConfigScriptCheck>(
+            sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<CommandRunner>(), sp.Get<ProcessIdentity>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitControlCheck>(
+            sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<IFileSystem>(), sp.Get<CommandRunner>(), sp.Get<ProcessIdentity>())));
         return builder;
     }
 

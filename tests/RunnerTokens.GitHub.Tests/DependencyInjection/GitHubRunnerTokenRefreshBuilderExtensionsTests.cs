@@ -20,7 +20,7 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
         Assert.IsType<GitHubTokenIssuer>(provider.GetRequiredService<ITokenIssuer>());
         Assert.Single(provider.GetServices<IRunnerBusyProbe>(), p => p is GitHubRunnerBusyProbe);
         Assert.Single(provider.GetServices<IExpirySource>(), s => s is GitHubRegistrationExpirySource);
-        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<GitHubOptions>) && d.ImplementationType == typeof(GitHubOptionsValidator));
+        Assert.Single(provider.GetServices<IValidateOptions<GitHubOptions>>(), v => v is GitHubOptionsValidator);
         Assert.Single(services, d => d.ServiceType == typeof(GitHubApiClient));
         Assert.Same(provider.GetRequiredService<GitHubRateLimitSource>(), Assert.Single(provider.GetServices<IRateLimitSource>()));
         Assert.Equal(2, provider.GetRequiredService<IOptions<GitHubOptions>>().Value.MaxRetryAttempts);

@@ -149,9 +149,11 @@ public sealed class GitHubCredentialCheckTests
     public void AddGitHub_Twice_AddsTheCheckOnce()
     {
         var services = new ServiceCollection();
+        services.AddLogging();
         services.AddRunnerTokenRefresh().AddGitHub().AddGitHub();
+        using var provider = services.BuildServiceProvider();
 
-        Assert.Single(services, d => d.ServiceType == typeof(IRunnerPreflightCheck) && d.ImplementationType == typeof(GitHubCredentialCheck));
+        Assert.Single(provider.GetServices<IRunnerPreflightCheck>(), c => c is GitHubCredentialCheck);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class SystemdRunnerTokenRefreshBuilderExtensionsTests
         Assert.IsType<SystemdReconfigurer>(provider.GetRequiredService<IRunnerReconfigurer>());
         Assert.Single(provider.GetServices<IRefreshRecovery>());
         Assert.Single(provider.GetServices<IExpirySource>(), s => s is ListenerLogExpirySource);
-        Assert.Single(services, d => d.ServiceType == typeof(IValidateOptions<SystemdOptions>) && d.ImplementationType == typeof(SystemdOptionsValidator));
+        Assert.Single(provider.GetServices<IValidateOptions<SystemdOptions>>(), v => v is SystemdOptionsValidator);
         Assert.True(provider.GetRequiredService<IOptions<SystemdOptions>>().Value.UserUnits);
     }
 
