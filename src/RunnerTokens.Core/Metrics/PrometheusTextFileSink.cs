@@ -91,48 +91,74 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
             : null);
     }
 
+    /// <summary>Gets a value indicating whether a Prometheus file is configured; without one, every call returns at once.</summary>
+    private bool Enabled => _path.Value is not null;
+
     public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
     {
-        Update(runner, pending =>
+        if (Enabled)
         {
-            pending.Checks++;
-            pending.LastCheckTimestamp = checkedAt.ToUnixTimeSeconds();
-        });
+            lock (_gate)
+            {
+                var pending = PendingFor(runner);
+                pending.Checks++;
+                pending.LastCheckTimestamp = checkedAt.ToUnixTimeSeconds();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public ValueTask RecordRefreshSucceededAsync(RunnerContext runner, DateTimeOffset refreshedAt, CancellationToken cancellationToken)
     {
-        Update(runner, pending =>
+        if (Enabled)
         {
-            pending.Refreshes++;
-            pending.ConsecutiveFailures = 0;
-            pending.LastRefreshTimestamp = refreshedAt.ToUnixTimeSeconds();
-        });
+            lock (_gate)
+            {
+                var pending = PendingFor(runner);
+                pending.Refreshes++;
+                pending.ConsecutiveFailures = 0;
+                pending.LastRefreshTimestamp = refreshedAt.ToUnixTimeSeconds();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public ValueTask RecordRefreshFailedAsync(RunnerContext runner, DateTimeOffset failedAt, int consecutiveFailures, CancellationToken cancellationToken)
     {
-        Update(runner, pending =>
+        if (Enabled)
         {
-            pending.Failures++;
-            pending.ConsecutiveFailures = consecutiveFailures;
-        });
+            lock (_gate)
+            {
+                var pending = PendingFor(runner);
+                pending.Failures++;
+                pending.ConsecutiveFailures = consecutiveFailures;
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
-    public void RecordCheckFacts(RunnerContext runner, RunnerCheckFacts facts) =>
-        Update(runner, pending =>
+    public void RecordCheckFacts(RunnerContext runner, RunnerCheckFacts facts)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        lock (_gate)
         {
             // Known or not, this check's word replaces the last one's: an expiry no source knows now is not shown.
+            var pending = PendingFor(runner);
             pending.ExpiryReported = true;
             pending.SecondsUntilExpiry = facts.ExpiresAt is { } expiresAt ? Math.Floor((expiresAt - facts.CheckedAt).TotalSeconds) : null;
             if (facts.RefreshDuration is { } duration)
             {
                 pending.LastRefreshDuration = Math.Round(duration.TotalSeconds, 3);
             }
-        });
+        }
+    }
 
     public ValueTask CompleteCheckAsync(IReadOnlyList<RunnerContext> runners, CancellationToken cancellationToken)
     {
@@ -375,23 +401,16 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
 
     private static string Shorten(string line) => line.Length <= 80 ? line : line[..80] + "…";
 
-    private void Update(RunnerContext runner, Action<Pending> update)
+    /// <summary>What this check recorded of <paramref name="runner"/> so far; called under <see cref="_gate"/>.</summary>
+    private Pending PendingFor(RunnerContext runner)
     {
-        if (_path.Value is null)
+        if (!_pending.TryGetValue(runner.Name, out var pending))
         {
-            return;
+            pending = new Pending();
+            _pending[runner.Name] = pending;
         }
 
-        lock (_gate)
-        {
-            if (!_pending.TryGetValue(runner.Name, out var pending))
-            {
-                pending = new Pending();
-                _pending[runner.Name] = pending;
-            }
-
-            update(pending);
-        }
+        return pending;
     }
 
     private void AddRateLimits(RunnerContext runner, RunnerSeries series)
