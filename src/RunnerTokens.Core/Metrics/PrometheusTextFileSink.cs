@@ -36,7 +36,7 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
     /// <summary>The only file names node_exporter's textfile collector reads end so.</summary>
     public const string FileExtension = ".prom";
 
-    // A file larger than this is not ours (a few hundred bytes per runner); it is not read.
+    // A file larger than this is not ours (about a kilobyte per runner); it is not read.
     private const int MaxFileBytes = 64 * 1024 * 1024;
 
     private static readonly Family[] Families =

@@ -411,8 +411,7 @@ internal sealed class GitHubApiClient : IDisposable
             request.Scope,
             request.RateLimitResource,
             Header(headers, "x-ratelimit-remaining"),
-            Header(headers, "x-ratelimit-resource"),
-            _timeProvider.GetUtcNow());
+            Header(headers, "x-ratelimit-resource"));
 
     private static string? Header(IReadOnlyDictionary<string, string>? headers, string name)
     {

@@ -28,7 +28,7 @@ internal sealed class GitHubRateLimitSource : IRateLimitSource
     }
 
     /// <summary>Remembers what an answer's headers say of the bucket of a call made for <paramref name="scope"/>.</summary>
-    public void Observe(RunnerScope? scope, string defaultResource, string? remaining, string? resource, DateTimeOffset at)
+    public void Observe(RunnerScope? scope, string defaultResource, string? remaining, string? resource)
     {
         if (scope is null || !long.TryParse(remaining, NumberStyles.None, CultureInfo.InvariantCulture, out var left))
         {
@@ -36,6 +36,6 @@ internal sealed class GitHubRateLimitSource : IRateLimitSource
         }
 
         var bucket = string.IsNullOrWhiteSpace(resource) ? defaultResource : resource.Trim();
-        _seen[(scope, bucket)] = new RateLimitStatus(bucket, left, at);
+        _seen[(scope, bucket)] = new RateLimitStatus(bucket, left);
     }
 }

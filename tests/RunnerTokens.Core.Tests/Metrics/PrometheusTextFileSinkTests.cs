@@ -162,7 +162,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     public async Task CheckFacts_GiveExpiryDurationAndRateLimit()
     {
         var limits = Substitute.For<IRateLimitSource>();
-        limits.GetRateLimits(_one).Returns([new RateLimitStatus("core", 4711, _t0), new RateLimitStatus("actions_runner_registration", 9990, _t0)]);
+        limits.GetRateLimits(_one).Returns([new RateLimitStatus("core", 4711), new RateLimitStatus("actions_runner_registration", 9990)]);
         using var sut = CreateSut(limits);
         await sut.RecordCheckAsync(_one, _t0, CancellationToken.None);
         await sut.RecordRefreshSucceededAsync(_one, _t0.AddSeconds(42), CancellationToken.None);
@@ -186,7 +186,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
     public async Task ExpiryNoSourceKnowsAnyMore_IsNoLongerShown_WhileDurationAndRateLimitKeepTheirLastValue()
     {
         var limits = Substitute.For<IRateLimitSource>();
-        limits.GetRateLimits(_one).Returns([new RateLimitStatus("core", 4711, _t0)]);
+        limits.GetRateLimits(_one).Returns([new RateLimitStatus("core", 4711)]);
         using var first = CreateSut(limits);
         await first.RecordCheckAsync(_one, _t0, CancellationToken.None);
         first.RecordCheckFacts(_one, new RunnerCheckFacts(_t0, _t0.AddMinutes(30), TimeSpan.FromSeconds(12)));
