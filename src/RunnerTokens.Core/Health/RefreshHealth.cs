@@ -13,14 +13,20 @@ public static class RefreshHealth
     /// <summary>This many consecutive failed refreshes, or more, is critical.</summary>
     public const int CriticalConsecutiveFailures = 3;
 
-    /// <summary>Evaluates the metrics file on the real file system.</summary>
+    /// <summary>
+    /// Evaluates the metrics file: no file is critical; no check timestamp is a warning; 3 or more consecutive
+    /// failures is critical; a last check more than 300 seconds ago is a warning; otherwise healthy.
+    /// </summary>
     /// <param name="metricsFile">The metrics file.</param>
     /// <param name="now">The current time.</param>
     /// <returns>The report.</returns>
     public static RefreshHealthReport Evaluate(string metricsFile, DateTimeOffset now) =>
         Evaluate(new FileSystem(), metricsFile, now);
 
-    /// <summary>Evaluates the metrics file on the real file system, with a stale limit of its own.</summary>
+    /// <summary>
+    /// Evaluates the metrics file as <see cref="Evaluate(string, DateTimeOffset)"/>, with a stale limit of its own. The
+    /// report also carries the runner's name, the age of its last check and its consecutive failures.
+    /// </summary>
     /// <param name="metricsFile">The metrics file.</param>
     /// <param name="now">The current time.</param>
     /// <param name="maxAge">A last check older than this is a warning; the shipped timer and cron period must fit inside it.</param>
@@ -28,27 +34,12 @@ public static class RefreshHealth
     public static RefreshHealthReport Evaluate(string metricsFile, DateTimeOffset now, TimeSpan maxAge) =>
         Evaluate(new FileSystem(), metricsFile, now, maxAge);
 
-    /// <summary>
-    /// Evaluates the metrics file: no file is critical; no check timestamp is a warning; 3 or more consecutive
-    /// failures is critical; a last check more than 300 seconds ago is a warning; otherwise healthy.
-    /// </summary>
-    /// <param name="fileSystem">The file system to read from.</param>
-    /// <param name="metricsFile">The metrics file.</param>
-    /// <param name="now">The current time.</param>
-    /// <returns>The report.</returns>
-    public static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now) =>
+    /// <summary>The same, on the file system given (a test double).</summary>
+    internal static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now) =>
         Evaluate(fileSystem, metricsFile, now, TimeSpan.FromSeconds(StaleCheckSeconds));
 
-    /// <summary>
-    /// Evaluates the metrics file as <see cref="Evaluate(IFileSystem, string, DateTimeOffset)"/>, with a stale limit of
-    /// its own. The report also carries the runner's name, the age of its last check and its consecutive failures.
-    /// </summary>
-    /// <param name="fileSystem">The file system to read from.</param>
-    /// <param name="metricsFile">The metrics file.</param>
-    /// <param name="now">The current time.</param>
-    /// <param name="maxAge">A last check older than this is a warning.</param>
-    /// <returns>The report.</returns>
-    public static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now, TimeSpan maxAge)
+    /// <summary>The same, on the file system given (a test double), with a stale limit of its own.</summary>
+    internal static RefreshHealthReport Evaluate(IFileSystem fileSystem, string metricsFile, DateTimeOffset now, TimeSpan maxAge)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentException.ThrowIfNullOrWhiteSpace(metricsFile);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
@@ -46,10 +45,42 @@ internal static class HostLogging
 
     /// <summary>
     /// Whether standard output goes to the journal: systemd sets <c>JOURNAL_STREAM</c> for a unit whose output it
-    /// keeps (a service, a timer's oneshot), and .NET's own test (started by systemd) covers the rest.
+    /// keeps (a service, a timer's oneshot), and a process started by systemd covers the rest (<see cref="StartedBySystemd"/>).
     /// </summary>
     internal static bool UnderJournal(IReadOnlyDictionary<string, string?> environment) =>
-        (environment.TryGetValue("JOURNAL_STREAM", out var stream) && !string.IsNullOrEmpty(stream)) || SystemdHelpers.IsSystemdService();
+        Has(environment, "JOURNAL_STREAM") || StartedBySystemd(environment);
+
+    /// <summary>
+    /// What <c>SystemdHelpers.IsSystemdService()</c> decides: as process 1, whether systemd's <c>NOTIFY_SOCKET</c> or
+    /// <c>LISTEN_PID</c> is set (systemd in a container); otherwise whether the parent process is named <c>systemd</c>
+    /// (the system's or a user's manager). Its parent's id is read from <c>/proc/self/stat</c> rather than by calling
+    /// <c>getppid</c> through the library name "libc", which .NET resolves by trying some 70 paths: a fortieth of a
+    /// one-shot check's CPU under Native AOT.
+    /// </summary>
+    internal static bool StartedBySystemd(IReadOnlyDictionary<string, string?> environment)
+    {
+        if (Environment.ProcessId == 1)
+        {
+            return Has(environment, "NOTIFY_SOCKET") || Has(environment, "LISTEN_PID");
+        }
+
+        try
+        {
+            // "pid (comm) state ppid ...": the name may hold spaces and parentheses, so the fields are counted after the last ')'.
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat.AsSpan(stat.LastIndexOf(')') + 1).Trim();
+            var afterState = fields[(fields.IndexOf(' ') + 1)..];
+            var parent = afterState[..afterState.IndexOf(' ')];
+            return File.ReadAllText($"/proc/{parent}/comm") == "systemd\n";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Has(IReadOnlyDictionary<string, string?> environment, string name) =>
+        environment.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value);
 
     private static LogEventLevel SerilogLevel(LogLevel level) => level switch
     {

@@ -92,12 +92,14 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             return new(false, $"no listener log: {folder} does not exist", Doubtful: true);
         }
 
-        var examined = fileSystem.DirectoryInfo.New(folder)
-            .EnumerateFiles(LogPattern)
-            .OrderByDescending(f => f.LastWriteTimeUtc)
-            .ThenByDescending(f => f.Name, StringComparer.Ordinal)
-            .Take(MaxLogsExamined)
-            .ToList();
+        // Sorted by one comparison rather than OrderBy(...).ThenBy(...), whose second key is a generic virtual method
+        // that Native AOT resolves at run time on each new process.
+        var examined = fileSystem.DirectoryInfo.New(folder).EnumerateFiles(LogPattern).ToList();
+        examined.Sort(NewestFirst);
+        if (examined.Count > MaxLogsExamined)
+        {
+            examined.RemoveRange(MaxLogsExamined, examined.Count - MaxLogsExamined);
+        }
         var log = examined.FirstOrDefault(f => UnixFileStatus.MayOpen(fileSystem, f.FullName) && !IsConfigRun(f.FullName));
         if (log is null)
         {
@@ -282,6 +284,13 @@ internal sealed class DiagLogReader(IFileSystem fileSystem)
             out var at)
             ? at
             : null;
+
+    /// <summary>The newest log first: by modification time, then by name (the listener's names carry the time they were started).</summary>
+    private static int NewestFirst(IFileInfo x, IFileInfo y)
+    {
+        var byTime = y.LastWriteTimeUtc.CompareTo(x.LastWriteTimeUtc);
+        return byTime != 0 ? byTime : string.CompareOrdinal(y.Name, x.Name);
+    }
 }
 
 /// <summary>The names and lengths of the runner's logs at one moment (right before a start).</summary>
