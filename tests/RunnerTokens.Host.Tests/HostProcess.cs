@@ -43,6 +43,7 @@ internal static class HostProcess
             ["RETRY_BACKOFF_SECONDS"] = null,
             ["LOG_FILE"] = "/dev/null", // never the default /var/log file from a test
             ["METRICS_FILE"] = null,
+            ["PROMETHEUS_FILE"] = null,
             ["STATE_DIRECTORY"] = null,
             ["SYSTEMCTL_PREFIX"] = null,
             ["SYSTEMCTL_PATH"] = null,

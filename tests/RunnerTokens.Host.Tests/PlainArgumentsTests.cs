@@ -26,6 +26,8 @@ public sealed class PlainArgumentsTests
     [InlineData("--daemon", "--config", "/etc/runners.json")]
     [InlineData("--daemon", "--config", "c.json", "--log-file", "/dev/null", "--token-file", "t", "--api-url", "http://127.0.0.1:1")]
     [InlineData("--check-and-refresh", "--interval", "0", "--labels", "a,b", "--service", "x.service")]
+    [InlineData("--check-and-refresh", "--runner-dir", "r", "--prometheus-file", "/var/lib/prometheus/node-exporter/r.prom")]
+    [InlineData("--daemon", "--prometheus-file", "r.prom", "--metrics-file", "m.json", "--config", "c.json")]
     public void PlainForms_ReadAsSystemCommandLineReadsThem(params string[] args)
     {
         var fast = RefreshCommand.TryParsePlain(args);
@@ -62,6 +64,9 @@ public sealed class PlainArgumentsTests
     [InlineData("--health", "--metrics-file=m.json")]
     [InlineData("--health", "--metrics-file:m.json")]
     [InlineData("--health", "--metrics-file", "a", "--metrics-file", "b")]
+    [InlineData("--check-and-refresh", "--prometheus-file")]
+    [InlineData("--check-and-refresh", "--prometheus-file=r.prom")]
+    [InlineData("--check-and-refresh", "--prometheus-file", "a.prom", "--prometheus-file", "b.prom")]
     [InlineData("--health", "--config", "a", "--config", "b")]
     [InlineData("--health", "--dry-run", "true")]
     [InlineData("--health", "--dry-run", "--dry-run")]

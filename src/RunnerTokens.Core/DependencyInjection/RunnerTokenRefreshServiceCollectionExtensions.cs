@@ -20,7 +20,8 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the refresh engine (<see cref="IRunnerTokenRefresher"/>), its daemon (a hosted service), the runner-files
-    /// expiry source, the JSON metrics file, the <c>RunnerTokens</c> meter and the preflight checklist
+    /// expiry source, the JSON metrics file, the <c>RunnerTokens</c> meter, the Prometheus file (written when
+    /// <see cref="RunnerTokenRefreshOptions.PrometheusFile"/> is set) and the preflight checklist
     /// (<see cref="IRunnerPreflight"/>, with the check that the state and metrics folders are writable). Options are validated at start.
     /// Calling it again adds nothing twice.
     /// </summary>
@@ -66,10 +67,19 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
             sp.GetServices<IRunnerPreflightCheck>(),
             sp.Get<IFileSystem>(),
             sp.LoggerFor<RunnerPreflight>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, WritablePathsCheck>(sp => new(sp.Get<IFileSystem>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, WritablePathsCheck>(sp => new(
+            sp.Get<IFileSystem>(),
+            sp.GetServices<IConfigureOptions<RunnerTokenRefreshOptions>>(),
+            sp.GetServices<IPostConfigureOptions<RunnerTokenRefreshOptions>>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, RunnerFilesExpirySource>(sp => new(sp.Get<IFileSystem>(), sp.Get<RunnerStateStore>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, JsonFileMetricsSink>(sp => new(sp.Get<IFileSystem>(), sp.LoggerFor<JsonFileMetricsSink>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, MeterMetricsSink>(sp => new(sp.GetService<IMeterFactory>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, PrometheusTextFileSink>(sp => new(
+            sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+            sp.Get<IFileSystem>(),
+            sp.GetServices<IRateLimitSource>(),
+            sp.Get<TimeProvider>(),
+            sp.LoggerFor<PrometheusTextFileSink>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>(sp => new(
             sp.Get<IRunnerTokenRefresher>(),
             sp.Get<IOptions<RunnerTokenRefreshOptions>>(),

@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "Runner {Runner}: registration source {Source} failed: {Error}")]
     public static partial void RegistrationSourceFailed(ILogger logger, string runner, string source, string error);
 
+    [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "Metrics sink {Sink} could not write this check's metrics: {Error}")]
+    public static partial void CheckSinkFailed(ILogger logger, string sink, string error);
+
     [LoggerMessage(EventId = 117, Level = LogLevel.Information, Message = "Runner {Runner}: registers again as {Name} at {Url}; {Origins}")]
     public static partial void RegistrationResolved(ILogger logger, string runner, string name, string url, string origins);
 

@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
+using RunnerTokens.Metrics;
 using RunnerTokens.Preflight;
 using RunnerTokens.Runners;
 using RunnerTokens.State;
@@ -21,6 +23,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly IRemoteExpirySource[] _remoteSources;
     private readonly IRunnerBusyProbe[] _busyProbes;
     private readonly IMetricsSink[] _sinks;
+    private readonly IRunnerCheckSink[] _checkSinks;
     private readonly IRefreshRecovery[] _recoveries;
     private readonly IRunnerPreflightCheck[] _guards;
     private readonly ITokenIssuer? _tokenIssuer;
@@ -57,6 +60,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _remoteSources = [.. all.OfType<IRemoteExpirySource>()];
         _busyProbes = [.. busyProbes];
         _sinks = [.. sinks];
+        _checkSinks = [.. _sinks.OfType<IRunnerCheckSink>()];
         _recoveries = [.. recoveries];
         _guards = [.. checks.Where(check => check.GuardsRefresh)];
         _tokenIssuer = tokenIssuer;
@@ -74,23 +78,64 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     public async Task<IReadOnlyList<RunnerRefreshResult>> RunOnceAsync(CancellationToken cancellationToken)
     {
         var results = new List<RunnerRefreshResult>(_runners.Count);
-        foreach (var runner in _runners)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = Log.RunnerScope(_logger, runner.Name);
-            try
+            foreach (var runner in _runners)
             {
-                results.Add(await CheckRunnerAsync(runner, cancellationToken).ConfigureAwait(false));
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = Log.RunnerScope(_logger, runner.Name);
+                try
+                {
+                    results.Add(await CheckRunnerAsync(runner, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // One runner's surprise never stops the others.
+                    Log.CheckFailed(_logger, runner.Name, ex.Message, ex);
+                    results.Add(new RunnerRefreshResult(runner.Name, RefreshOutcome.Failed, ex.Message));
+                }
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // One runner's surprise never stops the others.
-                Log.CheckFailed(_logger, runner.Name, ex.Message, ex);
-                results.Add(new RunnerRefreshResult(runner.Name, RefreshOutcome.Failed, ex.Message));
-            }
+        }
+        finally
+        {
+            // Also when stopped midway: what the runners checked so far counted is written, not lost with the process.
+            await CompleteCheckAsync().ConfigureAwait(false);
         }
 
         return results;
+    }
+
+    /// <summary>Tells the sinks that write every runner at once that this check of every runner has ended.</summary>
+    private async Task CompleteCheckAsync()
+    {
+        foreach (var sink in _checkSinks)
+        {
+            try
+            {
+                // Not cancelled: a stop must not lose what was counted. The write is short and local.
+                await sink.CompleteCheckAsync(_runners, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.CheckSinkFailed(_logger, sink.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Tells the sinks that want them what this runner's check found (<see cref="RunnerCheckFacts"/>).</summary>
+    private void RecordCheckFacts(RunnerContext runner, RunnerCheckFacts facts)
+    {
+        foreach (var sink in _checkSinks)
+        {
+            try
+            {
+                sink.RecordCheckFacts(runner, facts);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SinkFailed(_logger, runner.Name, sink.GetType().Name, ex.Message);
+            }
+        }
     }
 
     private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
@@ -165,12 +210,19 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         // What .runner (and, hourly, GitHub) says now goes into the registration record, for the day the listener
         // deletes .runner or GitHub deletes the runner.
         await _registrations.RememberAsync(runner, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset? expiresAt = decision.SecondsLeft is { } left ? now.AddSeconds(left) : null;
         if (!decision.Refresh)
         {
+            RecordCheckFacts(runner, new RunnerCheckFacts(now, expiresAt, RefreshDuration: null));
             return new(runner.Name, RefreshOutcome.NotNeeded, decision.Reason);
         }
 
-        return await RefreshAsync(runner, decision, cancellationToken).ConfigureAwait(false);
+        var started = _timeProvider.GetTimestamp();
+        var newExpiry = new StrongBox<DateTimeOffset?>();
+        var result = await RefreshAsync(runner, decision, newExpiry, cancellationToken).ConfigureAwait(false);
+        TimeSpan? duration = result.Outcome is RefreshOutcome.Refreshed or RefreshOutcome.Failed ? _timeProvider.GetElapsedTime(started) : null;
+        RecordCheckFacts(runner, new RunnerCheckFacts(now, newExpiry.Value ?? expiresAt, duration));
+        return result;
     }
 
     private async Task<IReadOnlyList<ExpiryObservation>> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
@@ -215,7 +267,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
     }
 
-    private async Task<RunnerRefreshResult> RefreshAsync(RunnerContext runner, RefreshDecision decision, CancellationToken cancellationToken)
+    /// <summary>Refreshes the runner; on success <paramref name="newExpiry"/> holds the new registration token's expiry.</summary>
+    private async Task<RunnerRefreshResult> RefreshAsync(RunnerContext runner, RefreshDecision decision, StrongBox<DateTimeOffset?> newExpiry, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RunnerKey, runner);
@@ -253,6 +306,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             WriteState(runner, state);
             _registrations.Remember(runner, registration, listedAt: null);
             Log.Refreshed(_logger, runner.Name, LogText.Time(token.ExpiresAt));
+            newExpiry.Value = token.ExpiresAt;
             var at = _timeProvider.GetUtcNow();
             await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);
             return new(runner.Name, RefreshOutcome.Refreshed, decision.Reason);

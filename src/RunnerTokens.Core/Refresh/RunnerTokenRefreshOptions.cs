@@ -65,6 +65,14 @@ public sealed class RunnerTokenRefreshOptions
     [Required]
     public string MetricsFile { get; set; } = DefaultMetricsFile;
 
+    /// <summary>
+    /// Gets or sets the file, in the Prometheus text format, that holds every runner's <c>runner_token_refresh_*</c>
+    /// metrics for node_exporter's textfile collector; rewritten atomically after each check of every runner. Its name
+    /// must end in <c>.prom</c>, the only files the collector reads.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no Prometheus file.</value>
+    public string? PrometheusFile { get; set; }
+
     /// <summary>Gets or sets the state folder; each runner gets a folder of its name inside it.</summary>
     /// <value>The default value is <see langword="null"/>: each runner keeps its state inside its own directory.</value>
     public string? StateDirectory { get; set; }

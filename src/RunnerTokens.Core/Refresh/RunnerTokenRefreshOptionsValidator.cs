@@ -8,13 +8,19 @@ internal sealed class RunnerTokenRefreshOptionsValidator(RunnerContextFactory fa
 {
     public ValidateOptionsResult Validate(string? name, RunnerTokenRefreshOptions options)
     {
+        var prometheus = PrometheusFileProblem(options.PrometheusFile);
         if (options.Runners.Count == 0)
         {
-            return ValidateOptionsResult.Fail(
-                $"{nameof(RunnerTokenRefreshOptions.Runners)} is empty; configure at least one runner (RUNNER_ORG/--org with RUNNER_DIR/--runner-dir, or --config).");
+            var empty = $"{nameof(RunnerTokenRefreshOptions.Runners)} is empty; configure at least one runner (RUNNER_ORG/--org with RUNNER_DIR/--runner-dir, or --config).";
+            return ValidateOptionsResult.Fail(prometheus is null ? [empty] : [empty, prometheus]);
         }
 
         var errors = new List<string>();
+        if (prometheus is not null)
+        {
+            errors.Add(prometheus);
+        }
+
         var runners = new List<RunnerContext>();
         for (var i = 0; i < options.Runners.Count; i++)
         {
@@ -27,8 +33,30 @@ internal sealed class RunnerTokenRefreshOptionsValidator(RunnerContextFactory fa
         AddDuplicates(errors, runners, r => r.Name, "name", StringComparer.OrdinalIgnoreCase);
         AddDuplicates(errors, runners, r => r.StateDirectory, "state folder", StringComparer.Ordinal);
         AddDuplicates(errors, runners.Where(r => r.MetricsFile is not null), r => r.MetricsFile!, "metrics file", StringComparer.Ordinal);
+        if (prometheus is null && !string.IsNullOrWhiteSpace(options.PrometheusFile)
+            && runners.FirstOrDefault(r => r.MetricsFile == Path.GetFullPath(options.PrometheusFile.Trim())) is { } clash)
+        {
+            errors.Add($"{nameof(RunnerTokenRefreshOptions.PrometheusFile)} = '{options.PrometheusFile}' is not allowed: it is also the JSON metrics file of runner '{clash.Name}'; give each its own file.");
+        }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Why the Prometheus file cannot be node_exporter's, or null: unset, or a path whose name ends in <c>.prom</c>.</summary>
+    internal static string? PrometheusFileProblem(string? path)
+    {
+        if (path is null || path.Length == 0)
+        {
+            return null;
+        }
+
+        var trimmed = path.Trim();
+        var fileName = Path.GetFileName(trimmed);
+        return trimmed.Length == 0 || fileName.Length < Metrics.PrometheusTextFileSink.FileExtension.Length
+            || !fileName.EndsWith(Metrics.PrometheusTextFileSink.FileExtension, StringComparison.Ordinal)
+            || trimmed.Any(char.IsControl)
+            ? $"{nameof(RunnerTokenRefreshOptions.PrometheusFile)} = '{path}' is not allowed: node_exporter's textfile collector reads only files whose name ends in {Metrics.PrometheusTextFileSink.FileExtension} (lower case); use a file in its --collector.textfile.directory, such as /var/lib/prometheus/node-exporter/runner-token-refresh.prom."
+            : null;
     }
 
     private static void AddDuplicates(

@@ -33,6 +33,7 @@ internal sealed class GitHubApiClient : IDisposable
     private readonly Lazy<HttpClientAdapter> _http;
     private readonly ResponseCacheStore _responses;
     private readonly RateLimitMemory _rateLimits;
+    private readonly GitHubRateLimitSource? _rateLimitSource;
 
     // Built at the first call: most checks call GitHub never, and a process that starts for one check should not pay
     // for an HTTP handler and Polly's validation of the retry options it does not use.
@@ -45,8 +46,10 @@ internal sealed class GitHubApiClient : IDisposable
         RateLimitMemory rateLimits,
         ResponseCacheStore responses,
         ILogger<GitHubApiClient> logger,
-        GitHubHttpHandlerFactory? handlerFactory = null)
+        GitHubHttpHandlerFactory? handlerFactory = null,
+        GitHubRateLimitSource? rateLimitSource = null)
     {
+        _rateLimitSource = rateLimitSource;
         _responses = responses;
         _options = options.Value;
         _rateLimits = rateLimits;
@@ -146,6 +149,7 @@ internal sealed class GitHubApiClient : IDisposable
             var response = request.Method == HttpMethod.Get
                 ? await connection.Get<T>(path, request.Query ?? new Dictionary<string, string>(), null!, linked.Token).ConfigureAwait(false)
                 : await connection.Post<T>(path, linked.Token).ConfigureAwait(false);
+            ObserveRateLimit(request, response.HttpResponse.Headers);
             return response.Body ?? throw new GitHubApiException(
                 $"GitHub answered {request.Operation} with {(int)response.HttpResponse.StatusCode} but no JSON body (content type '{response.HttpResponse.ContentType}'); a proxy may be in the way.",
                 (int)response.HttpResponse.StatusCode,
@@ -154,6 +158,7 @@ internal sealed class GitHubApiClient : IDisposable
         catch (Exception ex) when (ex is not GitHubApiException && !cancellationToken.IsCancellationRequested)
         {
             state.NamedLimit = null;
+            ObserveRateLimit(request, (ex as ApiException)?.HttpResponse?.Headers);
             var failure = Classify(ex, state);
             if (failure is { Failure: GitHubFailureKind.RateLimited, RetryAfter: { } until } && state.NamedLimit is { } named)
             {
@@ -399,6 +404,14 @@ internal sealed class GitHubApiClient : IDisposable
 
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
     }
+
+    /// <summary>What the answer says of the rate limit left, for the runner's metrics.</summary>
+    private void ObserveRateLimit(GitHubRequest request, IReadOnlyDictionary<string, string>? headers) =>
+        _rateLimitSource?.Observe(
+            request.Scope,
+            request.RateLimitResource,
+            Header(headers, "x-ratelimit-remaining"),
+            Header(headers, "x-ratelimit-resource"));
 
     private static string? Header(IReadOnlyDictionary<string, string>? headers, string name)
     {

@@ -7,6 +7,9 @@ internal sealed record GitHubRequest(HttpMethod Method, Uri ApiRoot, string Path
 
     public const string RunnerRegistrationResource = "actions_runner_registration";
 
+    /// <summary>Gets the runners' scope the call is made for, when it is made for one: its rate limits are shown per runner.</summary>
+    public RunnerScope? Scope { get; init; }
+
     /// <summary>Gets the query parameters.</summary>
     public IDictionary<string, string>? Query { get; init; }
 

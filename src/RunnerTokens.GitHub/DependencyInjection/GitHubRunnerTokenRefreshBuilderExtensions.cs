@@ -16,7 +16,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     /// labels, default-label choice, ephemeral flag and group a re-registration keeps), with their credentials, caches
     /// and rate-limit handling. A runner is always asked for by name, never by listing its whole scope, so the cost does
     /// not grow with the organisation. Also adds the preflight check (<see cref="IRunnerPreflightCheck"/>) that the credential works: one
-    /// read-only call per runner. Options are validated at start, the credential files named included (they must exist and be readable, a key in PEM form); credentials are read at each call. Calling it
+    /// read-only call per runner, and the rate-limit source (<see cref="IRateLimitSource"/>) that tells the Prometheus file
+    /// what GitHub last said of each runner's rate limit. Options are validated at start, the credential files named included (they must exist and be readable, a key in PEM form); credentials are read at each call. Calling it
     /// again adds nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
@@ -41,6 +42,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton(sp => new RateLimitMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<RateLimitMemory>()));
         services.TryAddSingleton(sp => new ResponseCacheStore(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<ResponseCacheStore>()));
         services.TryAddSingleton(sp => new InstallationMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.LoggerFor<InstallationMemory>()));
+        services.TryAddSingleton(_ => new GitHubRateLimitSource());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitSource, GitHubRateLimitSource>(sp => sp.Get<GitHubRateLimitSource>()));
         services.TryAddSingleton(sp => new GitHubApiClient(
             sp.Get<IOptions<GitHubOptions>>(),
             sp.Get<TimeProvider>(),
@@ -48,7 +51,8 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
             sp.Get<RateLimitMemory>(),
             sp.Get<ResponseCacheStore>(),
             sp.LoggerFor<GitHubApiClient>(),
-            sp.GetService<GitHubHttpHandlerFactory>()));
+            sp.GetService<GitHubHttpHandlerFactory>(),
+            sp.Get<GitHubRateLimitSource>()));
         services.TryAddSingleton(sp => new GitHubCliTokenSource(sp.Get<IOptions<GitHubOptions>>(), sp.Get<TimeProvider>(), sp.Get<SecretMasker>()));
         services.TryAddSingleton(sp => new GitHubAppAuthenticator(
             sp.Get<IOptions<GitHubOptions>>(),

@@ -61,6 +61,7 @@ internal sealed class RunnerLookup(
         {
             Query = new Dictionary<string, string> { ["name"] = name, ["per_page"] = "1" },
             PermissionHint = Permissions.For(scope, credential.Kind),
+            Scope = scope,
         };
         var answer = await api.SendAsync<RunnerListResponse>(request, cancellationToken).ConfigureAwait(false);
         return (credential, answer.TotalCount > 0 || (answer.Runners ?? []).Any(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)));
@@ -83,6 +84,7 @@ internal sealed class RunnerLookup(
             },
             Conditional = true,
             PermissionHint = Permissions.For(scope, credential.Kind),
+            Scope = scope,
         };
         var answer = await api.SendAsync<RunnerListResponse>(request, cancellationToken).ConfigureAwait(false);
         var listed = answer.Runners ?? [];

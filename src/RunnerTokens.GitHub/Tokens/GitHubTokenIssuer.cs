@@ -57,6 +57,7 @@ internal sealed class GitHubTokenIssuer(
                 {
                     PermissionHint = Permissions.For(scope, credential.Kind),
                     RateLimitResource = GitHubRequest.RunnerRegistrationResource,
+                    Scope = scope,
                 },
                 cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrEmpty(answer.Token) || answer.ExpiresAt is not { } expiresAt)

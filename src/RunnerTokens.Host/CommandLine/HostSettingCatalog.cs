@@ -10,6 +10,7 @@ internal static class HostSettingCatalog
     public const string AppIdKey = "GitHub:AppId";
     public const string StateDirectoryKey = "StateDirectory";
     public const string MetricsFileKey = "MetricsFile";
+    public const string PrometheusFileKey = "PrometheusFile";
 
     /// <summary>The metrics file's name in the state folder, its default when one is set: a folder only this user writes.</summary>
     public const string StateMetricsFileName = "metrics.json";
@@ -47,6 +48,7 @@ internal static class HostSettingCatalog
 
         // Where results go.
         new(MetricsFileKey, "--metrics-file", "METRICS_FILE", HostSettingKind.Text, "Metrics file (default metrics.json in STATE_DIRECTORY when set, else /var/tmp/runner-token-metrics.json).") { HelpName = "FILE" },
+        new(PrometheusFileKey, "--prometheus-file", "PROMETHEUS_FILE", HostSettingKind.Text, "Also write every runner's metrics to this file, Prometheus text format, name ending in .prom, for node_exporter's textfile collector (default none).") { HelpName = "FILE" },
         new(StateDirectoryKey, null, "STATE_DIRECTORY", HostSettingKind.Text, "State folder (set by the unit's StateDirectory=; default .token-refresh in the runner folder)."),
         new(LogFileKey, "--log-file", "LOG_FILE", HostSettingKind.Text, "Also log to this file, rotated (default: none under systemd's journal, else /var/log/runner-token-refresh/refresh.log).") { HelpName = "FILE" },
         new(LogLevelKey, "--log-level", "LOG_LEVEL", HostSettingKind.Choice, "Least level logged (default information).") { HelpName = "LEVEL", Choices = LogLevels },

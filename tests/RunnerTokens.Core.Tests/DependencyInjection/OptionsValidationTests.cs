@@ -180,6 +180,38 @@ public sealed class OptionsValidationTests : IDisposable
         await Task.CompletedTask;
     }
 
+    [Theory]
+    [InlineData("/var/lib/prometheus/node-exporter/runners.txt")]
+    [InlineData("/var/lib/prometheus/node-exporter/runners.PROM")]
+    [InlineData("/var/lib/prometheus/node-exporter/runners.prom.tmp")]
+    [InlineData("/var/lib/prometheus/node-exporter/")]
+    public void Start_PrometheusFileNotEndingInProm_FailsNamingItAndWhatNodeExporterReads(string path)
+    {
+        var message = Validate(o => o.PrometheusFile = path);
+
+        Assert.Contains($"PrometheusFile = '{path}' is not allowed: node_exporter's textfile collector reads only files whose name ends in .prom", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_PrometheusFileThatIsARunnersMetricsFile_Fails()
+    {
+        var message = Validate(o =>
+        {
+            o.Runners[0].MetricsFile = "/var/lib/runner-token-refresh/metrics.prom";
+            o.PrometheusFile = "/var/lib/runner-token-refresh/metrics.prom";
+        });
+
+        Assert.Contains("PrometheusFile = '/var/lib/runner-token-refresh/metrics.prom' is not allowed: it is also the JSON metrics file of runner 'runner-1'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_PrometheusFileEndingInProm_IsAccepted()
+    {
+        using var provider = Build(o => o.PrometheusFile = "/var/lib/prometheus/node-exporter/runner-token-refresh.prom");
+
+        Assert.Equal("/var/lib/prometheus/node-exporter/runner-token-refresh.prom", provider.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>().Value.PrometheusFile);
+    }
+
     private ServiceProvider Build(Action<RunnerTokenRefreshOptions> change)
     {
         var services = new ServiceCollection();

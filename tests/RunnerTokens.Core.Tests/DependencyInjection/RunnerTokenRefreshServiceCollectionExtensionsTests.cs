@@ -20,7 +20,7 @@ public sealed class RunnerTokenRefreshServiceCollectionExtensionsTests
         Assert.Equal(count, services.Count(d => !d.ServiceType.GenericTypeArguments.Any(t => t.Name == "StartupValidatorOptions")) + 1);
         Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
         Assert.Single(services, d => d.ServiceType == typeof(IExpirySource));
-        Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IMetricsSink)));
+        Assert.Equal(3, services.Count(d => d.ServiceType == typeof(IMetricsSink)));
         Assert.Single(services, d => d.ServiceType == typeof(IRunnerTokenRefresher));
         Assert.Equal(2, services.Count(d => d.ServiceType == typeof(IValidateOptions<RunnerTokenRefreshOptions>)));
     }
@@ -43,7 +43,7 @@ public sealed class RunnerTokenRefreshServiceCollectionExtensionsTests
         builder.AddExpirySource<TestSource>().AddExpirySource<TestSource>().AddMetricsSink<TestSink>().AddMetricsSink<TestSink>();
 
         Assert.Equal(2, builder.Services.Count(d => d.ServiceType == typeof(IExpirySource)));
-        Assert.Equal(3, builder.Services.Count(d => d.ServiceType == typeof(IMetricsSink)));
+        Assert.Equal(4, builder.Services.Count(d => d.ServiceType == typeof(IMetricsSink)));
     }
 
     [Fact]

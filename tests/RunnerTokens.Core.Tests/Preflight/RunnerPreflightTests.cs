@@ -116,6 +116,34 @@ public sealed class RunnerPreflightTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_PrometheusFileInAWritableFolder_IsALinePassed()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "node-exporter");
+        _fixture.Configure = o => o.PrometheusFile = Path.Combine(folder, "runners.prom");
+
+        var report = Assert.Single(await CreateSut().RunAsync(CancellationToken.None));
+
+        var line = Assert.Single(report.Results, r => r.Title == "Prometheus file folder is writable");
+        Assert.Equal(PreflightStatus.Ok, line.Status);
+        Assert.Contains(folder, line.Detail, StringComparison.Ordinal);
+        Assert.True(report.Passed);
+    }
+
+    [Fact]
+    public async Task RunAsync_PrometheusFileNotEndingInProm_FailsItsLineWithoutBlocking()
+    {
+        _fixture.Configure = o => o.PrometheusFile = "/var/lib/prometheus/node-exporter/runners.txt";
+
+        var report = Assert.Single(await CreateSut().RunAsync(CancellationToken.None));
+
+        var line = Assert.Single(report.Results, r => r.Title == "Prometheus file folder is writable");
+        Assert.Equal(PreflightStatus.Failed, line.Status);
+        Assert.Contains("PrometheusFile = '/var/lib/prometheus/node-exporter/runners.txt' is not allowed", line.Detail, StringComparison.Ordinal);
+        Assert.Contains("PROMETHEUS_FILE", line.Remedy, StringComparison.Ordinal);
+        Assert.False(report.BlocksRefresh);
+    }
+
+    [Fact]
     public async Task RunAsync_StateFolderNotCreatedYet_PassesAndLeavesNothingBehind()
     {
         var parent = Path.Combine(_fixture.Runners[0].Root, "var-lib");

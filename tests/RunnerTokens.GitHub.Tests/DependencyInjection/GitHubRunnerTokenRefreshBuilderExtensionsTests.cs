@@ -22,6 +22,7 @@ public sealed class GitHubRunnerTokenRefreshBuilderExtensionsTests
         Assert.Single(provider.GetServices<IExpirySource>(), s => s is GitHubRegistrationExpirySource);
         Assert.Single(provider.GetServices<IValidateOptions<GitHubOptions>>(), v => v is GitHubOptionsValidator);
         Assert.Single(services, d => d.ServiceType == typeof(GitHubApiClient));
+        Assert.Same(provider.GetRequiredService<GitHubRateLimitSource>(), Assert.Single(provider.GetServices<IRateLimitSource>()));
         Assert.Equal(2, provider.GetRequiredService<IOptions<GitHubOptions>>().Value.MaxRetryAttempts);
     }
 

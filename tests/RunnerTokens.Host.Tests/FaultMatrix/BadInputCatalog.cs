@@ -95,6 +95,8 @@ internal static class BadInputCatalog
         // Where results go.
         new("metrics-file-empty-for-health", "--health with an empty --metrics-file", "exit 2 and CRITICAL: names the flag; --health needs the file")
         { Args = ["--metrics-file", ""], Modes = [Health], Shows = ["--metrics-file '' is not allowed", "--health needs the metrics file"] },
+        new("prometheus-file-not-prom", "--prometheus-file whose name does not end in .prom", "exit 2: names the flag and the value; node_exporter's textfile collector reads only .prom files")
+        { Args = ["--prometheus-file", "{root}/runners.txt"], Modes = _oneShotAndDaemon, Shows = ["--prometheus-file '{root}/runners.txt' is not allowed", "reads only files whose name ends in .prom"] },
         new("state-directory-relative", "STATE_DIRECTORY that is a relative path", "exit 2: names the variable and the value; an absolute folder")
         { Environment = Vars("STATE_DIRECTORY", "var/lib/runner-token-refresh"), Modes = _everyRefreshMode, Shows = ["STATE_DIRECTORY 'var/lib/runner-token-refresh' is not allowed", "absolute"] },
         new("log-level-unknown", "LOG_LEVEL=verbose", "exit 2: names the variable and the value; the six levels")
