@@ -80,12 +80,10 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
             sp.GetServices<IRateLimitSource>(),
             sp.Get<TimeProvider>(),
             sp.LoggerFor<PrometheusTextFileSink>())));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>(sp => new(
-            sp.Get<IRunnerTokenRefresher>(),
-            sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
-            sp.Get<TimeProvider>(),
-            sp.LoggerFor<RunnerTokenRefreshService>(),
-            sp.GetServices<IRefreshCheckObserver>())));
+        if (!services.Any(d => d.ServiceType == typeof(NoDaemon)))
+        {
+            services.TryAddEnumerable(Daemon);
+        }
 
         return new RunnerTokenRefreshBuilder(services);
     }
@@ -164,4 +162,53 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, TObserver>());
         return builder;
     }
+
+    /// <summary>
+    /// Leaves out the daemon: no hosted service checks the runners every <see cref="RunnerTokenRefreshOptions.CheckInterval"/>.
+    /// The engine stays, for a service that checks when it chooses (<see cref="IRunnerTokenRefresher.RunOnceAsync"/>,
+    /// from an endpoint or a job of its own). Holds whenever it is called, before or after <c>AddRunnerTokenRefresh()</c> is called again.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder WithoutDaemon(this IRunnerTokenRefreshBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Remove(Daemon);
+        builder.Services.TryAddSingleton(new NoDaemon());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a runner beside those of the options' <see cref="RunnerTokenRefreshOptions.Runners"/> list (configured
+    /// elsewhere, such as from a configuration section): <paramref name="name"/> is its name on GitHub, checked against
+    /// its <c>.runner</c> as a <see cref="RunnerOptions.Name"/> given in the list is.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The runner's name.</param>
+    /// <param name="configure">Sets the rest: its <see cref="RunnerOptions.Directory"/> at least.</param>
+    /// <returns>The builder.</returns>
+    public static IRunnerTokenRefreshBuilder AddRunner(this IRunnerTokenRefreshBuilder builder, string name, Action<RunnerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<RunnerTokenRefreshOptions>(options =>
+        {
+            var runner = new RunnerOptions { Name = name };
+            configure(runner);
+            options.Runners.Add(runner);
+        });
+        return builder;
+    }
+
+    /// <summary>The daemon's registration, one instance, so <see cref="WithoutDaemon"/> removes exactly it.</summary>
+    private static readonly ServiceDescriptor Daemon = ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>(sp => new(
+        sp.Get<IRunnerTokenRefresher>(),
+        sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+        sp.Get<TimeProvider>(),
+        sp.LoggerFor<RunnerTokenRefreshService>(),
+        sp.GetServices<IRefreshCheckObserver>()));
+
+    /// <summary>Registered by <see cref="WithoutDaemon"/>: a later <c>AddRunnerTokenRefresh()</c> adds no daemon.</summary>
+    private sealed class NoDaemon;
 }
