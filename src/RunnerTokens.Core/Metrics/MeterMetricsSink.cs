@@ -11,7 +11,7 @@ namespace RunnerTokens.Metrics;
 /// </summary>
 internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
 {
-    public const string MeterName = "RunnerTokens";
+    public const string MeterName = RunnerTokenRefreshTelemetry.MeterName;
 
     private readonly Meter _meter;
     private readonly Counter<long> _checks;
@@ -22,11 +22,11 @@ internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
     public MeterMetricsSink(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _checks = _meter.CreateCounter<long>("runnertokens.checks", unit: "{check}", description: "Checks of a runner's registration.");
-        _refreshes = _meter.CreateCounter<long>("runnertokens.refreshes", unit: "{refresh}", description: "Successful re-registrations.");
-        _failures = _meter.CreateCounter<long>("runnertokens.refresh.failures", unit: "{refresh}", description: "Refreshes that failed after every attempt.");
+        _checks = _meter.CreateCounter<long>(RunnerTokenRefreshTelemetry.ChecksInstrument, unit: "{check}", description: "Checks of a runner's registration.");
+        _refreshes = _meter.CreateCounter<long>(RunnerTokenRefreshTelemetry.RefreshesInstrument, unit: "{refresh}", description: "Successful re-registrations.");
+        _failures = _meter.CreateCounter<long>(RunnerTokenRefreshTelemetry.FailuresInstrument, unit: "{refresh}", description: "Refreshes that failed after every attempt.");
         _meter.CreateObservableGauge(
-            "runnertokens.refresh.consecutive_failures",
+            RunnerTokenRefreshTelemetry.ConsecutiveFailuresInstrument,
             () => _consecutive.Values.Select(v => new Measurement<int>(v.Failures, Tags(v.Runner))),
             unit: "{refresh}",
             description: "Refreshes failed in a row; 3 or more is critical.");
@@ -56,7 +56,7 @@ internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
 
     private static TagList Tags(RunnerContext runner) => new()
     {
-        { "runner.name", runner.Name },
-        { "runner.scope", runner.Scope.DisplayName },
+        { RunnerTokenRefreshTelemetry.RunnerNameTag, runner.Name },
+        { RunnerTokenRefreshTelemetry.RunnerScopeTag, runner.Scope.DisplayName },
     };
 }

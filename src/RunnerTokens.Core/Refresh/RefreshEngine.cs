@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly IExpirySource[] _localSources;
     private readonly IRemoteExpirySource[] _remoteSources;
     private readonly IRunnerBusyProbe[] _busyProbes;
+    private static readonly ActivitySource ActivitySource = new(RunnerTokenRefreshTelemetry.ActivitySourceName);
+
     private readonly IMetricsSink[] _sinks;
     private readonly IRunnerCheckSink[] _checkSinks;
     private readonly IRefreshRecovery[] _recoveries;
@@ -219,10 +222,30 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
         var started = _timeProvider.GetTimestamp();
         var newExpiry = new StrongBox<DateTimeOffset?>();
-        var result = await RefreshAsync(runner, decision, newExpiry, cancellationToken).ConfigureAwait(false);
+        RunnerRefreshResult result;
+        using (var activity = StartRefreshActivity(runner))
+        {
+            result = await RefreshAsync(runner, decision, newExpiry, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag(RunnerTokenRefreshTelemetry.OutcomeTag, result.Outcome.ToString());
+            if (result.Outcome == RefreshOutcome.Failed)
+            {
+                // The reason is the logged one: masked, never a token.
+                activity?.SetStatus(ActivityStatusCode.Error, result.Reason);
+            }
+        }
+
         TimeSpan? duration = result.Outcome is RefreshOutcome.Refreshed or RefreshOutcome.Failed ? _timeProvider.GetElapsedTime(started) : null;
         RecordCheckFacts(runner, new RunnerCheckFacts(now, newExpiry.Value ?? expiresAt, duration));
         return result;
+    }
+
+    /// <summary>The span of one refresh (<see cref="RunnerTokenRefreshTelemetry.RefreshActivity"/>), when anybody listens.</summary>
+    private static Activity? StartRefreshActivity(RunnerContext runner)
+    {
+        var activity = ActivitySource.StartActivity(RunnerTokenRefreshTelemetry.RefreshActivity);
+        activity?.SetTag(RunnerTokenRefreshTelemetry.RunnerNameTag, runner.Name);
+        activity?.SetTag(RunnerTokenRefreshTelemetry.RunnerScopeTag, runner.Scope.DisplayName);
+        return activity;
     }
 
     private async Task<IReadOnlyList<ExpiryObservation>> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.IO.Abstractions;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,8 @@ internal sealed class SystemdReconfigurer(
     TimeProvider timeProvider,
     ILogger<SystemdReconfigurer> logger) : IRunnerReconfigurer
 {
+    private static readonly ActivitySource ActivitySource = new(RunnerTokenRefreshTelemetry.ActivitySourceName);
+
     public async Task ReconfigureAsync(RunnerContext runner, RunnerRegistration registration, RegistrationToken registrationToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
@@ -56,7 +59,17 @@ internal sealed class SystemdReconfigurer(
                 run.Journal.UpdatedAt = timeProvider.GetUtcNow();
                 journal.Write(runner, run.Journal);
                 Log.StepStarted(logger, runner.Name, step.Name, masker.Apply(step.Describe(run)));
-                await step.RunAsync(run, cancellationToken).ConfigureAwait(false);
+                using var activity = StartStepActivity(runner, step.Name);
+                try
+                {
+                    await step.RunAsync(run, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // The step's own error text is masked as the log's is: no token reaches a span either.
+                    activity?.SetStatus(ActivityStatusCode.Error, masker.Apply(ex.Message));
+                    throw;
+                }
             }
 
             journal.Delete(runner);
@@ -98,6 +111,15 @@ internal sealed class SystemdReconfigurer(
                 kind,
                 ex);
         }
+    }
+
+    /// <summary>A child of the engine's refresh span for one step (<see cref="RunnerTokenRefreshTelemetry.StepActivity"/>), when anybody listens.</summary>
+    private static Activity? StartStepActivity(RunnerContext runner, string step)
+    {
+        var activity = ActivitySource.StartActivity(RunnerTokenRefreshTelemetry.StepActivity);
+        activity?.SetTag(RunnerTokenRefreshTelemetry.RunnerNameTag, runner.Name);
+        activity?.SetTag(RunnerTokenRefreshTelemetry.StepTag, step);
+        return activity;
     }
 
     public ValueTask<IReadOnlyList<string>> DescribePlanAsync(RunnerContext runner, RunnerRegistration registration, CancellationToken cancellationToken)
