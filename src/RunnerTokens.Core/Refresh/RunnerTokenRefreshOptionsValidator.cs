@@ -11,7 +11,7 @@ internal sealed class RunnerTokenRefreshOptionsValidator(RunnerContextFactory fa
         var prometheus = PrometheusFileProblem(options.PrometheusFile);
         if (options.Runners.Count == 0)
         {
-            var empty = $"{nameof(RunnerTokenRefreshOptions.Runners)} is empty; configure at least one runner (RUNNER_ORG/--org with RUNNER_DIR/--runner-dir, or --config).";
+            var empty = $"{nameof(RunnerTokenRefreshOptions.Runners)} is empty; configure at least one runner (the options' Runners list, such as a configuration section's Runners:0:Directory, or AddRunner()).";
             return ValidateOptionsResult.Fail(prometheus is null ? [empty] : [empty, prometheus]);
         }
 
