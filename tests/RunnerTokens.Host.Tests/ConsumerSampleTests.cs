@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using CliWrap;
 using CliWrap.Buffered;
 using RunnerTokens.TestKit;
@@ -28,6 +30,12 @@ public sealed class ConsumerSampleTests : IDisposable
         {
             await DotnetAsync(root, "pack", $"src/RunnerTokens.{package}", "-c", "Release", "-o", "artifacts/packages", $"-p:Version={version}");
         }
+
+        // Each package asks for the lowest Microsoft.Extensions.* of the line, so an application on any 10.0.x takes it as it is.
+        Assert.All(new[] { "Core", "GitHub", "Systemd" }, package => Assert.All(
+            Dependencies(Path.Combine(root, "artifacts", "packages", $"RunnerTokens.{package}.{version}.nupkg"))
+                .Where(d => d.Id.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)),
+            d => Assert.Equal("10.0.0", d.Version)));
 
         await DotnetAsync(root, "build", sample, $"-p:RunnerTokensVersion={version}");
 
@@ -69,6 +77,18 @@ public sealed class ConsumerSampleTests : IDisposable
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(Encoding.UTF8, timeout.Token);
         Assert.True(result.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {result.ExitCode}:\n{result.StandardOutput}{result.StandardError}");
+    }
+
+    /// <summary>The package's dependencies, as its .nuspec lists them.</summary>
+    private static List<(string Id, string Version)> Dependencies(string nupkg)
+    {
+        using var archive = ZipFile.OpenRead(nupkg);
+        using var nuspec = archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+        var dependencies = XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency")
+            .Select(e => (e.Attribute("id")!.Value, e.Attribute("version")!.Value))
+            .ToList();
+        Assert.NotEmpty(dependencies);
+        return dependencies;
     }
 
     private static void CopyDirectory(string from, string to)
