@@ -24,8 +24,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     public const int CheckTimestampStep = 30;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly bool _real = UnixFileStatus.IsReal(fileSystem) && !OperatingSystem.IsWindows();
-    private readonly Dictionary<string, Written> _written = new(StringComparer.Ordinal);
+    private readonly WrittenFiles<Written> _written = new(fileSystem);
 
     public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken) =>
         UpdateAsync(runner, document => document.LastCheckTimestamp = checkedAt.ToUnixTimeSeconds(), cancellationToken);
@@ -81,10 +80,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             }
 
             AtomicFile.Write(fileSystem, path, content, AtomicFile.WorldReadable, durable: !timestampOnly);
-            if (_real && UnixFileStatus.Stamp(path) is { } stamp)
-            {
-                _written[path] = new Written(stamp, document, content);
-            }
+            _written.Remember(path, new Written(document, content));
         }
         finally
         {
@@ -95,15 +91,10 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     /// <summary>The document in the file, with its bytes when it was read and understood; a fresh document and null bytes otherwise.</summary>
     private (MetricsDocument Document, ReadOnlyMemory<byte>? Bytes) Read(string path)
     {
-        if (_written.TryGetValue(path, out var written))
+        if (_written.TryGet(path, out var written))
         {
-            // The file this sink wrote last, if it is still that file (same inode, size and times): nobody replaced it.
-            if (UnixFileStatus.Stamp(path) == written.Stamp)
-            {
-                return (written.Document with { }, written.Bytes);
-            }
-
-            _written.Remove(path);
+            // The file this sink wrote last, and still that file: nobody replaced it.
+            return (written.Document with { }, written.Bytes);
         }
 
         if (!fileSystem.File.Exists(path))
@@ -132,8 +123,8 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         }
     }
 
-    /// <summary>What this sink last wrote to a file, and the file's stamp right after.</summary>
-    private sealed record Written(FileStamp Stamp, MetricsDocument Document, byte[] Bytes);
+    /// <summary>What this sink last wrote to a file.</summary>
+    private sealed record Written(MetricsDocument Document, byte[] Bytes);
 
     [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Metrics file {Path} is corrupt ({Problem}); its counters start again from zero")]
     private partial void LogCorruptMetricsFile(string path, string problem);

@@ -66,10 +66,9 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
     private readonly IRateLimitSource[] _rateLimitSources;
     private readonly ILogger<PrometheusTextFileSink> _logger;
     private readonly Lazy<string?> _path;
-    private readonly bool _real;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
-    private Written? _written;
+    private readonly WrittenFiles<Written> _written;
     private IReadOnlyList<RunnerContext>? _runners;
 
     public PrometheusTextFileSink(
@@ -83,7 +82,7 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         _timeProvider = timeProvider;
         _rateLimitSources = [.. rateLimitSources];
         _logger = logger;
-        _real = UnixFileStatus.IsReal(fileSystem) && !OperatingSystem.IsWindows();
+        _written = new(fileSystem);
 
         // Read at the first record: the options are validated by then (the engine read them first).
         _path = new(() => options.Value.PrometheusFile is { Length: > 0 } path && !string.IsNullOrWhiteSpace(path)
@@ -210,7 +209,7 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
     /// </summary>
     private void Write(string path, IReadOnlyList<RunnerContext> runners, bool mayWait)
     {
-        var (held, fromDisk) = Read(path);
+        var (held, fromDisk, own) = Read(path);
         var series = new Dictionary<string, RunnerSeries>(StringComparer.Ordinal);
         var durable = !fromDisk;
         foreach (var runner in runners)
@@ -227,8 +226,7 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         }
 
         var now = _timeProvider.GetUtcNow();
-        if (mayWait && _written is { } written && ReferenceEquals(held, written.Series) && now - written.At < CheckStep
-            && OnlyChecksChanged(written.Series, series))
+        if (mayWait && own is not null && now - own.At < CheckStep && OnlyChecksChanged(own.Series, series))
         {
             // What was recorded stays pending: the next write starts from the same file and adds it.
             return;
@@ -240,7 +238,7 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         // check writes them again), as the JSON metrics file does.
         AtomicFile.Write(_fileSystem, path, content, AtomicFile.WorldReadable, durable: durable);
         _pending.Clear();
-        _written = _real && UnixFileStatus.Stamp(path) is { } stamp ? new Written(stamp, series, now) : null;
+        _written.Remember(path, new Written(series, now));
     }
 
     /// <summary>Whether the same runners are there and only each check's own values differ: no refresh, failure or duration.</summary>
@@ -432,23 +430,21 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         }
     }
 
-    /// <summary>The values in the file, and whether they came from it (false: missing or unreadable, so counts start at zero).</summary>
-    private (Dictionary<string, RunnerSeries> Series, bool FromDisk) Read(string path)
+    /// <summary>
+    /// The values in the file, whether they came from it (false: missing or unreadable, so counts start at zero), and
+    /// this sink's own last write when the file is still that write.
+    /// </summary>
+    private (Dictionary<string, RunnerSeries> Series, bool FromDisk, Written? Own) Read(string path)
     {
-        if (_written is { } written)
+        if (_written.TryGet(path, out var written))
         {
-            // The file this sink wrote last, if it is still that file (same inode, size and times): nobody replaced it.
-            if (UnixFileStatus.Stamp(path) == written.Stamp)
-            {
-                return (written.Series, true);
-            }
-
-            _written = null;
+            // The file this sink wrote last, and still that file: nobody replaced it.
+            return (written.Series, true, written);
         }
 
         if (!_fileSystem.File.Exists(path))
         {
-            return ([], false);
+            return ([], false, null);
         }
 
         // A file another user planted or can write is neither read nor replaced.
@@ -460,19 +456,19 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         if (_fileSystem.FileInfo.New(path).Length > MaxFileBytes)
         {
             LogCorruptFile(path, $"larger than {MaxFileBytes / 1024 / 1024} MiB");
-            return ([], false);
+            return ([], false, null);
         }
 
         try
         {
             var bytes = UnixFileStatus.ReadAllBytes(_fileSystem, path);
-            return (Parse(Encoding.UTF8.GetString(Utf8Bom.Strip(bytes).Span)), true);
+            return (Parse(Encoding.UTF8.GetString(Utf8Bom.Strip(bytes).Span)), true, null);
         }
         catch (FormatException ex)
         {
             // Counters restart from zero rather than stop recording (Prometheus takes it for a reset); the operator is told which file was bad.
             LogCorruptFile(path, ex.Message);
-            return ([], false);
+            return ([], false, null);
         }
     }
 
@@ -489,7 +485,7 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
     private sealed record Family(string Name, string Type, string Help, Func<RunnerSeries, double?>? Get, Action<RunnerSeries, double>? Set);
 
     /// <summary>What this sink last wrote to the file, the file's stamp right after, and when.</summary>
-    private sealed record Written(FileStamp Stamp, Dictionary<string, RunnerSeries> Series, DateTimeOffset At);
+    private sealed record Written(Dictionary<string, RunnerSeries> Series, DateTimeOffset At);
 
     /// <summary>What this check recorded of one runner, added to (counts) or put over (values) the file's at the write.</summary>
     private sealed class Pending
