@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -141,18 +142,27 @@ internal sealed class SystemdHarness : IDisposable
             string.Join('\n', Machine.Sudo.Calls),
             exception?.ToString() ?? string.Empty);
 
-    /// <summary>Advances the fake clock while the sequence polls, until it is done.</summary>
     /// <summary>
-    /// Advances the fake clock by <paramref name="step"/> until <paramref name="task"/> ends (2000 steps at most). The
-    /// clock races ahead of the real processes the rollback runs, so a test that drives it must set a
-    /// <see cref="SystemdOptions.RollbackTimeout"/> beyond 2000 steps (<see cref="DrivenClockRollbackTimeout"/>), or a
-    /// loaded machine trips the rollback's own limit.
+    /// Advances the fake clock by <paramref name="step"/> until <paramref name="task"/> ends (2000 steps or 2 minutes at most), while
+    /// no command runs: a real process takes no time on the fake clock, however long a loaded machine takes to start
+    /// it, so only the waits between commands (polls, limits on a state) run out. A test that drives it still sets a
+    /// <see cref="SystemdOptions.RollbackTimeout"/> beyond 2000 steps (<see cref="DrivenClockRollbackTimeout"/>):
+    /// the rollback's limit also counts the file work between commands. With <paramref name="duringCommands"/> the
+    /// clock also moves while a command runs (a state that changes in real time, such as a unit deactivating for 2 s,
+    /// is then seen many steps later); such a test sets every command's limit beyond 2000 steps.
     /// </summary>
-    public async Task DriveClockUntilDoneAsync(Task task, TimeSpan step)
+    public async Task DriveClockUntilDoneAsync(Task task, TimeSpan step, bool duringCommands = false)
     {
-        for (var i = 0; i < 2000 && !task.IsCompleted; i++)
+        var commands = Get<CommandRunner>();
+        var wall = Stopwatch.StartNew();
+        for (var i = 0; i < 2000 && !task.IsCompleted && wall.Elapsed < TimeSpan.FromMinutes(2);)
         {
-            Time.Advance(step);
+            if (duringCommands || commands.Running == 0)
+            {
+                Time.Advance(step);
+                i++;
+            }
+
             await Task.WhenAny(task, Task.Delay(5));
         }
     }

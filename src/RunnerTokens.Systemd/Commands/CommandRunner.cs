@@ -15,9 +15,27 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
 {
     private const int MaxOutputLines = 40;
 
+    private int _running;
+
+    /// <summary>Gets how many commands are running now (tests that drive a fake clock hold it still while one runs).</summary>
+    internal int Running => Volatile.Read(ref _running);
+
     public async Task<CommandOutcome> RunAsync(CommandSpec spec, TimeSpan timeout, SecretMasker masker, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _running);
+        try
+        {
+            return await RunCoreAsync(spec, timeout, masker, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private async Task<CommandOutcome> RunCoreAsync(CommandSpec spec, TimeSpan timeout, SecretMasker masker, CancellationToken cancellationToken)
+    {
         var shown = masker.Apply(spec.ToString());
         var environment = BuildEnvironment(spec);
         var program = ResolveProgram(spec.Program, environment.TryGetValue("PATH", out var path) ? path : null);

@@ -10,11 +10,15 @@ public sealed class WaitProgressTests
     [Fact]
     public async Task StopAsync_UnitTakesLongToStop_LogsStillWaitingWithElapsedAndLimit()
     {
-        using var sut = new SystemdHarness(configure: o => o.StopTimeout = TimeSpan.FromHours(1));
+        using var sut = new SystemdHarness(configure: o =>
+        {
+            o.StopTimeout = TimeSpan.FromHours(1);
+            o.SystemctlTimeout = TimeSpan.FromHours(1);
+        });
         sut.Machine.Systemctl.StopTakes(TimeSpan.FromSeconds(2));
 
         var task = sut.Get<UnitController>().StopAsync(sut.Unit, userUnit: false, new SecretMasker(), CancellationToken.None);
-        await sut.DriveClockUntilDoneAsync(task, UnitController.PollInterval);
+        await sut.DriveClockUntilDoneAsync(task, UnitController.PollInterval, duringCommands: true);
         await task;
 
         var lines = StillWaiting(sut);
