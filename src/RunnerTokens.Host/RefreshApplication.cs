@@ -11,6 +11,7 @@ using RunnerTokens.GitHub;
 using RunnerTokens.Host.CommandLine;
 using RunnerTokens.Host.Logging;
 using RunnerTokens.Host.Preflight;
+using RunnerTokens.Host.Reload;
 using RunnerTokens.Systemd;
 
 namespace RunnerTokens.Host;
@@ -47,7 +48,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             case HostMode.CheckAndRefresh:
                 return await CheckAndRefreshAsync(settings, cancellationToken).ConfigureAwait(false);
             case HostMode.Daemon:
-                return await RunDaemonAsync(settings, cancellationToken).ConfigureAwait(false);
+                return await RunDaemonAsync(arguments, settings, cancellationToken).ConfigureAwait(false);
             case HostMode.CheckConfig:
                 return await CheckConfigAsync(settings, cancellationToken).ConfigureAwait(false);
             default:
@@ -117,9 +118,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         _ => signal.ToString(),
     };
 
-    private async Task<int> RunDaemonAsync(HostSettings settings, CancellationToken cancellationToken)
+    private async Task<int> RunDaemonAsync(HostArguments arguments, HostSettings settings, CancellationToken cancellationToken)
     {
-        using var host = BuildDaemon(settings);
+        var reloadable = new ReloadableConfiguration(settings.Configuration);
+        using var host = BuildDaemon(settings, reloadable);
         try
         {
             // Validate before the host starts: the host would log a bad setting as "Hosting failed to start" with a
@@ -155,6 +157,14 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
                 }
             }
 
+            // SIGHUP (systemctl reload): the settings are read again, and the runners and check settings they give are
+            // used from the next check. Without this, SIGHUP's default action would end the daemon.
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RunnerTokens.Host");
+            using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            {
+                context.Cancel = true;
+                Reload(arguments, settings, reloadable, logger);
+            });
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }
@@ -162,6 +172,59 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         {
             return await InvalidAsync(settings, ex).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Reads the settings again as at start (the <c>--config</c> file, the variables, the flags) and, when they are
+    /// valid, hands them to the engine through <paramref name="reloadable"/>. Settings a running daemon cannot change
+    /// (the GitHub and Systemd sections, the policy, the log and the Prometheus file) are named in a warning.
+    /// </summary>
+    private void Reload(HostArguments arguments, HostSettings started, ReloadableConfiguration reloadable, ILogger logger)
+    {
+        try
+        {
+            ReloadLog.Reloading(logger, arguments.Config is { } file ? $"--config {file}" : "the flags and variables");
+            var next = HostSettings.Resolve(arguments, environment);
+            if (next.Errors.Count > 0)
+            {
+                ReloadLog.ReloadRefused(logger, string.Join(" ", next.Errors));
+                return;
+            }
+
+            if (RestartOnlyChanges(started.Configuration, next.Configuration) is { Count: > 0 } changed)
+            {
+                ReloadLog.NeedsRestart(logger, string.Join(", ", changed));
+            }
+
+            reloadable.Replace(next.Configuration);
+        }
+#pragma warning disable CA1031 // A reload must never end the daemon: the runners go on being checked as before.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ReloadLog.ReloadRefused(logger, ex.Message);
+        }
+    }
+
+    /// <summary>The keys, not the values (a section may hold a secret), of the settings a reload does not apply.</summary>
+    internal static List<string> RestartOnlyChanges(IConfiguration before, IConfiguration after)
+    {
+        static bool RestartOnly(string key) =>
+            key.StartsWith("GitHub:", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("Systemd:", StringComparison.OrdinalIgnoreCase)
+            || key.StartsWith("Host:", StringComparison.OrdinalIgnoreCase)
+            || key.Equals(nameof(RunnerTokenRefreshOptions.Policy), StringComparison.OrdinalIgnoreCase)
+            || key.Equals(nameof(RunnerTokenRefreshOptions.PrometheusFile), StringComparison.OrdinalIgnoreCase);
+
+        static Dictionary<string, string?> Values(IConfiguration configuration) => configuration.AsEnumerable()
+            .Where(pair => pair.Value is not null && RestartOnly(pair.Key))
+            .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase);
+
+        var old = Values(before);
+        var now = Values(after);
+        return [.. old.Keys.Union(now.Keys, StringComparer.OrdinalIgnoreCase)
+            .Where(key => old.GetValueOrDefault(key) != now.GetValueOrDefault(key))
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <summary><c>--check-config</c>: the checklist of every runner; exit 0 when nothing failed, else 2.</summary>
@@ -236,7 +299,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddOperatorLogging(new HostLoggingSettings(settings.LogLevel, settings.LogFile), environment, error));
-        Compose(services, settings, daemon: false);
+        Compose(services, settings, () => settings.Configuration, daemon: false);
 
         // The packages register every service of theirs by a factory; what is left to the container's reflection over
         // constructors is the logger factory and the options, registered as open generic types by AddLogging and
@@ -258,7 +321,7 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         return services.BuildServiceProvider();
     }
 
-    private IHost BuildDaemon(HostSettings settings)
+    private IHost BuildDaemon(HostSettings settings, ReloadableConfiguration reloadable)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddOperatorLogging(new HostLoggingSettings(settings.LogLevel, settings.LogFile), environment, error);
@@ -270,16 +333,18 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         // The unit's TimeoutStopSec is longer still.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(10));
 
-        Compose(builder.Services, settings, daemon: true);
+        Compose(builder.Services, settings, () => reloadable.Current, daemon: true);
+        builder.Services.AddSingleton<IOptionsChangeTokenSource<RunnerTokenRefreshOptions>>(reloadable);
         return builder.Build();
     }
 
     /// <summary>The packages and the host's own additions, the same for every mode.</summary>
-    private void Compose(IServiceCollection services, HostSettings settings, bool daemon)
+    private void Compose(IServiceCollection services, HostSettings settings, Func<IConfiguration> refreshSettings, bool daemon)
     {
-        // One configuration, bound by each package's options: the file, then the variables, then the flags.
+        // One configuration, bound by each package's options: the file, then the variables, then the flags. The refresh
+        // options are bound from what a reload put in place (the daemon), each time the options monitor asks.
         var configuration = settings.Configuration;
-        var refresh = services.AddRunnerTokenRefresh(options => configuration.Bind(options))
+        var refresh = services.AddRunnerTokenRefresh(options => refreshSettings().Bind(options))
             .AddGitHub(configuration.GetSection("GitHub"))
             .AddSystemdReconfigurer(configuration.GetSection("Systemd"));
 

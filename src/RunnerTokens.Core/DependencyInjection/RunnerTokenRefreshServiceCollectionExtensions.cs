@@ -46,7 +46,7 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
             sp.Get<IFileSystem>(), sp.Get<RegistrationRecordStore>(), sp.GetServices<IRunnerRegistrationSource>(), sp.Get<TimeProvider>(), sp.LoggerFor<RegistrationResolver>()));
         services.TryAddSingleton(sp => new RunnerLock(sp.Get<IFileSystem>(), sp.Get<TimeProvider>()));
         services.TryAddSingleton<IRunnerTokenRefresher>(sp => new RefreshEngine(
-            sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+            sp.Get<IOptionsMonitor<RunnerTokenRefreshOptions>>(),
             sp.Get<RunnerContextFactory>(),
             sp.GetServices<IExpirySource>(),
             sp.GetServices<IRunnerBusyProbe>(),
@@ -204,7 +204,7 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
     /// <summary>The daemon's registration, one instance, so <see cref="WithoutDaemon"/> removes exactly it.</summary>
     private static readonly ServiceDescriptor Daemon = ServiceDescriptor.Singleton<IHostedService, RunnerTokenRefreshService>(sp => new(
         sp.Get<IRunnerTokenRefresher>(),
-        sp.Get<IOptions<RunnerTokenRefreshOptions>>(),
+        sp.Get<IOptionsMonitor<RunnerTokenRefreshOptions>>(),
         sp.Get<TimeProvider>(),
         sp.LoggerFor<RunnerTokenRefreshService>(),
         sp.GetServices<IRefreshCheckObserver>()));

@@ -77,6 +77,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Runner {Runner}: cannot tell before the refresh whether {Check} ({Detail}); refreshing anyway")]
     public static partial void RefreshGuardUnknown(ILogger logger, string runner, string check, string detail);
 
+    [LoggerMessage(EventId = 136, Level = LogLevel.Information, Message = "Settings changed: checking {Runners} runners from the next check (added: {Added}; removed: {Removed})")]
+    public static partial void SettingsApplied(ILogger logger, int runners, string added, string removed);
+
+    [LoggerMessage(EventId = 137, Level = LogLevel.Error, Message = "The changed settings are not used, the {Runners} runners are checked as before: {Problem}")]
+    public static partial void SettingsRefused(ILogger logger, int runners, string problem);
+
     [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "Check observer {Observer} failed: {Error}")]
     public static partial void ObserverFailed(ILogger logger, string observer, string error);
 }

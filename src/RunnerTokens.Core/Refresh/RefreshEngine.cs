@@ -18,8 +18,8 @@ namespace RunnerTokens.Refresh;
 /// </summary>
 internal sealed class RefreshEngine : IRunnerTokenRefresher
 {
-    private readonly RunnerTokenRefreshOptions _options;
-    private readonly IReadOnlyList<RunnerContext> _runners;
+    private readonly IOptionsMonitor<RunnerTokenRefreshOptions> _settings;
+    private readonly RunnerContextFactory _runnerFactory;
     private readonly IExpirySource[] _localSources;
     private readonly IRemoteExpirySource[] _remoteSources;
     private readonly IRunnerBusyProbe[] _busyProbes;
@@ -37,11 +37,12 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RefreshEngine> _logger;
 
-    // Built at the first refresh: most checks refresh nothing, and Polly validates the retry options when it builds.
-    private readonly Lazy<ResiliencePipeline<AttemptResult>> _retry;
+    // The settings and runners each check uses: swapped as a whole when the options change (ApplyChanges).
+    private volatile Applied _applied;
+    private string? _refused;
 
     public RefreshEngine(
-        IOptions<RunnerTokenRefreshOptions> options,
+        IOptionsMonitor<RunnerTokenRefreshOptions> options,
         RunnerContextFactory runnerFactory,
         IEnumerable<IExpirySource> sources,
         IEnumerable<IRunnerBusyProbe> busyProbes,
@@ -56,8 +57,8 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         ITokenIssuer? tokenIssuer = null,
         IRunnerReconfigurer? reconfigurer = null)
     {
-        _options = options.Value;
-        _runners = runnerFactory.CreateAll(_options);
+        _settings = options;
+        _runnerFactory = runnerFactory;
         IExpirySource[] all = [.. sources];
         _localSources = [.. all.Where(s => s is not IRemoteExpirySource)];
         _remoteSources = [.. all.OfType<IRemoteExpirySource>()];
@@ -73,17 +74,23 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _lock = runnerLock;
         _timeProvider = timeProvider;
         _logger = logger;
-        _retry = new(BuildRetryPipeline);
+        var first = options.CurrentValue;
+        _applied = new(this, first, runnerFactory.CreateAll(first));
     }
 
-    public IReadOnlyList<RunnerContext> Runners => _runners;
+    /// <summary>Gets the runners the next check checks.</summary>
+    public IReadOnlyList<RunnerContext> Runners => _applied.Runners;
+
+    /// <summary>Gets the settings of the check in progress (or of the next one).</summary>
+    private RunnerTokenRefreshOptions Settings => _applied.Options;
 
     public async Task<IReadOnlyList<RunnerRefreshResult>> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var results = new List<RunnerRefreshResult>(_runners.Count);
+        var runners = ApplyChanges().Runners;
+        var results = new List<RunnerRefreshResult>(runners.Count);
         try
         {
-            foreach (var runner in _runners)
+            foreach (var runner in runners)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = Log.RunnerScope(_logger, runner.Name);
@@ -102,21 +109,63 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         finally
         {
             // Also when stopped midway: what the runners checked so far counted is written, not lost with the process.
-            await CompleteCheckAsync().ConfigureAwait(false);
+            await CompleteCheckAsync(runners).ConfigureAwait(false);
         }
 
         return results;
     }
 
+    /// <summary>
+    /// Takes changed options (<see cref="IOptionsMonitor{TOptions}"/>: a reloaded configuration) before a check: the
+    /// runners added, removed or changed and every other setting of the engine, as one whole. Options that fail their
+    /// validation, or runners that cannot be resolved, change nothing: the runners are checked as before, and the
+    /// problem is logged once until it changes.
+    /// </summary>
+    private Applied ApplyChanges()
+    {
+        var applied = _applied;
+        RunnerTokenRefreshOptions options;
+        IReadOnlyList<RunnerContext> runners;
+        try
+        {
+            options = _settings.CurrentValue;
+            if (ReferenceEquals(options, applied.Options))
+            {
+                return applied;
+            }
+
+            runners = _runnerFactory.CreateAll(options);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            var problem = ex is OptionsValidationException invalid ? string.Join(" ", invalid.Failures) : ex.Message;
+            if (problem != _refused)
+            {
+                _refused = problem;
+                Log.SettingsRefused(_logger, applied.Runners.Count, problem);
+            }
+
+            return applied;
+        }
+
+        var before = applied.Runners.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var after = runners.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var added = string.Join(", ", runners.Select(r => r.Name).Where(name => !before.Contains(name)));
+        var removed = string.Join(", ", applied.Runners.Select(r => r.Name).Where(name => !after.Contains(name)));
+        Log.SettingsApplied(_logger, runners.Count, added.Length == 0 ? "none" : added, removed.Length == 0 ? "none" : removed);
+        _refused = null;
+        return _applied = new(this, options, runners);
+    }
+
     /// <summary>Tells the sinks that write every runner at once that this check of every runner has ended.</summary>
-    private async Task CompleteCheckAsync()
+    private async Task CompleteCheckAsync(IReadOnlyList<RunnerContext> runners)
     {
         foreach (var sink in _checkSinks)
         {
             try
             {
                 // Not cancelled: a stop must not lose what was counted. The write is short and local.
-                await sink.CompleteCheckAsync(_runners, CancellationToken.None).ConfigureAwait(false);
+                await sink.CompleteCheckAsync(runners, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -143,7 +192,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
 
     private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
-        if (_options.DryRun)
+        if (Settings.DryRun)
         {
             // A dry run changes nothing, so it takes no lock and repairs nothing.
             return await ObserveAndActAsync(runner, cancellationToken).ConfigureAwait(false);
@@ -152,10 +201,10 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         // Repair, check and refresh under one lock: another process may be in the middle of this runner's refresh,
         // and its journal must not be "repaired" under its feet. Once we hold the lock we observe afresh, so a
         // refresh the other process just made is seen and not repeated.
-        using var held = await _lock.AcquireAsync(runner, _options.LockTimeout, cancellationToken).ConfigureAwait(false);
+        using var held = await _lock.AcquireAsync(runner, Settings.LockTimeout, cancellationToken).ConfigureAwait(false);
         if (held is null)
         {
-            Log.Locked(_logger, runner.Name, LogText.Duration(_options.LockTimeout));
+            Log.Locked(_logger, runner.Name, LogText.Duration(Settings.LockTimeout));
             return new(runner.Name, RefreshOutcome.Postponed, "another process is working on this runner; postponed to the next check");
         }
 
@@ -171,9 +220,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     {
         var observations = await ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
-        var decision = RefreshDecider.Decide(observations, now, _options.RefreshThreshold, _options.Policy);
+        var decision = RefreshDecider.Decide(observations, now, Settings.RefreshThreshold, Settings.Policy);
 
-        var action = !decision.Refresh ? "none" : _options.DryRun ? "refresh (dry run)" : "refresh";
+        var action = !decision.Refresh ? "none" : Settings.DryRun ? "refresh (dry run)" : "refresh";
         Log.Decision(
             _logger,
             runner.Name,
@@ -182,7 +231,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             action,
             decision.Reason);
 
-        if (_options.DryRun)
+        if (Settings.DryRun)
         {
             if (!decision.Refresh)
             {
@@ -306,7 +355,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             Log.RegistrationResolved(_logger, runner.Name, registration.Name, registration.Url, string.Join("; ", registration.Origins));
 
             attempt = new Attempt(this, runner, registration, decision.Invalid, RefreshAttempt.NewBudgets());
-            var result = await _retry.Value.ExecuteAsync(
+            var result = await _applied.Retry.ExecuteAsync(
                 static (ctx, state) => state.Engine.AttemptAsync(state, ctx.CancellationToken),
                 context,
                 attempt).ConfigureAwait(false);
@@ -361,7 +410,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             _logger,
             runner.Name,
             made,
-            _options.MaxRetryAttempts,
+            Settings.MaxRetryAttempts,
             WhyStopped(failure, made),
             state.ConsecutiveFailures,
             failure.Message,
@@ -393,12 +442,12 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             return $"not retried before {LogText.Time(until)}, later than this check's next attempt";
         }
 
-        return attempts >= _options.MaxRetryAttempts ? "no attempts left" : "not retried";
+        return attempts >= Settings.MaxRetryAttempts ? "no attempts left" : "not retried";
     }
 
     /// <summary>The time a transient failure names for trying again, when that is later than the engine's next attempt would be.</summary>
     private DateTimeOffset? RetriesWait(Exception failure) =>
-        failure is RunnerRefreshException { RetryAfter: { } until } && until > _timeProvider.GetUtcNow() + _options.RetryBackoff ? until : null;
+        failure is RunnerRefreshException { RetryAfter: { } until } && until > _timeProvider.GetUtcNow() + Settings.RetryBackoff ? until : null;
 
     /// <summary>
     /// Runs the checks that guard every refresh (<see cref="IRunnerPreflightCheck.GuardsRefresh"/>); the first failure
@@ -436,7 +485,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private async ValueTask<AttemptResult> AttemptAsync(Attempt attempt, CancellationToken cancellationToken)
     {
         attempt.Number++;
-        using var current = RefreshAttempt.Enter(attempt.Runner.Name, attempt.Number, _options.MaxRetryAttempts, attempt.Budgets);
+        using var current = RefreshAttempt.Enter(attempt.Runner.Name, attempt.Number, Settings.MaxRetryAttempts, attempt.Budgets);
         try
         {
             return new AttemptResult { Token = await AttemptCoreAsync(attempt, cancellationToken).ConfigureAwait(false) };
@@ -533,15 +582,15 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     /// with attempts left, and no named time to wait for (a rate limit) beyond the backoff. A permanent failure, a
     /// postponement and a success end the refresh at once.
     /// </summary>
-    private ResiliencePipeline<AttemptResult> BuildRetryPipeline()
+    private ResiliencePipeline<AttemptResult> BuildRetryPipeline(RunnerTokenRefreshOptions options)
     {
         var builder = new ResiliencePipelineBuilder<AttemptResult> { TimeProvider = _timeProvider };
-        if (_options.MaxRetryAttempts > 1)
+        if (options.MaxRetryAttempts > 1)
         {
             builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
-                MaxRetryAttempts = _options.MaxRetryAttempts - 1,
-                Delay = _options.RetryBackoff,
+                MaxRetryAttempts = options.MaxRetryAttempts - 1,
+                Delay = options.RetryBackoff,
                 BackoffType = DelayBackoffType.Constant,
                 UseJitter = false,
                 ShouldHandle = args => new ValueTask<bool>(
@@ -555,7 +604,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
                         _logger,
                         runner.Name,
                         args.AttemptNumber + 1,
-                        _options.MaxRetryAttempts,
+                        options.MaxRetryAttempts,
                         LogText.Duration(args.RetryDelay),
                         args.Outcome.Result?.Failure?.Message ?? "no result");
                     return default;
@@ -567,6 +616,19 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     }
 
     private static readonly ResiliencePropertyKey<RunnerContext> RunnerKey = new("RunnerTokens.Runner");
+
+    /// <summary>The settings, the runners and the retry pipeline of one version of the options.</summary>
+    private sealed class Applied(RefreshEngine engine, RunnerTokenRefreshOptions options, IReadOnlyList<RunnerContext> runners)
+    {
+        // Built at the first refresh: most checks refresh nothing, and Polly validates the retry options when it builds.
+        private readonly Lazy<ResiliencePipeline<AttemptResult>> _retry = new(() => engine.BuildRetryPipeline(options));
+
+        public RunnerTokenRefreshOptions Options => options;
+
+        public IReadOnlyList<RunnerContext> Runners => runners;
+
+        public ResiliencePipeline<AttemptResult> Retry => _retry.Value;
+    }
 
     /// <summary>What one refresh's attempts share: the runner, its registration, the count so far and the retry budgets.</summary>
     private sealed record Attempt(RefreshEngine Engine, RunnerContext Runner, RunnerRegistration Registration, bool RegistrationInvalid, RefreshAttempt.RetryBudgets Budgets)

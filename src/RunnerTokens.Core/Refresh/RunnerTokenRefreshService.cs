@@ -4,31 +4,49 @@ using Microsoft.Extensions.Options;
 
 namespace RunnerTokens.Refresh;
 
-/// <summary>The daemon: one cycle over every runner, then a wait of <see cref="RunnerTokenRefreshOptions.CheckInterval"/>, until stopped.</summary>
+/// <summary>
+/// The daemon: one cycle over every runner, then a wait of <see cref="RunnerTokenRefreshOptions.CheckInterval"/>, until
+/// stopped. A changed interval counts from the next wait; options that fail validation leave the last good one.
+/// </summary>
 internal sealed class RunnerTokenRefreshService(
     IRunnerTokenRefresher refresher,
-    IOptions<RunnerTokenRefreshOptions> options,
+    IOptionsMonitor<RunnerTokenRefreshOptions> options,
     TimeProvider timeProvider,
     ILogger<RunnerTokenRefreshService> logger,
     IEnumerable<IRefreshCheckObserver>? observers = null) : BackgroundService
 {
     private readonly IRefreshCheckObserver[] _observers = [.. observers ?? []];
+    private TimeSpan _interval;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = options.Value.CheckInterval;
-        Log.DaemonStarted(logger, options.Value.Runners.Count, LogText.Duration(interval));
+        var settings = options.CurrentValue;
+        _interval = settings.CheckInterval;
+        Log.DaemonStarted(logger, settings.Runners.Count, LogText.Duration(_interval));
         while (!stoppingToken.IsCancellationRequested)
         {
             await RunIterationAsync(stoppingToken).ConfigureAwait(false);
             try
             {
-                await Task.Delay(interval, timeProvider, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(Interval(), timeProvider, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>The current interval; the last good one while the options fail validation (the engine logs why).</summary>
+    private TimeSpan Interval()
+    {
+        try
+        {
+            return _interval = options.CurrentValue.CheckInterval;
+        }
+        catch (OptionsValidationException)
+        {
+            return _interval;
         }
     }
 
@@ -46,7 +64,7 @@ internal sealed class RunnerTokenRefreshService(
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            Log.CycleFailed(logger, LogText.Duration(options.Value.CheckInterval), ex.Message, ex);
+            Log.CycleFailed(logger, LogText.Duration(_interval), ex.Message, ex);
         }
     }
 

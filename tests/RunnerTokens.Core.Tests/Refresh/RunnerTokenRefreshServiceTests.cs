@@ -46,7 +46,7 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
             ? throw new InvalidOperationException("cycle exploded")
             : Task.FromResult<IReadOnlyList<RunnerRefreshResult>>([]));
         var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<RunnerTokenRefreshService>();
-        var options = Microsoft.Extensions.Options.Options.Create(new RunnerTokenRefreshOptions());
+        var options = Monitor(new RunnerTokenRefreshOptions());
         using var service = new RunnerTokenRefreshService(refresher, options, _fixture.Time, logger);
 
         await service.StartAsync(CancellationToken.None);
@@ -116,7 +116,7 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
         failing.OnCheckCompletedAsync(default!, default, default).ReturnsForAnyArgs<ValueTask>(_ => throw new InvalidOperationException("observer exploded"));
         var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<RunnerTokenRefreshService>();
         using var service = new RunnerTokenRefreshService(
-            refresher, Microsoft.Extensions.Options.Options.Create(new RunnerTokenRefreshOptions()), _fixture.Time, logger, [failing, observer]);
+            refresher, Monitor(new RunnerTokenRefreshOptions()), _fixture.Time, logger, [failing, observer]);
 
         await service.RunIterationAsync(CancellationToken.None);
 
@@ -163,5 +163,12 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
         }
 
         Assert.Equal(count, _fixture.Source.ReceivedCalls().Count());
+    }
+
+    private static Microsoft.Extensions.Options.IOptionsMonitor<RunnerTokenRefreshOptions> Monitor(RunnerTokenRefreshOptions options)
+    {
+        var monitor = Substitute.For<Microsoft.Extensions.Options.IOptionsMonitor<RunnerTokenRefreshOptions>>();
+        monitor.CurrentValue.Returns(options);
+        return monitor;
     }
 }
