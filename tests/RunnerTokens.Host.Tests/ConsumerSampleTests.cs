@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.IO.Compression;
-using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CliWrap;
-using CliWrap.Buffered;
 using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Host.Tests;
@@ -13,7 +10,8 @@ namespace RunnerTokens.Host.Tests;
 /// samples/ConsumerService as a consumer builds it: the three packages packed from this repository and taken by
 /// PackageReference (not by project reference), a metrics sink of its own, /healthz and the Prometheus file.
 /// </summary>
-public sealed class ConsumerSampleTests : IDisposable
+[Collection(PackedPackagesCollection.Name)]
+public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
 {
     private readonly TempDirectory _temp = new("consumer-sample");
 
@@ -22,22 +20,14 @@ public sealed class ConsumerSampleTests : IDisposable
     [Fact]
     public async Task ConsumerService_FromPackedPackages_ChecksItsRunnerAndAnswersHealthy()
     {
-        // A version of this run's own, so no package of an earlier run in the NuGet cache is taken instead.
-        var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
         var root = HostProcess.RepositoryRoot;
-        var sample = Path.Combine(root, "samples", "ConsumerService");
-        foreach (var package in new[] { "Core", "GitHub", "Systemd" })
-        {
-            await DotnetAsync(root, "pack", $"src/RunnerTokens.{package}", "-c", "Release", "-o", "artifacts/packages", $"-p:Version={version}");
-        }
 
         // Each package asks for the lowest Microsoft.Extensions.* of the line, so an application on any 10.0.x takes it as it is.
-        Assert.All(new[] { "Core", "GitHub", "Systemd" }, package => Assert.All(
-            Dependencies(Path.Combine(root, "artifacts", "packages", $"RunnerTokens.{package}.{version}.nupkg"))
-                .Where(d => d.Id.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)),
+        Assert.All(PackedPackages.Packages, package => Assert.All(
+            Dependencies(packages.PackageFile(package)).Where(d => d.Id.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)),
             d => Assert.Equal("10.0.0", d.Version)));
 
-        await DotnetAsync(root, "build", sample, $"-p:RunnerTokensVersion={version}");
+        var dll = await packages.BuildSampleAsync("ConsumerService");
 
         // The sample runner, nothing due for years: the check decides "none" and the sinks record it.
         var runner = _temp.Combine("actions-runner");
@@ -46,7 +36,7 @@ public sealed class ConsumerSampleTests : IDisposable
         File.WriteAllText(Path.Combine(runner, ".token-refresh", "state.json"), """{ "registration_token_expires_at": "2099-01-01T00:00:00Z", "consecutive_failures": 0 }""");
         var prometheus = _temp.Combine("runner-tokens.prom");
         var command = Cli.Wrap("dotnet")
-            .WithArguments([Path.Combine(sample, "bin", "Debug", "net10.0", "ConsumerService.dll"), "--urls", "http://127.0.0.1:0"])
+            .WithArguments([dll, "--urls", "http://127.0.0.1:0"])
             .WithWorkingDirectory(root)
             .WithEnvironmentVariables(new Dictionary<string, string?>
             {
@@ -68,15 +58,6 @@ public sealed class ConsumerSampleTests : IDisposable
 
         Assert.Equal("Healthy", health);
         Assert.Contains("runner_token_refresh_checks_total{runner=\"sample-runner\"} 1", File.ReadAllText(prometheus), StringComparison.Ordinal);
-    }
-
-    private static async Task DotnetAsync(string directory, params string[] arguments)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var result = await Cli.Wrap("dotnet").WithArguments(arguments).WithWorkingDirectory(directory)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(Encoding.UTF8, timeout.Token);
-        Assert.True(result.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited with {result.ExitCode}:\n{result.StandardOutput}{result.StandardError}");
     }
 
     /// <summary>The package's dependencies, as its .nuspec lists them.</summary>

@@ -13,7 +13,7 @@ internal static class RefreshCommand
 {
     public static RootCommand Create(Func<HostArguments, CancellationToken, Task<int>> run)
     {
-        var daemon = new Option<bool>("--daemon") { Description = "Run continuously: check every --interval seconds until SIGTERM or SIGINT (systemd Type=notify)." };
+        var daemon = new Option<bool>("--daemon") { Description = "Run continuously: check every --interval seconds until SIGTERM or SIGINT (systemd Type=notify); SIGHUP reads the settings again." };
         var checkAndRefresh = new Option<bool>("--check-and-refresh") { Description = "Check once and refresh where needed, then exit (for a timer or cron)." };
         var health = new Option<bool>("--health") { Description = "Read each runner's metrics file; print OK/WARNING/CRITICAL with perfdata, exit 0/1/2 (Nagios, Icinga)." };
         var checkConfig = new Option<bool>("--check-config") { Description = "Check that every refresh can work (credential, unit, rights, folders); print a checklist, exit 0 or 2." };
