@@ -37,7 +37,7 @@ public static class RunnerTokenRefreshHealthChecksBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricsSink, RunnerHealthTracker>(sp => sp.Get<RunnerHealthTracker>()));
         return builder.Add(new HealthCheckRegistration(
             name,
-            sp => new RunnerTokenRefreshHealthCheck(sp.Get<RunnerHealthTracker>(), sp.Get<IOptions<RunnerTokenRefreshOptions>>(), sp.Get<TimeProvider>()),
+            sp => new RunnerTokenRefreshHealthCheck(sp.Get<RunnerHealthTracker>(), sp.Get<IOptionsMonitor<RunnerTokenRefreshOptions>>(), sp.Get<TimeProvider>()),
             failureStatus,
             tags));
     }

@@ -10,12 +10,27 @@ namespace RunnerTokens;
 /// otherwise healthy. The whole is the worst runner's status, with every runner's figures in the result's data.
 /// </summary>
 internal sealed class RunnerTokenRefreshHealthCheck(
-    RunnerHealthTracker tracker, IOptions<RunnerTokenRefreshOptions> options, TimeProvider timeProvider) : IHealthCheck
+    RunnerHealthTracker tracker, IOptionsMonitor<RunnerTokenRefreshOptions> options, TimeProvider timeProvider) : IHealthCheck
 {
+    private RunnerTokenRefreshOptions? _lastGood;
+
+    /// <summary>The options as they are now (a reload may change the interval); the last good ones while a change fails validation.</summary>
+    private RunnerTokenRefreshOptions Settings()
+    {
+        try
+        {
+            return _lastGood = options.CurrentValue;
+        }
+        catch (OptionsValidationException) when (_lastGood is { } good)
+        {
+            return good;
+        }
+    }
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var settings = options.Value;
+        var settings = Settings();
 
         // The seed's 300 s, or two intervals where the daemon checks less often than that.
         var staleAfter = TimeSpan.FromSeconds(Math.Max(RefreshHealth.StaleCheckSeconds, 2 * settings.CheckInterval.TotalSeconds));
@@ -44,7 +59,7 @@ internal sealed class RunnerTokenRefreshHealthCheck(
             };
         }
 
-        var configured = settings.Runners.Count;
+        var configured = tracker.Checking ?? settings.Runners.Count;
         if (seen.Count < configured)
         {
             // A runner not checked yet (the daemon is starting, or its first check is still running).

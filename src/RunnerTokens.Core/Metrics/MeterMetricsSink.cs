@@ -9,7 +9,7 @@ namespace RunnerTokens.Metrics;
 /// <c>RunnerTokens</c>, tagged with the runner, for OpenTelemetry, <c>dotnet-counters</c> or any listener.
 /// Costs nearly nothing when nobody listens.
 /// </summary>
-internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
+internal sealed class MeterMetricsSink : IMetricsSink, IRunnerCheckSink, IDisposable
 {
     public const string MeterName = RunnerTokenRefreshTelemetry.MeterName;
 
@@ -18,6 +18,7 @@ internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _failures;
     private readonly ConcurrentDictionary<string, (RunnerContext Runner, int Failures)> _consecutive = new(StringComparer.Ordinal);
+    private readonly RemovedRunners _removed = new();
 
     public MeterMetricsSink(IMeterFactory? meterFactory = null)
     {
@@ -49,6 +50,17 @@ internal sealed class MeterMetricsSink : IMetricsSink, IDisposable
     {
         _failures.Add(1, Tags(runner));
         _consecutive[runner.Name] = (runner, consecutiveFailures);
+        return ValueTask.CompletedTask;
+    }
+
+    public void RecordCheckFacts(RunnerContext runner, RunnerCheckFacts facts)
+    {
+    }
+
+    /// <summary>A runner a reload removed no longer reports its consecutive failures.</summary>
+    public ValueTask CompleteCheckAsync(IReadOnlyList<RunnerContext> runners, CancellationToken cancellationToken)
+    {
+        _removed.Forget(_consecutive, runners);
         return ValueTask.CompletedTask;
     }
 

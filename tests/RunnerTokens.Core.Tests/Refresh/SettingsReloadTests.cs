@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 
 namespace RunnerTokens.Tests.Refresh;
 
@@ -53,6 +56,39 @@ public sealed class SettingsReloadTests : IDisposable
                 "Settings changed: checking 1 runners from the next check (added: none; removed: runner-1)",
             ],
             _fixture.LogLines.Where(line => line.StartsWith("Settings changed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RunnerRemoved_HealthCheckAndMeterForgetIt()
+    {
+        _fixture.ConfigureServices = services =>
+        {
+            services.AddSingleton<IOptionsChangeTokenSource<RunnerTokenRefreshOptions>>(_changes);
+            services.AddSingleton<IMetricsSink>(new RunnerTokens.Metrics.MeterMetricsSink());
+            services.AddHealthChecks().AddRunnerTokenRefresh();
+        };
+        _fixture.Configure = options => options.Runners.Add(Second());
+        _fixture.SourceSays(ExpiryObservation.Invalid("github", "GitHub no longer lists the runner"));
+        _fixture.Reconfigurer.ReconfigureAsync(default!, default!, default!, default).ThrowsAsyncForAnyArgs(new RunnerReconfigurationException("config.sh failed"));
+        var engine = _fixture.CreateSut();
+        await engine.RunOnceAsync(CancellationToken.None);
+        Assert.Equal(["build-2", "runner-1"], FailingGauges());
+
+        _fixture.Configure = options =>
+        {
+            options.Runners.RemoveAt(0);
+            options.Runners.Add(Second());
+        };
+        _changes.Fire();
+        _fixture.Time.Advance(TimeSpan.FromSeconds(301));
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", _fixture.Time.GetUtcNow().AddDays(30)));
+        await engine.RunOnceAsync(CancellationToken.None);
+
+        var health = (await _fixture.Provider.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries[RunnerTokenRefreshHealthChecksBuilderExtensions.DefaultName];
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.Equal("1 runner(s) checked, none failing", health.Description);
+        Assert.Equal(["build-2"], health.Data.Keys);
+        Assert.Equal(["build-2"], FailingGauges());
     }
 
     [Fact]
@@ -118,6 +154,33 @@ public sealed class SettingsReloadTests : IDisposable
         await daemon.StopAsync(CancellationToken.None);
 
         Assert.Equal(3, _fixture.Source.ReceivedCalls().Count());
+    }
+
+    /// <summary>The runners the meter's consecutive-failures gauge reports, as a listener (OpenTelemetry) reads them.</summary>
+    private static List<string> FailingGauges()
+    {
+        var runners = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RunnerTokenRefreshTelemetry.MeterName && instrument.Name == RunnerTokenRefreshTelemetry.ConsecutiveFailuresInstrument)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == RunnerTokenRefreshTelemetry.RunnerNameTag)
+                {
+                    runners.Add((string)tag.Value!);
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return [.. runners.Order(StringComparer.Ordinal)];
     }
 
     private RunnerOptions Second() => new() { Directory = _second.Path, Organization = "acme", MetricsFile = Path.Combine(_second.Root, "metrics.json") };
