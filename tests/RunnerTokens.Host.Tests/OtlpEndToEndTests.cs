@@ -96,6 +96,27 @@ public sealed class OtlpEndToEndTests
         Assert.DoesNotContain("OpenTelemetry", result.StandardOutput + result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CheckAndRefresh_TracesEndpointOnly_SendsTheSpansThereAndNoMetrics()
+    {
+        // arrange: the signal's own variable, a full URL used as given (here a path of the collector's that no SDK adds)
+        await using var e2e = await EndToEnd.StartAsync();
+        await using var collector = FakeOtlpCollector.Start();
+        var environment = new Dictionary<string, string?>(e2e.Environment)
+        {
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = new Uri(collector.Endpoint, "/v1/traces").ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        };
+
+        // act
+        var result = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh"), environment);
+
+        // assert
+        Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
+        Assert.All(collector.Requests, r => Assert.Equal(("/v1/traces", 200), (r.Path, r.Status)));
+        Assert.Single(collector.Spans, s => s.Name == RunnerTokenRefreshTelemetry.RefreshActivity);
+    }
+
     [Theory]
     [InlineData(false)] // nothing listens: the connection is refused, at once (the SDK drops the batch without a word)
     [InlineData(true)] // a collector that reads and never answers: given up after 3 s, with a warning

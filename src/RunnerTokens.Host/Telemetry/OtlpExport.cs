@@ -50,15 +50,26 @@ internal sealed partial class OtlpExport : IAsyncDisposable
             ? Sdk.CreateTracerProviderBuilder()
                 .SetResourceBuilder(Resource())
                 .AddSource(RunnerTokenRefreshTelemetry.ActivitySourceName)
-                .AddOtlpExporter()
+                .AddOtlpExporter(exporter =>
+                {
+                    if (settings.TracesEndpoint is { } url)
+                    {
+                        exporter.Endpoint = url;
+                    }
+                })
                 .Build()
             : null;
         var metrics = settings.Metrics
             ? Sdk.CreateMeterProviderBuilder()
                 .SetResourceBuilder(Resource())
                 .AddMeter(RunnerTokenRefreshTelemetry.MeterName)
-                .AddOtlpExporter((_, reader) =>
+                .AddOtlpExporter((exporter, reader) =>
                 {
+                    if (settings.MetricsEndpoint is { } url)
+                    {
+                        exporter.Endpoint = url;
+                    }
+
                     if (deltas)
                     {
                         reader.TemporalityPreference = MetricReaderTemporalityPreference.Delta;

@@ -7,6 +7,12 @@ namespace RunnerTokens.Host.Telemetry;
 /// </summary>
 internal sealed record OtlpSettings(bool Traces, bool Metrics)
 {
+    /// <summary>Gets the spans' own collector URL (used as given), when its variable sets one.</summary>
+    public Uri? TracesEndpoint { get; init; }
+
+    /// <summary>Gets the metrics' own collector URL (used as given), when its variable sets one.</summary>
+    public Uri? MetricsEndpoint { get; init; }
+
     /// <summary>The collector for every signal (the SDK adds <c>/v1/traces</c> and <c>/v1/metrics</c> for http/protobuf).</summary>
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -34,15 +40,20 @@ internal sealed record OtlpSettings(bool Traces, bool Metrics)
             return null;
         }
 
+        // The SDK's AddOtlpExporter reads only the variables of every signal; a signal's own endpoint is applied here
+        // (a value that is no absolute http or https URL is left out, as the SDK leaves out a bad OTEL_EXPORTER_OTLP_ENDPOINT).
         var both = Value(environment, EndpointVariable) is not null;
-        var settings = new OtlpSettings(
-            both || Value(environment, TracesEndpointVariable) is not null,
-            both || Value(environment, MetricsEndpointVariable) is not null);
+        var traces = Url(Value(environment, TracesEndpointVariable));
+        var metrics = Url(Value(environment, MetricsEndpointVariable));
+        var settings = new OtlpSettings(both || traces is not null, both || metrics is not null) { TracesEndpoint = traces, MetricsEndpoint = metrics };
         return settings.Traces || settings.Metrics ? settings : null;
     }
 
     /// <summary>Whether the user chose the metrics' temporality (else the one-shot sends deltas: each run counts its own check).</summary>
     public static bool TemporalityChosen(IReadOnlyDictionary<string, string?> environment) => Value(environment, TemporalityVariable) is not null;
+
+    private static Uri? Url(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps) ? url : null;
 
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string name) =>
         environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
