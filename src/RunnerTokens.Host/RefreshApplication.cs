@@ -12,6 +12,7 @@ using RunnerTokens.Host.CommandLine;
 using RunnerTokens.Host.Logging;
 using RunnerTokens.Host.Preflight;
 using RunnerTokens.Host.Reload;
+using RunnerTokens.Host.Telemetry;
 using RunnerTokens.Systemd;
 
 namespace RunnerTokens.Host;
@@ -85,6 +86,9 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+
+        // Only with a collector named: then what the check traced and counted is sent before the exit, within a limit.
+        await using var otlp = StartOtlp(services, oneShot: true);
         try
         {
             if (settings.Refresh.DryRun)
@@ -165,7 +169,13 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
                 context.Cancel = true;
                 Reload(arguments, settings, reloadable, logger);
             });
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+
+            // Started with the checks and stopped after the host's last one, so the last check's spans are sent too.
+            await using (StartOtlp(host.Services, oneShot: false))
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return ExitCodes.Success;
         }
         catch (OptionsValidationException ex)
@@ -244,6 +254,12 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
         await output.WriteAsync(settings.Describe(PreflightReportWriter.Render(reports))).ConfigureAwait(false);
         return PreflightReportWriter.ExitCode(reports);
     }
+
+    /// <summary>The OTLP export when the standard variables name a collector, else null: nothing of OpenTelemetry runs.</summary>
+    private OtlpExport? StartOtlp(IServiceProvider services, bool oneShot) =>
+        OtlpSettings.FromEnvironment(environment) is { } otlp
+            ? OtlpExport.Start(otlp, environment, oneShot, services.GetRequiredService<ILoggerFactory>())
+            : null;
 
     /// <summary>
     /// Binds and validates every package's options now, and returns every failure; those of <paramref name="except"/>

@@ -68,6 +68,17 @@ internal static class HostProcess
             ["HEALTH_MAX_AGE"] = null,
             ["JOURNAL_STREAM"] = null,
             ["NOTIFY_SOCKET"] = null,
+
+            // Nor any OpenTelemetry export of the machine's.
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null,
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = null,
+            ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = null,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = null,
+            ["OTEL_EXPORTER_OTLP_HEADERS"] = null,
+            ["OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"] = null,
+            ["OTEL_SERVICE_NAME"] = null,
+            ["OTEL_RESOURCE_ATTRIBUTES"] = null,
+            ["OTEL_SDK_DISABLED"] = null,
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
