@@ -1,7 +1,11 @@
 // A web service that keeps runners registered beside its own work: the three packages, a metrics sink of its own,
-// a health endpoint and the Prometheus file, configured from appsettings.json.
+// a health endpoint, the Prometheus file and, when OTEL_EXPORTER_OTLP_ENDPOINT names a collector, OpenTelemetry
+// (the engine's meter and spans by OTLP), configured from appsettings.json and the environment.
 // Run it from the repository root, after packing the packages into artifacts/packages:
 //   dotnet run --project samples/ConsumerService
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using RunnerTokens;
 
 // appsettings.json is read from beside the program; relative runner directories from the current folder.
@@ -13,6 +17,13 @@ builder.Services
     .AddSystemdReconfigurer(builder.Configuration.GetSection("Systemd"))
     .AddMetricsSink<AuditLogSink>();
 builder.Services.AddHealthChecks().AddRunnerTokenRefresh();
+if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 })
+{
+    builder.Services.AddOpenTelemetry()
+        .WithMetrics(metrics => metrics.AddMeter(RunnerTokenRefreshTelemetry.MeterName))
+        .WithTracing(tracing => tracing.AddSource(RunnerTokenRefreshTelemetry.ActivitySourceName))
+        .UseOtlpExporter();
+}
 
 var app = builder.Build();
 app.MapHealthChecks("/healthz");

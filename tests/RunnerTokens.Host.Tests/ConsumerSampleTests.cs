@@ -3,12 +3,13 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using CliWrap;
 using RunnerTokens.TestKit;
+using RunnerTokens.TestKit.Telemetry;
 
 namespace RunnerTokens.Host.Tests;
 
 /// <summary>
 /// samples/ConsumerService as a consumer builds it: the three packages packed from this repository and taken by
-/// PackageReference (not by project reference), a metrics sink of its own, /healthz and the Prometheus file.
+/// PackageReference (not by project reference), a metrics sink of its own, /healthz, the Prometheus file and OpenTelemetry.
 /// </summary>
 [Collection(PackedPackagesCollection.Name)]
 public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
@@ -35,6 +36,7 @@ public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
         Directory.CreateDirectory(Path.Combine(runner, ".token-refresh"));
         File.WriteAllText(Path.Combine(runner, ".token-refresh", "state.json"), """{ "registration_token_expires_at": "2099-01-01T00:00:00Z", "consecutive_failures": 0 }""");
         var prometheus = _temp.Combine("runner-tokens.prom");
+        await using var collector = FakeOtlpCollector.Start();
         var command = Cli.Wrap("dotnet")
             .WithArguments([dll, "--urls", "http://127.0.0.1:0"])
             .WithWorkingDirectory(root)
@@ -45,6 +47,9 @@ public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
                 ["RunnerTokens__MetricsFile"] = _temp.Combine("metrics.json"),
                 ["RunnerTokens__PrometheusFile"] = prometheus,
                 ["GitHub__ApiUrl"] = "http://127.0.0.1:9/",
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             })
             .WithValidation(CommandResultValidation.None);
 
@@ -58,6 +63,20 @@ public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
 
         Assert.Equal("Healthy", health);
         Assert.Contains("runner_token_refresh_checks_total{runner=\"sample-runner\"} 1", File.ReadAllText(prometheus), StringComparison.Ordinal);
+
+        // The sample's OpenTelemetry lines export the engine's meter: the check reaches the collector, by its runner.
+        for (var i = 0; i < 100 && !collector.Points.Any(IsTheCheck); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var check = collector.Points.Last(IsTheCheck);
+        Assert.Equal(RunnerTokenRefreshTelemetry.MeterName, check.Scope);
+        Assert.Equal(1, check.Value);
+
+        static bool IsTheCheck(OtlpPoint point) =>
+            point.Metric == RunnerTokenRefreshTelemetry.ChecksInstrument
+            && point.Attributes.GetValueOrDefault(RunnerTokenRefreshTelemetry.RunnerNameTag) == "sample-runner";
     }
 
     /// <summary>The package's dependencies, as its .nuspec lists them.</summary>
