@@ -79,6 +79,12 @@ public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
             && point.Attributes.GetValueOrDefault(RunnerTokenRefreshTelemetry.RunnerNameTag) == "sample-runner";
     }
 
+    [Fact]
+    public void Packages_EachCarriesTheReadmeAndHasItsSymbolsPackage()
+    {
+        Assert.All(PackedPackages.Packages, package => PackageChecks.AssertReadmeAndSymbols(packages.PackageFile(package), $"RunnerTokens.{package}"));
+    }
+
     /// <summary>The package's dependencies, as its .nuspec lists them.</summary>
     private static List<(string Id, string Version)> Dependencies(string nupkg)
     {

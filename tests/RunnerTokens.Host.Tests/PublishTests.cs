@@ -23,6 +23,7 @@ public sealed class PublishTests : IDisposable
         var version = await Cli.Wrap(Path.Combine(tools, "runner-token-refresh")).WithArguments(["--version"]).ExecuteBufferedAsync();
 
         Assert.Matches(@"^\d+\.\d+\.\d+", version.StandardOutput);
+        PackageChecks.AssertReadmeAndSymbols(Directory.GetFiles(packages, "RunnerTokens.Host.*.nupkg").Single(), "runner-token-refresh");
     }
 
     [Fact]

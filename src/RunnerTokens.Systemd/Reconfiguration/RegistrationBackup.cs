@@ -179,7 +179,7 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
 
         // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
-        if (fileSystem.File.Exists(target) && UnixFileStatus.MayOpen(fileSystem, target) && Hash(fileSystem.File.ReadAllBytes(target)) == saved.Sha256)
+        if (ReadIfThere(target) is { } current && Hash(current) == saved.Sha256)
         {
             // Keep the file (and its owner) as it is; set only a mode or time that differs.
             SetModeAndTimeIfDifferent(target, saved);
@@ -222,6 +222,21 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
     }
 
+    /// <summary>
+    /// The file's bytes, or null when it is not there: also when it goes between the look and the read (a config.sh
+    /// that outlived the run it was started by may still be removing files).
+    /// </summary>
+    private byte[]? ReadIfThere(string path)
+    {
+        try
+        {
+            return fileSystem.File.Exists(path) && UnixFileStatus.MayOpen(fileSystem, path) ? fileSystem.File.ReadAllBytes(path) : null;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
 
     private byte[] ReadVerified(string path, BackedUpFile saved)
     {
