@@ -37,13 +37,7 @@ public sealed class DaemonReloadTests : IDisposable
         await daemon.WaitForOutputAsync("The settings were not reloaded, the runners are checked as before:");
         var refused = daemon.Output.Split('\n').Single(line => line.Contains("were not reloaded", StringComparison.Ordinal));
         Assert.Contains("Lables", refused, StringComparison.Ordinal);
-        var checks = Count(daemon.Output, "beta: source=runner-files");
-        for (var i = 0; i < 100 && Count(daemon.Output, "beta: source=runner-files") <= checks; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.True(Count(daemon.Output, "beta: source=runner-files") > checks, daemon.Output);
+        await daemon.WaitForAnotherAsync("beta: source=runner-files");
         await daemon.SignalAsync("TERM");
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
         Assert.DoesNotContain(" crit: ", daemon.Output, StringComparison.Ordinal);
@@ -60,25 +54,8 @@ public sealed class DaemonReloadTests : IDisposable
 
         await daemon.WaitForOutputAsync("Settings changed: checking 1 runners from the next check (added: none; removed: none)");
         Assert.Contains("SIGHUP received: reading the settings again (the flags and variables)", daemon.Output, StringComparison.Ordinal);
-        var checks = Count(daemon.Output, "sample-runner: source=runner-files");
-        for (var i = 0; i < 100 && Count(daemon.Output, "sample-runner: source=runner-files") <= checks; i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.True(Count(daemon.Output, "sample-runner: source=runner-files") > checks, daemon.Output);
+        await daemon.WaitForAnotherAsync("sample-runner: source=runner-files");
         await daemon.SignalAsync("TERM");
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-    }
-
-    private static int Count(string text, string value)
-    {
-        var count = 0;
-        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
     }
 }

@@ -47,6 +47,30 @@ internal sealed class RunningProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until <paramref name="text"/> appears once more than it has so far (the next check's line, say).</summary>
+    public async Task WaitForAnotherAsync(string text, TimeSpan? timeout = null)
+    {
+        var seen = Count(Output, text);
+        var deadline = Stopwatch.StartNew();
+        while (Count(Output, text) <= seen)
+        {
+            Assert.False(_task.Task.IsCompleted, $"The process ended before printing '{text}' again. Output:\n{Output}");
+            Assert.True(deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(30)), $"No further '{text}' in the output:\n{Output}");
+            await Task.Delay(50);
+        }
+
+        static int Count(string output, string value)
+        {
+            var count = 0;
+            for (var at = output.IndexOf(value, StringComparison.Ordinal); at >= 0; at = output.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            return count;
+        }
+    }
+
     public async Task SignalAsync(string signal)
     {
         using var kill = Process.Start("kill", ["-" + signal, _task.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;

@@ -384,11 +384,18 @@ internal sealed class GitHubApiClient : IDisposable
         return (call, Math.Min(call + 1 + left, _options.MaxRetryAttempts + 1), attempt.ToString());
     }
 
+    /// <summary>
+    /// How long to wait for the time GitHub named, and a little past it: a timer runs on the coarse monotonic clock (a
+    /// few ms a tick) and may end just before the wall-clock time, when the remembered limit still refuses the call.
+    /// </summary>
     private TimeSpan RateLimitWait(GitHubApiException limited)
     {
         var wait = (limited.RetryAfter ?? _timeProvider.GetUtcNow()) - _timeProvider.GetUtcNow();
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait + RateLimitMargin;
     }
+
+    /// <summary>What <see cref="RateLimitWait"/> adds to a wait for a named time.</summary>
+    internal static readonly TimeSpan RateLimitMargin = TimeSpan.FromMilliseconds(50);
 
     private static DateTimeOffset? ParseRetryAfter(string? value, DateTimeOffset now)
     {
