@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using RunnerTokens.Refresh;
 
 namespace RunnerTokens;
 
@@ -12,25 +13,13 @@ namespace RunnerTokens;
 internal sealed class RunnerTokenRefreshHealthCheck(
     RunnerHealthTracker tracker, IOptionsMonitor<RunnerTokenRefreshOptions> options, TimeProvider timeProvider) : IHealthCheck
 {
-    private RunnerTokenRefreshOptions? _lastGood;
-
-    /// <summary>The options as they are now (a reload may change the interval); the last good ones while a change fails validation.</summary>
-    private RunnerTokenRefreshOptions Settings()
-    {
-        try
-        {
-            return _lastGood = options.CurrentValue;
-        }
-        catch (OptionsValidationException) when (_lastGood is { } good)
-        {
-            return good;
-        }
-    }
+    // As they are now: a reload may change the interval.
+    private readonly LastGoodOptions<RunnerTokenRefreshOptions> _settings = new(options);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var settings = Settings();
+        var settings = _settings.Value;
 
         // The seed's 300 s, or two intervals where the daemon checks less often than that.
         var staleAfter = TimeSpan.FromSeconds(Math.Max(RefreshHealth.StaleCheckSeconds, 2 * settings.CheckInterval.TotalSeconds));

@@ -16,37 +16,23 @@ internal sealed class RunnerTokenRefreshService(
     IEnumerable<IRefreshCheckObserver>? observers = null) : BackgroundService
 {
     private readonly IRefreshCheckObserver[] _observers = [.. observers ?? []];
-    private TimeSpan _interval;
+    private readonly LastGoodOptions<RunnerTokenRefreshOptions> _settings = new(options);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var settings = options.CurrentValue;
-        _interval = settings.CheckInterval;
-        Log.DaemonStarted(logger, settings.Runners.Count, LogText.Duration(_interval));
+        var settings = _settings.Value;
+        Log.DaemonStarted(logger, settings.Runners.Count, LogText.Duration(settings.CheckInterval));
         while (!stoppingToken.IsCancellationRequested)
         {
             await RunIterationAsync(stoppingToken).ConfigureAwait(false);
             try
             {
-                await Task.Delay(Interval(), timeProvider, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(_settings.Value.CheckInterval, timeProvider, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-        }
-    }
-
-    /// <summary>The current interval; the last good one while the options fail validation (the engine logs why).</summary>
-    private TimeSpan Interval()
-    {
-        try
-        {
-            return _interval = options.CurrentValue.CheckInterval;
-        }
-        catch (OptionsValidationException)
-        {
-            return _interval;
         }
     }
 
@@ -64,7 +50,7 @@ internal sealed class RunnerTokenRefreshService(
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            Log.CycleFailed(logger, LogText.Duration(_interval), ex.Message, ex);
+            Log.CycleFailed(logger, LogText.Duration(_settings.Value.CheckInterval), ex.Message, ex);
         }
     }
 
