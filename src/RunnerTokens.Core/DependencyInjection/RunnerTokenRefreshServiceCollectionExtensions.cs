@@ -33,11 +33,6 @@ public static class RunnerTokenRefreshServiceCollectionExtensions
 
         // Every service by a factory that calls its constructor, not by type: see ServiceFactories.
         services.AddOptions<RunnerTokenRefreshOptions>().ValidateOnStart();
-
-        // The engine follows the monitor (a reload); the services that read the options once take its value at their
-        // first use, rather than a second binding and validation of their own (each runner's files read again).
-        services.TryAddSingleton<IOptions<RunnerTokenRefreshOptions>>(
-            sp => Options.Options.Create(sp.Get<IOptionsMonitor<RunnerTokenRefreshOptions>>().CurrentValue));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RunnerTokenRefreshOptions>, RunnerTokenRefreshOptionsDataValidator>(_ => new()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RunnerTokenRefreshOptions>, RunnerTokenRefreshOptionsValidator>(
             sp => new(sp.Get<RunnerContextFactory>())));

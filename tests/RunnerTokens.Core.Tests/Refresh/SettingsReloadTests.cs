@@ -59,20 +59,6 @@ public sealed class SettingsReloadTests : IDisposable
     }
 
     [Fact]
-    public void Options_BoundAndValidatedOnce_TheSnapshotIsTheMonitorsFirstValue()
-    {
-        var bindings = 0;
-        _fixture.Configure = _ => bindings++;
-        _fixture.CreateSut();
-
-        var snapshot = _fixture.Provider.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>().Value;
-        var current = _fixture.Provider.GetRequiredService<IOptionsMonitor<RunnerTokenRefreshOptions>>().CurrentValue;
-
-        Assert.Same(current, snapshot);
-        Assert.Equal(1, bindings);
-    }
-
-    [Fact]
     public async Task RunnerRemoved_HealthCheckAndMeterForgetIt()
     {
         _fixture.ConfigureServices = services =>
