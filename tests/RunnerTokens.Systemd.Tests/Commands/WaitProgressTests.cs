@@ -15,7 +15,9 @@ public sealed class WaitProgressTests
             o.StopTimeout = TimeSpan.FromHours(1);
             o.SystemctlTimeout = TimeSpan.FromHours(1);
         });
-        sut.Machine.Systemctl.StopTakes(TimeSpan.FromSeconds(2));
+        // 5 s of real time: the fake clock moves a second per step, so even a loaded machine's slow steps reach the
+        // first still-waiting line (30 s) long before, and 2000 steps of at least 5 ms outlast it.
+        sut.Machine.Systemctl.StopTakes(TimeSpan.FromSeconds(5));
 
         var task = sut.Get<UnitController>().StopAsync(sut.Unit, userUnit: false, new SecretMasker(), CancellationToken.None);
         await sut.DriveClockUntilDoneAsync(task, UnitController.PollInterval, duringCommands: true);
