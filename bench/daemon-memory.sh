@@ -6,8 +6,10 @@
 #
 #   [INTERVAL=60] bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
 #
-# BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). A check is counted when runner-0's
-# decision line is logged (so the count lags the check's end by at most the other runners' part of it). Prints VmRSS at
+# BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). The daemon runs as under systemd
+# (its parent named systemd, a NOTIFY_SOCKET: it logs for the journal and notifies) and a check is counted when its STATUS= notification, sent as each
+# check ends, reaches that socket (the decision lines cannot count them: a repeated "nothing to do" is logged at
+# information once an hour, at debug otherwise, and debug would log 1,000 lines per check). Prints VmRSS at
 # about ten points, VmHWM (peak), and the CPU time per check (utime + stime from /proc/PID/stat, from the end of the
 # second check to the end of the last, so start-up and each runner's first check, which asks GitHub for its listing
 # and writes its files anew, are left out).
@@ -23,11 +25,16 @@ interval=${INTERVAL:-1}
 
 work=$(mktemp -d)
 daemon=
+shell=
 cleanup() {
-  [[ -n $daemon ]] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+  local status=$?
+  [[ -n $daemon ]] && kill "$daemon" 2>/dev/null
+  [[ -n $shell ]] && wait "$shell" 2>/dev/null
   [[ -n ${github_PID:-} ]] && kill "$github_PID" 2>/dev/null
+  [[ -n ${notify:-} ]] && kill "$notify" 2>/dev/null
   [[ -n ${KEEP:-} ]] && cp "$work/checks" "$KEEP"
   rm -rf "$work"
+  exit "$status"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
@@ -55,13 +62,30 @@ read -r port <&"${github[0]}"
 printf 'x\n' >"$work/token"
 chmod 600 "$work/token"
 
-# The daemon's log goes through a filter that keeps runner-0's decisions (one line per check) and every warning or worse.
+# systemd's side of sd_notify: a datagram socket that writes each STATUS= notification (one per check) as a line.
+python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+while True:
+    message = s.recv(4096).decode()
+    if "STATUS=" in message:
+        print(message.replace("\n", " "))
+' "$work/notify" >"$work/checks" &
+notify=$!
+while [[ ! -S $work/notify ]]; do sleep 0.05; done
+
+# The daemon's log goes through a filter that keeps runner-0's decisions and every warning or worse (journal levels
+# 0 to 4, "<4>" for a warning).
 mkfifo "$work/log"
-: >"$work/checks"
-tee >(grep -E ' (warn|fail|crit) ' >"$work/problems") <"$work/log" | grep --line-buffered 'runner-0: source=' >"$work/checks" &
-RUNNER_ALLOW_RUNASROOT=1 "$binary" --daemon --config "$work/config.json" --log-file /dev/null \
+tee >(grep -E '^<[0-4]>' >"$work/problems") <"$work/log" | grep --line-buffered 'runner-0: source=' >"$work/decisions" &
+# .NET's systemd integration turns on when the parent process is named systemd: a shell named so starts the daemon.
+ln -s /bin/sh "$work/systemd"
+NOTIFY_SOCKET=$work/notify RUNNER_ALLOW_RUNASROOT=1 "$work/systemd" -c '"$@"; exit $?' systemd \
+  "$binary" --daemon --config "$work/config.json" --log-file /dev/null \
   --token-file "$work/token" --api-url "http://127.0.0.1:$port" >"$work/log" 2>&1 &
-daemon=$!
+shell=$!
+until daemon=$(pgrep -P "$shell"); do sleep 0.05; done
 
 ticks=$(getconf CLK_TCK)
 # utime + stime (fields 14 and 15 of /proc/PID/stat, counted after the ") " that ends the command's name).
@@ -70,15 +94,15 @@ kib() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$daemon/status"; }
 done_checks() { wc -l <"$work/checks"; }
 wait_for() {
   while (($(done_checks) < $1)); do
-    kill -0 "$daemon" 2>/dev/null || { echo "the daemon exited early" >&2; exit 1; }
+    kill -0 "$daemon" 2>/dev/null || { echo "the daemon exited early:" >&2; tail -5 "$work/problems" >&2; exit 1; }
     sleep 0.2
   done
 }
 
 wait_for 1
-if ! grep -q 'action=none' "$work/checks"; then
+if ! grep -q 'action=none' "$work/decisions"; then
   echo "the first check did not decide action=none:" >&2
-  cat "$work/checks" >&2
+  cat "$work/decisions" >&2
   exit 1
 fi
 printf 'daemon %s, %d runner(s), %d checks at an interval of %d s\n' "$binary" "$runners" "$checks" "$interval"

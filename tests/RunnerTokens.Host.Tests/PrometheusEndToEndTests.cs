@@ -113,9 +113,11 @@ public sealed class PrometheusEndToEndTests : IDisposable
     public async Task Daemon_ChecksPutOffAtAShortInterval_AreWrittenWhenItStops()
     {
         // arrange: the first check refreshes (written at once); the next ones, a second apart, change only the check's
-        // own values, which a daemon writes every 30 s
+        // own values, which a daemon writes every 30 s. At debug, every check's decision is logged (at information, a
+        // repeated "none" is logged once an hour)
         await using var e2e = await EndToEnd.StartAsync();
-        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), e2e.Environment));
+        await using var daemon = RunningProcess.Start(HostProcess.Command(
+            e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath, "--log-level", "debug"), e2e.Environment));
         for (var i = 0; i < 600 && !daemon.Output.Contains("action=none", StringComparison.Ordinal); i++)
         {
             await Task.Delay(50);

@@ -16,9 +16,12 @@ internal static partial class Log
     /// </summary>
     public static IDisposable? RunnerScope(ILogger logger, string runner) => _runnerScope(logger, runner);
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
-        Message = "Runner {Runner}: source={Source} seconds_left={SecondsLeft} action={Action}: {Reason}")]
-    public static partial void Decision(ILogger logger, string runner, string source, string secondsLeft, string action, string reason);
+    /// <summary>
+    /// A runner's decision: at <see cref="LogLevel.Information"/>, or at <see cref="LogLevel.Debug"/> when it repeats
+    /// one already logged within the hour (<see cref="RefreshEngine"/>).
+    /// </summary>
+    [LoggerMessage(EventId = 100, Message = "Runner {Runner}: source={Source} seconds_left={SecondsLeft} action={Action}: {Reason}")]
+    public static partial void Decision(ILogger logger, LogLevel level, string runner, string source, string secondsLeft, string action, string reason);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Runner {Runner}: dry run, step {Step} of {Steps} would be: {Action}")]
     public static partial void DryRunStep(ILogger logger, string runner, int step, int steps, string action);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -36,6 +37,15 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     private readonly RunnerLock _lock;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<RefreshEngine> _logger;
+
+    /// <summary>
+    /// How long a runner's decision to do nothing, repeated check after check, stays at Debug once logged at
+    /// Information: a daemon of 1,000 runners checking every minute would otherwise write 1.4 million lines a day.
+    /// </summary>
+    internal static readonly TimeSpan QuietDecisionInterval = TimeSpan.FromHours(1);
+
+    // Each runner's decision last logged at Information (DecisionLevel), by runner name.
+    private readonly ConcurrentDictionary<string, (string Source, string Action, DateTimeOffset At)> _loggedDecisions = new(StringComparer.Ordinal);
 
     // The settings and runners each check uses: swapped as a whole when the options change (ApplyChanges).
     private volatile Applied _applied;
@@ -153,6 +163,11 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         var added = string.Join(", ", runners.Select(r => r.Name).Where(name => !before.Contains(name)));
         var removed = string.Join(", ", applied.Runners.Select(r => r.Name).Where(name => !after.Contains(name)));
         Log.SettingsApplied(_logger, runners.Count, added.Length == 0 ? "none" : added, removed.Length == 0 ? "none" : removed);
+        foreach (var name in before.Where(name => !after.Contains(name)))
+        {
+            _loggedDecisions.TryRemove(name, out _);
+        }
+
         _refused = null;
         return _applied = new(this, options, runners);
     }
@@ -225,6 +240,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         var action = !decision.Refresh ? "none" : Settings.DryRun ? "refresh (dry run)" : "refresh";
         Log.Decision(
             _logger,
+            DecisionLevel(runner, decision.Source, action, now),
             runner.Name,
             decision.Source,
             decision.SecondsLeft?.ToString(CultureInfo.InvariantCulture) ?? "n/a",
@@ -286,6 +302,32 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         TimeSpan? duration = result.Outcome is RefreshOutcome.Refreshed or RefreshOutcome.Failed ? _timeProvider.GetElapsedTime(started) : null;
         RecordCheckFacts(runner, new RunnerCheckFacts(now, newExpiry.Value ?? expiresAt, duration));
         return result;
+    }
+
+    /// <summary>
+    /// Information for a decision to refresh, for the first of a runner, for one that differs from the last logged
+    /// (another source or action), and for the same again an hour (<see cref="QuietDecisionInterval"/>) after it was
+    /// last logged; Debug for a decision to do nothing that repeats the last one within that hour. The journal shows
+    /// every change and each runner hourly; <c>--log-level debug</c> shows every check.
+    /// </summary>
+    private LogLevel DecisionLevel(RunnerContext runner, string source, string action, DateTimeOffset now)
+    {
+        if (!_logger.IsEnabled(LogLevel.Information))
+        {
+            return LogLevel.Information;
+        }
+
+        if (action == "none"
+            && _loggedDecisions.TryGetValue(runner.Name, out var last)
+            && last.Source == source
+            && last.Action == action
+            && now - last.At < QuietDecisionInterval)
+        {
+            return LogLevel.Debug;
+        }
+
+        _loggedDecisions[runner.Name] = (source, action, now);
+        return LogLevel.Information;
     }
 
     /// <summary>The span of one refresh (<see cref="RunnerTokenRefreshTelemetry.RefreshActivity"/>), when anybody listens.</summary>

@@ -30,6 +30,62 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_SameDecisionToDoNothing_IsLoggedAtInformationOnceAnHourAndOnEachChange()
+    {
+        // arrange: a daemon's checks a minute apart, the token far from its threshold
+        var sut = _fixture.CreateSut();
+        var expires = Now.AddDays(2);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", expires));
+        var levels = new List<LogLevel>();
+        async Task CheckAsync(TimeSpan later)
+        {
+            _fixture.Time.Advance(later);
+            _fixture.Logs.Clear();
+            await sut.RunOnceAsync(CancellationToken.None);
+            levels.Add(Assert.Single(_fixture.Logs.GetSnapshot(), r => r.Id.Id == 100).Level);
+        }
+
+        // act: the first check, 59 more within the hour, the hour's, another source, and the first one back
+        await CheckAsync(TimeSpan.Zero);
+        for (var i = 0; i < 59; i++)
+        {
+            await CheckAsync(TimeSpan.FromMinutes(1));
+        }
+
+        await CheckAsync(TimeSpan.FromMinutes(1));
+        _fixture.SourceSays(ExpiryObservation.Expires("runner-files", expires));
+        await CheckAsync(TimeSpan.FromMinutes(1));
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", expires));
+        await CheckAsync(TimeSpan.FromMinutes(1));
+
+        // assert: the journal keeps the first, the hourly one and each change; --log-level debug shows the rest
+        Assert.Equal(LogLevel.Information, levels[0]);
+        Assert.All(levels.Skip(1).Take(59), level => Assert.Equal(LogLevel.Debug, level));
+        Assert.Equal([LogLevel.Information, LogLevel.Information, LogLevel.Information], levels.Skip(60));
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_DecisionToRefresh_IsLoggedAtInformationAtEveryCheck()
+    {
+        // arrange: the token issuer fails, so each check decides to refresh again
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(10)));
+        _fixture.Issuer.CreateRegistrationTokenAsync(default!, default).ReturnsForAnyArgs<RegistrationToken>(_ => throw new HttpRequestException("down"));
+        _fixture.Configure = o => o.MaxRetryAttempts = 1;
+        var sut = _fixture.CreateSut();
+
+        // act
+        await sut.RunOnceAsync(CancellationToken.None);
+        _fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        await sut.RunOnceAsync(CancellationToken.None);
+
+        // assert
+        var decisions = _fixture.Logs.GetSnapshot().Where(r => r.Id.Id == 100).ToList();
+        Assert.Equal(2, decisions.Count);
+        Assert.All(decisions, r => Assert.Equal(LogLevel.Information, r.Level));
+        Assert.All(decisions, r => Assert.Contains("action=refresh", r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunOnceAsync_ExpiryWithinThreshold_RefreshesAndCachesNewExpiry()
     {
         _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddSeconds(299)));
