@@ -24,7 +24,8 @@ internal sealed class SystemdHarness : IDisposable
         bool userUnit = false,
         Func<RunnerRegistration, RunnerRegistration>? shapeRegistration = null,
         bool withIssuer = true,
-        ProcessIdentity? identity = null)
+        ProcessIdentity? identity = null,
+        System.IO.Abstractions.IFileSystem? fileSystem = null)
     {
         Api = FakeGitHubApi.StartAsync(Time).GetAwaiter().GetResult();
         Machine = new FakeRunnerMachine(Api, layout, userUnit);
@@ -46,6 +47,11 @@ internal sealed class SystemdHarness : IDisposable
         if (identity is not null)
         {
             services.AddSingleton(identity);
+        }
+
+        if (fileSystem is not null)
+        {
+            services.AddSingleton(fileSystem);
         }
 
         services.AddRunnerTokenRefresh().AddSystemdReconfigurer(options =>

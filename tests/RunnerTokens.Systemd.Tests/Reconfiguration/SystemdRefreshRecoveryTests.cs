@@ -94,6 +94,30 @@ public sealed class SystemdRefreshRecoveryTests
         Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task RecoverAsync_RunnerFileRemovedBetweenTheLookAndTheRead_RestoresItFromTheBackup(int read)
+    {
+        // arrange: killed during config.sh remove, whose child outlives it and removes .runner just as the repair,
+        // having seen the file, reads it (CI once: "Could not find file .runner"); the repair reads it twice: to see
+        // whether the registration is complete, then to compare it with the backup
+        var fileSystem = new VanishingFileSystem(RunnerFiles.Runner, read);
+        using var sut = new SystemdHarness(fileSystem: fileSystem);
+        var before = sut.Machine.Runner.Snapshot();
+        await CrashAtAsync(sut, "remove", stepDone: false);
+        fileSystem.Armed = true;
+
+        // act
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        // assert: the race happened, and the runner is back as it was, running, the journal done
+        Assert.True(fileSystem.Vanished);
+        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
     [Fact]
     public async Task RecoverAsync_RepeatedAfterARepairThatFailed_FinishesTheSameWay()
     {
@@ -302,6 +326,60 @@ public sealed class SystemdRefreshRecoveryTests
 
         Assert.Equal(registeredAt.UtcDateTime, File.GetLastWriteTimeUtc(sut.Machine.Runner.File(".runner")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(sut.Machine.Runner.File(".credentials_rsaparams")));
+    }
+
+    /// <summary>
+    /// The machine's file system, where a file named <paramref name="fileName"/> that was just looked at (an
+    /// <c>Exists</c> answered yes) is removed right before it is read the <paramref name="read"/>th time so, once armed:
+    /// the race with a process that removes it.
+    /// </summary>
+    private sealed class VanishingFileSystem(string fileName, int read) : System.IO.Abstractions.FileSystem
+    {
+        private readonly VanishingFile _file = new() { Read = read };
+
+        public bool Armed { get => _file.Armed; set => _file.Armed = value; }
+
+        public bool Vanished => _file.Vanished;
+
+        public override System.IO.Abstractions.IFile File => _file.Bind(this, fileName);
+
+        private sealed class VanishingFile
+        {
+            private System.IO.Abstractions.FileWrapper? _wrapper;
+
+            public bool Armed { get; set; }
+
+            public bool Vanished { get; set; }
+
+            public int Read { get; set; }
+
+            public System.IO.Abstractions.IFile Bind(System.IO.Abstractions.FileSystem fileSystem, string fileName) =>
+                _wrapper ??= new Wrapper(fileSystem, fileName, this);
+        }
+
+        private sealed class Wrapper(System.IO.Abstractions.IFileSystem fileSystem, string fileName, VanishingFile state)
+            : System.IO.Abstractions.FileWrapper(fileSystem)
+        {
+            private string? _lookedAt;
+
+            public override bool Exists(string? path)
+            {
+                var exists = base.Exists(path);
+                _lookedAt = exists ? path : null;
+                return exists;
+            }
+
+            public override byte[] ReadAllBytes(string path)
+            {
+                if (state.Armed && !state.Vanished && path == _lookedAt && System.IO.Path.GetFileName(path) == fileName && --state.Read == 0)
+                {
+                    state.Vanished = true;
+                    base.Delete(path);
+                }
+
+                return base.ReadAllBytes(path);
+            }
+        }
     }
 
     /// <summary>
