@@ -7,12 +7,12 @@
 #   [INTERVAL=60] bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
 #
 # BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). The daemon runs as under systemd
-# (its parent named systemd, a NOTIFY_SOCKET: it logs for the journal and notifies) and a check is counted when its STATUS= notification, sent as each
-# check ends, reaches that socket (the decision lines cannot count them: a repeated "nothing to do" is logged at
-# information once an hour, at debug otherwise, and debug would log 1,000 lines per check). Prints VmRSS at
-# about ten points, VmHWM (peak), and the CPU time per check (utime + stime from /proc/PID/stat, from the end of the
-# second check to the end of the last, so start-up and each runner's first check, which asks GitHub for its listing
-# and writes its files anew, are left out).
+# (its parent named systemd, a NOTIFY_SOCKET: it logs for the journal and notifies), and a check is counted when the
+# STATUS= notification sent as it ends reaches that socket (the decision lines cannot count them: a repeated "nothing
+# to do" is logged at information once an hour, at debug otherwise, and debug would log 1,000 lines per check). Prints
+# VmRSS at about ten points, VmHWM (peak), and the CPU time per check (utime + stime from /proc/PID/stat, from the end
+# of the second check to the end of the last, so start-up and each runner's first check, which asks GitHub for its
+# listing and writes its files anew, are left out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "${1:-artifacts/aot/runner-token-refresh}")
