@@ -138,6 +138,32 @@ public sealed class PrometheusEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Daemon_RepeatedDecisionToDoNothing_IsLoggedOnceWhileEveryCheckIsCounted()
+    {
+        // arrange: the first check refreshes; the next ones, a second apart, find nothing to do
+        await using var e2e = await EndToEnd.StartAsync();
+        await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), e2e.Environment));
+        for (var i = 0; i < 600 && !daemon.Output.Contains("action=none", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // act
+        await daemon.SignalAsync("TERM");
+
+        // assert: at the default level the log shows the refresh and the first "nothing to do", not the repeats,
+        // which the metrics still count
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        var decisions = daemon.Output.Split('\n').Where(l => l.Contains("runner-1: source=", StringComparison.Ordinal)).ToList();
+        Assert.Single(decisions, l => l.Contains("action=refresh", StringComparison.Ordinal));
+        Assert.Single(decisions, l => l.Contains("action=none", StringComparison.Ordinal));
+        var families = PrometheusText.Parse(await File.ReadAllTextAsync(PromPath));
+        Assert.True(families.Value($"{P}checks_total", ("runner", "runner-1")) >= 4, daemon.Output);
+    }
+
+    [Fact]
     public async Task Daemon_SigtermDuringRefresh_StillWritesTheCheckItCounted()
     {
         await using var e2e = await EndToEnd.StartAsync();
