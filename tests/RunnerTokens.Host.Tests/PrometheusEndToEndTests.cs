@@ -118,10 +118,7 @@ public sealed class PrometheusEndToEndTests : IDisposable
         await using var e2e = await EndToEnd.StartAsync();
         await using var daemon = RunningProcess.Start(HostProcess.Command(
             e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath, "--log-level", "debug"), e2e.Environment));
-        for (var i = 0; i < 600 && !daemon.Output.Contains("action=none", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50);
-        }
+        await daemon.WaitForOutputAsync("action=none");
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         var checksLogged = daemon.Output.Split('\n').Count(l => l.Contains("runner-1: source=", StringComparison.Ordinal));
@@ -143,10 +140,7 @@ public sealed class PrometheusEndToEndTests : IDisposable
         // arrange: the first check refreshes; the next ones, a second apart, find nothing to do
         await using var e2e = await EndToEnd.StartAsync();
         await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "1", "--prometheus-file", PromPath), e2e.Environment));
-        for (var i = 0; i < 600 && !daemon.Output.Contains("action=none", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50);
-        }
+        await daemon.WaitForOutputAsync("action=none");
 
         await Task.Delay(TimeSpan.FromSeconds(3));
 

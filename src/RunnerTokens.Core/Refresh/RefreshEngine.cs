@@ -42,7 +42,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     /// How long a runner's decision to do nothing, repeated check after check, stays at Debug once logged at
     /// Information: a daemon of 1,000 runners checking every minute would otherwise write 1.4 million lines a day.
     /// </summary>
-    internal static readonly TimeSpan QuietDecisionInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan QuietDecisionInterval = TimeSpan.FromHours(1);
 
     // Each runner's decision last logged at Information (DecisionLevel), by runner name.
     private readonly ConcurrentDictionary<string, (string Source, string Action, DateTimeOffset At)> _loggedDecisions = new(StringComparer.Ordinal);
@@ -161,9 +161,10 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         var before = applied.Runners.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var after = runners.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var added = string.Join(", ", runners.Select(r => r.Name).Where(name => !before.Contains(name)));
-        var removed = string.Join(", ", applied.Runners.Select(r => r.Name).Where(name => !after.Contains(name)));
+        var removedNames = applied.Runners.Select(r => r.Name).Where(name => !after.Contains(name)).ToList();
+        var removed = string.Join(", ", removedNames);
         Log.SettingsApplied(_logger, runners.Count, added.Length == 0 ? "none" : added, removed.Length == 0 ? "none" : removed);
-        foreach (var name in before.Where(name => !after.Contains(name)))
+        foreach (var name in removedNames)
         {
             _loggedDecisions.TryRemove(name, out _);
         }

@@ -395,7 +395,7 @@ internal sealed class GitHubApiClient : IDisposable
     }
 
     /// <summary>What <see cref="RateLimitWait"/> adds to a wait for a named time.</summary>
-    internal static readonly TimeSpan RateLimitMargin = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RateLimitMargin = TimeSpan.FromMilliseconds(50);
 
     private static DateTimeOffset? ParseRetryAfter(string? value, DateTimeOffset now)
     {

@@ -329,38 +329,30 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     /// <summary>
-    /// The machine's file system, where a file named <paramref name="fileName"/> that was just looked at (an
-    /// <c>Exists</c> answered yes) is removed right before it is read the <paramref name="read"/>th time so, once armed:
-    /// the race with a process that removes it.
+    /// The machine's file system, where a file of the given name that was just looked at (an <c>Exists</c> answered
+    /// yes) is removed right before it is read so the given time, once armed: the race with a process that removes it.
     /// </summary>
-    private sealed class VanishingFileSystem(string fileName, int read) : System.IO.Abstractions.FileSystem
+    private sealed class VanishingFileSystem : System.IO.Abstractions.FileSystem
     {
-        private readonly VanishingFile _file = new() { Read = read };
+        private readonly VanishingFile _file;
+
+        public VanishingFileSystem(string fileName, int read) => _file = new VanishingFile(this, fileName, read);
 
         public bool Armed { get => _file.Armed; set => _file.Armed = value; }
 
         public bool Vanished => _file.Vanished;
 
-        public override System.IO.Abstractions.IFile File => _file.Bind(this, fileName);
+        public override System.IO.Abstractions.IFile File => _file;
 
-        private sealed class VanishingFile
-        {
-            private System.IO.Abstractions.FileWrapper? _wrapper;
-
-            public bool Armed { get; set; }
-
-            public bool Vanished { get; set; }
-
-            public int Read { get; set; }
-
-            public System.IO.Abstractions.IFile Bind(System.IO.Abstractions.FileSystem fileSystem, string fileName) =>
-                _wrapper ??= new Wrapper(fileSystem, fileName, this);
-        }
-
-        private sealed class Wrapper(System.IO.Abstractions.IFileSystem fileSystem, string fileName, VanishingFile state)
+        private sealed class VanishingFile(System.IO.Abstractions.IFileSystem fileSystem, string fileName, int read)
             : System.IO.Abstractions.FileWrapper(fileSystem)
         {
             private string? _lookedAt;
+            private int _reads = read;
+
+            public bool Armed { get; set; }
+
+            public bool Vanished { get; private set; }
 
             public override bool Exists(string? path)
             {
@@ -371,9 +363,9 @@ public sealed class SystemdRefreshRecoveryTests
 
             public override byte[] ReadAllBytes(string path)
             {
-                if (state.Armed && !state.Vanished && path == _lookedAt && System.IO.Path.GetFileName(path) == fileName && --state.Read == 0)
+                if (Armed && !Vanished && path == _lookedAt && System.IO.Path.GetFileName(path) == fileName && --_reads == 0)
                 {
-                    state.Vanished = true;
+                    Vanished = true;
                     base.Delete(path);
                 }
 
