@@ -13,7 +13,8 @@ namespace RunnerTokens.Metrics;
 /// A check's time stamp alone is written when the file's is <see cref="CheckTimestampStep"/> old or older, so a daemon
 /// that checks every few seconds does not replace the file (a new inode, which costs ext4 more than the rest of the
 /// check) at every check; a counter or a name is written at once, flushed to disk. The file this sink last wrote is
-/// not read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it.
+/// not read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check
+/// whose time stamp would not be written.
 /// </remarks>
 internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogger<JsonFileMetricsSink> logger) : IMetricsSink
 {
@@ -26,8 +27,33 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WrittenFiles<Written> _written = new(fileSystem);
 
-    public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken) =>
-        UpdateAsync(runner, document => document.LastCheckTimestamp = checkedAt.ToUnixTimeSeconds(), cancellationToken);
+    public async ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
+    {
+        var timestamp = checkedAt.ToUnixTimeSeconds();
+        if (runner.MetricsFile is { } path)
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The time stamp this sink last wrote is recent enough: nothing would be written, so the file is not
+                // even looked at (a stat per runner per check). A file replaced meanwhile keeps what the other
+                // process wrote; one deleted is written again when the step has passed.
+                if (_written.TryPeek(path, out var last)
+                    && timestamp - last.Document.LastCheckTimestamp is >= 0 and < CheckTimestampStep
+                    && last.Document.RunnerName == runner.Name
+                    && last.Document.RunnerOrg == runner.Scope.DisplayName)
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        await UpdateAsync(runner, document => document.LastCheckTimestamp = timestamp, cancellationToken).ConfigureAwait(false);
+    }
 
     public ValueTask RecordRefreshSucceededAsync(RunnerContext runner, DateTimeOffset refreshedAt, CancellationToken cancellationToken) =>
         UpdateAsync(

@@ -45,7 +45,16 @@ internal static class AtomicFile
             using (var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.Read))
             {
                 // Set the mode before the content goes in, so a secret is never readable by others, even briefly.
-                SetMode(fileSystem, temporary, mode);
+                // Through the handle (fchmod) where there is one: no second walk of the path.
+                if (!OperatingSystem.IsWindows() && UnixFileStatus.IsReal(fileSystem) && UnixFileStatus.UnwrapHandle(stream) is { } handle)
+                {
+                    File.SetUnixFileMode(handle, mode);
+                }
+                else
+                {
+                    SetMode(fileSystem, temporary, mode);
+                }
+
                 stream.Write(content);
                 stream.Flush(flushToDisk: durable);
             }

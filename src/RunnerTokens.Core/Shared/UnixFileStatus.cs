@@ -58,6 +58,13 @@ internal static partial class UnixFileStatus
         && (status.Mode & TypeMask) == Directory
         && (status.Mode & 0xFFF) == 0b111_000_000;
 
+    /// <summary>Whether the file open in <paramref name="handle"/> is a folder that only its owner may read, write or enter (mode 700): one <c>fstat</c>, no path.</summary>
+    public static bool IsOwnerOnlyDirectory(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
+        !OperatingSystem.IsWindows()
+        && FStat(handle, out var status) == 0
+        && (status.Mode & TypeMask) == Directory
+        && (status.Mode & 0xFFF) == 0b111_000_000;
+
     /// <summary>
     /// Why the file at <paramref name="path"/> cannot be trusted: writable by its group or others, or owned by someone
     /// other than this user or the owner of its folder (who could replace it anyway). Null when it can be, or is missing.
@@ -113,7 +120,8 @@ internal static partial class UnixFileStatus
     public static (long Device, long Inode)? Identity(string path) =>
         Stat(path, followLinks: false) is { } status ? (status.Dev, status.Ino) : null;
 
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle? UnwrapHandle(FileSystemStream stream)
+    /// <summary>The handle of the machine's file open in <paramref name="stream"/>; null for a test double's stream.</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle? UnwrapHandle(FileSystemStream stream)
     {
         try
         {

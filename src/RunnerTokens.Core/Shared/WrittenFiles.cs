@@ -29,6 +29,14 @@ internal sealed class WrittenFiles<T>(IFileSystem fileSystem)
         }
     }
 
+    /// <summary>What was last written to <paramref name="path"/>, without looking at the file (it may have changed since).</summary>
+    public bool TryPeek(string path, [NotNullWhen(true)] out T? value)
+    {
+        var known = _written.TryGetValue(path, out var written);
+        value = known ? written.Value : null;
+        return known;
+    }
+
     /// <summary>What was last written to <paramref name="path"/>, when the file is still as it was written; else forgets it.</summary>
     public bool TryGet(string path, [NotNullWhen(true)] out T? value)
     {

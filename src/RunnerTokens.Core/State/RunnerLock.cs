@@ -29,7 +29,6 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
     /// <summary>Takes the lock, waiting up to <paramref name="timeout"/>; returns null when another holder kept it.</summary>
     public async Task<IDisposable?> AcquireAsync(RunnerContext runner, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        AtomicFile.CreateOwnerOnlyDirectory(fileSystem, runner.StateDirectory);
         var path = fileSystem.Path.Combine(runner.StateDirectory, FileName);
 
         var deadline = timeProvider.GetUtcNow() + timeout;
@@ -59,6 +58,7 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
         if (!UnixFileStatus.IsReal(fileSystem) || OperatingSystem.IsWindows())
         {
             // A test double, or Windows: the stream's own share mode is the lock.
+            AtomicFile.CreateOwnerOnlyDirectory(fileSystem, folder);
             try
             {
                 return fileSystem.FileStream.New(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
@@ -69,33 +69,24 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
             }
         }
 
-        // Opened never through a link: opening one would open (and create) whatever it points to.
+        // The folder first, never through a link, and looked at through its handle (fstat, no second walk of its
+        // path): at every check of every runner it is already an owner-only folder. Anything else (missing, a link,
+        // another mode) goes the long way, which makes it, refuses a link, or makes it owner-only.
+        var folderHandle = OpenOwnerOnlyFolder(folder);
+
+        // The lock file, never through a link either: opening one would open (and create) whatever it points to.
         var file = Open(path, ReadWriteCreateCloseOnExecNoFollow, OwnerReadWrite);
         if (file.IsInvalid)
         {
             var error = Marshal.GetLastPInvokeError();
             file.Dispose();
+            folderHandle.Dispose();
             throw new IOException(UnixFileStatus.IsSymbolicLink(path)
                 ? $"{path} is a symbolic link; remove it (the lock file is made anew)"
                 : $"{path} cannot be opened to lock it: {Marshal.GetPInvokeErrorMessage(error)}");
         }
 
-        if (FLock(file, ExclusiveNonBlocking) != 0)
-        {
-            file.Dispose();
-            return null;
-        }
-
-        var folderHandle = Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
-        if (folderHandle.IsInvalid)
-        {
-            var error = Marshal.GetLastPInvokeError();
-            folderHandle.Dispose();
-            file.Dispose();
-            throw new IOException($"{folder} cannot be opened to lock it: {Marshal.GetPInvokeErrorMessage(error)}");
-        }
-
-        if (FLock(folderHandle, ExclusiveNonBlocking) != 0)
+        if (FLock(file, ExclusiveNonBlocking) != 0 || FLock(folderHandle, ExclusiveNonBlocking) != 0)
         {
             folderHandle.Dispose();
             file.Dispose();
@@ -103,6 +94,29 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
         }
 
         return new Held(file, folderHandle);
+    }
+
+    /// <summary>A handle on the state folder, made owner-only first if it is not (or made, if missing).</summary>
+    /// <exception cref="IOException">The folder is a link, or cannot be made or opened.</exception>
+    private SafeFileHandle OpenOwnerOnlyFolder(string folder)
+    {
+        var handle = Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
+        if (!handle.IsInvalid && UnixFileStatus.IsOwnerOnlyDirectory(handle))
+        {
+            return handle;
+        }
+
+        handle.Dispose();
+        AtomicFile.CreateOwnerOnlyDirectory(fileSystem, folder);
+        handle = Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
+        if (handle.IsInvalid)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw new IOException($"{folder} cannot be opened to lock it: {Marshal.GetPInvokeErrorMessage(error)}");
+        }
+
+        return handle;
     }
 
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

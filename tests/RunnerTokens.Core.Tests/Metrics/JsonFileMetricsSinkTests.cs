@@ -148,6 +148,37 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordCheckAsync_FileDeletedWithinTheTimestampStep_WrittenAgainWhenTheStepHasPassed()
+    {
+        var sut = CreateSut();
+        await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+        File.Delete(MetricsPath);
+
+        // Within the step a check does not even look at the file (no stat per runner per check)...
+        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep - 1), CancellationToken.None);
+        Assert.False(File.Exists(MetricsPath));
+
+        // ...and the first check past it writes the file again, whole.
+        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep), CancellationToken.None);
+        using var json = Read();
+        Assert.Equal(_t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal("runner-1", json.RootElement.GetProperty("runner_name").GetString());
+    }
+
+    [Fact]
+    public async Task RecordCheckAsync_RunnerRenamedWithinTheTimestampStep_NewNameWrittenAtOnce()
+    {
+        var sut = CreateSut();
+        await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+
+        var renamed = new RunnerContext("runner-2", _temp.Path, "https://github.com/acme", _temp.Combine("state")) { MetricsFile = MetricsPath };
+        await sut.RecordCheckAsync(renamed, _t0.AddSeconds(1), CancellationToken.None);
+
+        using var json = Read();
+        Assert.Equal("runner-2", json.RootElement.GetProperty("runner_name").GetString());
+    }
+
+    [Fact]
     public async Task Records_FileReplacedByAnotherProcessSinceOurWrite_ItsCountersKept()
     {
         var sut = CreateSut();

@@ -1,4 +1,6 @@
+using System.IO.Abstractions;
 using NSubstitute;
+using RunnerTokens.State;
 
 namespace RunnerTokens.Tests.Refresh;
 
@@ -115,6 +117,55 @@ public sealed class RunnerLockTests : IDisposable
         Assert.False(File.Exists(target));
         await _fixture.Reconfigurer.DidNotReceiveWithAnyArgs().ReconfigureAsync(default!, default!, default!, default);
     }
+
+    [Fact]
+    public async Task AcquireAsync_StateFolderOpenToOthers_MadeOwnerOnlyAndLocked()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "state-755");
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+
+        using (var held = await AcquireAsync(folder))
+        {
+            // The folder is owner-only before the lock is handed over, and it is the folder that is locked too.
+            Assert.NotNull(held);
+            Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(folder));
+            Assert.Null(await AcquireAsync(folder));
+        }
+
+        using var again = await AcquireAsync(folder);
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StateFolderMissing_MadeOwnerOnly()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "new", "state");
+
+        using var held = await AcquireAsync(folder);
+
+        Assert.NotNull(held);
+        Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(folder));
+        Assert.True(File.Exists(Path.Combine(folder, RunnerLock.FileName)));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_FileWhereTheStateFolderShouldBe_FailsNamingItAndLeavesTheFile()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "state-file");
+        File.WriteAllText(folder, "not a folder");
+
+        var error = await Assert.ThrowsAnyAsync<IOException>(() => AcquireAsync(folder));
+
+        Assert.Contains(folder, error.Message, StringComparison.Ordinal);
+        Assert.Equal("not a folder", File.ReadAllText(folder));
+    }
+
+    private Task<IDisposable?> AcquireAsync(string stateFolder) =>
+        new RunnerLock(new FileSystem(), TimeProvider.System).AcquireAsync(
+            new RunnerContext("runner-1", _fixture.Runners[0].Path, "https://github.com/acme", stateFolder),
+            TimeSpan.Zero,
+            CancellationToken.None);
 
     private FileStream HoldLock()
     {
