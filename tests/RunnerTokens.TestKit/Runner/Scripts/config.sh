@@ -164,7 +164,8 @@ status_name() {
     502) echo "BadGateway|Bad Gateway" ;; 503) echo "ServiceUnavailable|Service Unavailable" ;; *) echo "$1|$1" ;;
   esac
 }
-WORK_TMP="$(mktemp -d "${TMPDIR:-/tmp}/fake-config-sh.XXXXXX")"
+# In $CONTROL, which the test deletes: a run the test kills (a hang, a time limit) leaves nothing in /tmp.
+WORK_TMP="$(mktemp -d "$CONTROL/work.XXXXXX")"
 trap 'rm -rf "$WORK_TMP"' EXIT
 # call METHOD URL TOKEN [JSON]: sets BODY; on a failure prints what the runner prints, sets FAILURE, returns 1.
 call() {
