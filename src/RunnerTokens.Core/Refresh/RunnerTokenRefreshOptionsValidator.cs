@@ -59,12 +59,19 @@ internal sealed class RunnerTokenRefreshOptionsValidator(RunnerContextFactory fa
             : null;
     }
 
+    /// <summary>How many runners a "share the same ..." line names before it counts the rest.</summary>
+    private const int NamesShown = 5;
+
     private static void AddDuplicates(
         List<string> errors, IEnumerable<RunnerContext> runners, Func<RunnerContext, string> key, string what, StringComparer comparer)
     {
         foreach (var group in runners.GroupBy(key, comparer).Where(g => g.Count() > 1))
         {
-            errors.Add($"Runners {string.Join(", ", group.Select(r => $"'{r.Name}'"))} share the {what} '{group.Key}'; give each runner its own.");
+            // The first few names, then a count: a --config of a thousand runners gives one readable line, not 15 KB.
+            var count = group.Count();
+            var names = string.Join(", ", group.Take(NamesShown).Select(r => $"'{r.Name}'"));
+            var others = count > NamesShown ? $" and {count - NamesShown} others" : string.Empty;
+            errors.Add($"Runners {names}{others} share the {what} '{group.Key}'; give each runner its own.");
         }
     }
 }

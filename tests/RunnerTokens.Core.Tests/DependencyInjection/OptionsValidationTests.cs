@@ -158,6 +158,30 @@ public sealed class OptionsValidationTests : IDisposable
     }
 
     [Fact]
+    public void Start_ManyRunnersShareTheMetricsFile_OneLineNamesTheFirstFiveAndCountsTheRest()
+    {
+        var others = Enumerable.Range(2, 11).Select(i => new RunnerDirectory(name: $"runner-{i}")).ToList();
+        string message;
+        try
+        {
+            message = Validate(o =>
+            {
+                foreach (var other in others)
+                {
+                    o.Runners.Add(new RunnerOptions { Directory = other.Path, Organization = "acme" });
+                }
+            });
+        }
+        finally
+        {
+            others.ForEach(r => r.Dispose());
+        }
+
+        Assert.Contains("Runners 'runner-1', 'runner-2', 'runner-3', 'runner-4', 'runner-5' and 7 others share the metrics file", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'runner-6'", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_Valid_ResolvesDefaults()
     {
         using var provider = Build(o => o.Runners[0].Name = null);
