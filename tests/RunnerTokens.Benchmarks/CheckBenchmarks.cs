@@ -31,6 +31,7 @@ public class CheckBenchmarks
         _clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var store = new RunnerStateStore(new FileSystem());
         var services = new ServiceCollection();
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<TimeProvider>(_clock);
         services.AddRunnerTokenRefresh(options =>

@@ -47,11 +47,14 @@ public class CheckPartsBenchmarks
     [Benchmark]
     public bool Decide() => RefreshDecider.Decide(_observations, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), RefreshPolicy.Expiry).Refresh;
 
-    /// <summary>A check's metrics write, a second later than the last: read, update the time stamp, temporary file, rename (no fsync).</summary>
+    /// <summary>
+    /// A check's metrics write, one time-stamp step later than the last (an earlier check writes nothing): update the
+    /// time stamp, temporary file, rename (no fsync).
+    /// </summary>
     [Benchmark]
     public ValueTask RecordCheck()
     {
-        _checkedAt = _checkedAt.AddSeconds(1);
+        _checkedAt = _checkedAt.AddSeconds(JsonFileMetricsSink.CheckTimestampStep);
         return _sink.RecordCheckAsync(_runner, _checkedAt, CancellationToken.None);
     }
 
