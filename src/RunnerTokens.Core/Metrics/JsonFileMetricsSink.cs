@@ -27,32 +27,10 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WrittenFiles<Written> _written = new(fileSystem);
 
-    public async ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
+    public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
     {
         var timestamp = checkedAt.ToUnixTimeSeconds();
-        if (runner.MetricsFile is { } path)
-        {
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // The time stamp this sink last wrote is recent enough: nothing would be written, so the file is not
-                // even looked at (a stat per runner per check). A file replaced meanwhile keeps what the other
-                // process wrote; one deleted is written again when the step has passed.
-                if (_written.TryPeek(path, out var last)
-                    && timestamp - last.Document.LastCheckTimestamp is >= 0 and < CheckTimestampStep
-                    && last.Document.RunnerName == runner.Name
-                    && last.Document.RunnerOrg == runner.Scope.DisplayName)
-                {
-                    return;
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        await UpdateAsync(runner, document => document.LastCheckTimestamp = timestamp, cancellationToken).ConfigureAwait(false);
+        return UpdateAsync(runner, document => document.LastCheckTimestamp = timestamp, cancellationToken, checkTimestamp: timestamp);
     }
 
     public ValueTask RecordRefreshSucceededAsync(RunnerContext runner, DateTimeOffset refreshedAt, CancellationToken cancellationToken) =>
@@ -76,7 +54,11 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             },
             cancellationToken);
 
-    private async ValueTask UpdateAsync(RunnerContext runner, Action<MetricsDocument> update, CancellationToken cancellationToken)
+    /// <param name="runner">The runner whose metrics file is updated.</param>
+    /// <param name="update">The change to the document.</param>
+    /// <param name="cancellationToken">Cancels the wait for the sink's gate.</param>
+    /// <param name="checkTimestamp">A check's time stamp, when the update is that alone.</param>
+    private async ValueTask UpdateAsync(RunnerContext runner, Action<MetricsDocument> update, CancellationToken cancellationToken, long? checkTimestamp = null)
     {
         if (runner.MetricsFile is not { } path)
         {
@@ -86,6 +68,18 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // The time stamp this sink last wrote is recent enough: nothing would be written, so the file is not even
+            // looked at (a stat per runner per check). A file replaced meanwhile keeps what the other process wrote;
+            // one deleted is written again when the step has passed.
+            if (checkTimestamp is { } timestamp
+                && _written.TryPeek(path, out var last)
+                && timestamp - last.Document.LastCheckTimestamp is >= 0 and < CheckTimestampStep
+                && last.Document.RunnerName == runner.Name
+                && last.Document.RunnerOrg == runner.Scope.DisplayName)
+            {
+                return;
+            }
+
             var (held, onDisk) = Read(path);
             var document = held with { RunnerOrg = runner.Scope.DisplayName, RunnerName = runner.Name };
             update(document);

@@ -54,16 +54,11 @@ internal static partial class UnixFileStatus
 
     /// <summary>Whether <paramref name="path"/> itself (not a link's target) is a folder that only its owner may read, write or enter (mode 700).</summary>
     public static bool IsOwnerOnlyDirectory(string path) =>
-        Stat(Path.TrimEndingDirectorySeparator(path), followLinks: false) is { } status
-        && (status.Mode & TypeMask) == Directory
-        && (status.Mode & 0xFFF) == 0b111_000_000;
+        Stat(Path.TrimEndingDirectorySeparator(path), followLinks: false) is { } status && IsOwnerOnlyDirectory(status);
 
     /// <summary>Whether the file open in <paramref name="handle"/> is a folder that only its owner may read, write or enter (mode 700): one <c>fstat</c>, no path.</summary>
     public static bool IsOwnerOnlyDirectory(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
-        !OperatingSystem.IsWindows()
-        && FStat(handle, out var status) == 0
-        && (status.Mode & TypeMask) == Directory
-        && (status.Mode & 0xFFF) == 0b111_000_000;
+        !OperatingSystem.IsWindows() && FStat(handle, out var status) == 0 && IsOwnerOnlyDirectory(status);
 
     /// <summary>
     /// Why the file at <paramref name="path"/> cannot be trusted: writable by its group or others, or owned by someone
@@ -144,6 +139,9 @@ internal static partial class UnixFileStatus
         Socket => "a socket",
         _ => "not a file",
     };
+
+    private static bool IsOwnerOnlyDirectory(FileStatus status) =>
+        (status.Mode & TypeMask) == Directory && (status.Mode & 0xFFF) == 0b111_000_000;
 
     private static FileStatus? Stat(string path, bool followLinks)
     {
