@@ -4,12 +4,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RunnerTokens.Expiry;
 using RunnerTokens.Metrics;
 using RunnerTokens.Refresh;
+using RunnerTokens.Shared;
 using RunnerTokens.State;
 using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Benchmarks;
 
-/// <summary>The parts of one runner's check: reading its files, the decision, and the two kinds of metrics write.</summary>
+/// <summary>
+/// The parts of one runner's check: reading its files, the decision, the two kinds of metrics write, and the two ways a
+/// time stamp alone replaces a file (a temporary file and a rename; the file's spare and an exchange).
+/// </summary>
 [MemoryDiagnoser]
 public class CheckPartsBenchmarks
 {
@@ -20,12 +24,18 @@ public class CheckPartsBenchmarks
     private ExpiryObservation[] _observations = null!;
     private DateTimeOffset _checkedAt;
     private int _failures;
+    private FileSystem _fileSystem = null!;
+    private WrittenFiles<object> _spareWrites = null!;
+    private string _spareWritten = null!;
+    private string _temporaryWritten = null!;
+    private byte[][] _stamps = null!;
+    private int _write;
 
     [GlobalSetup]
     public void Setup()
     {
         _temp = new TempDirectory("bench");
-        var fileSystem = new FileSystem();
+        var fileSystem = _fileSystem = new FileSystem();
         var store = new RunnerStateStore(fileSystem);
         BenchmarkRunners.Create(_temp, 0);
         _runner = BenchmarkRunners.Context(_temp, 0, _temp.Combine("metrics-bench.json"));
@@ -34,6 +44,13 @@ public class CheckPartsBenchmarks
         _sink = new JsonFileMetricsSink(fileSystem, NullLogger<JsonFileMetricsSink>.Instance);
         _observations = [ExpiryObservation.Expires("runner-files", DateTimeOffset.UtcNow.AddHours(1)), ExpiryObservation.ValidNoExpiry("github")];
         _checkedAt = DateTimeOffset.UtcNow;
+
+        // Resting time zero: each write reuses the spare the one before swapped out, as a daemon's checks a minute apart do.
+        _spareWrites = new WrittenFiles<object>(fileSystem, TimeSpan.Zero);
+        _spareWritten = _temp.Combine("by-spare.json");
+        _temporaryWritten = _temp.Combine("by-temporary-file.json");
+        _stamps = [.. Enumerable.Range(0, 2).Select(i => System.Text.Encoding.UTF8.GetBytes($"{{ \"last_check_timestamp\": 179560800{i} }}"))];
+        _spareWrites.Write(_spareWritten, _stamps[0], AtomicFile.WorldReadable, durable: true, _stamps);
     }
 
     [GlobalCleanup]
@@ -61,4 +78,14 @@ public class CheckPartsBenchmarks
     /// <summary>A metrics write that changes a counter (a failed refresh): read, update, temporary file, fsync, rename.</summary>
     [Benchmark]
     public ValueTask RecordCounter() => _sink.RecordRefreshFailedAsync(_runner, _checkedAt, ++_failures, CancellationToken.None);
+
+    /// <summary>A time stamp alone through the file's spare: write it in place, exchange it with the file (renameat2).</summary>
+    [Benchmark]
+    public void WriteBySpare() =>
+        _spareWrites.Write(_spareWritten, _stamps[++_write % 2], AtomicFile.WorldReadable, durable: false, _stamps);
+
+    /// <summary>The same the usual way: a new temporary file, renamed over the file.</summary>
+    [Benchmark]
+    public void WriteByTemporaryFile() =>
+        AtomicFile.Write(_fileSystem, _temporaryWritten, _stamps[++_write % 2], AtomicFile.WorldReadable, durable: false);
 }

@@ -99,8 +99,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
                 return;
             }
 
-            AtomicFile.Write(fileSystem, path, content, AtomicFile.WorldReadable, durable: !timestampOnly);
-            _written.Remember(path, new Written(document, content));
+            _written.Write(path, content, AtomicFile.WorldReadable, durable: !timestampOnly, new Written(document, content));
         }
         finally
         {

@@ -24,7 +24,7 @@ internal readonly record struct FileStamp(long Device, long Inode, long Size, lo
 
 /// <summary>
 /// What a reader made of some files, kept for as long as none of them changes: a check that finds the stamps
-/// (<see cref="UnixFileStatus.Stamp"/>) of every file it depends on as they were takes the value again, for one
+/// (<see cref="UnixFileStatus.Stamp(string)"/>) of every file it depends on as they were takes the value again, for one
 /// <c>stat</c> a file instead of opening, locking, reading and parsing each. A missing file is a stamp too (null).
 /// </summary>
 /// <remarks>

@@ -100,6 +100,22 @@ internal static partial class UnixFileStatus
             ? new FileStamp(status.Dev, status.Ino, status.Size, status.MTime, status.MTimeNsec, status.CTime, status.CTimeNsec)
             : null;
 
+    /// <summary>
+    /// The stamp of the file open in <paramref name="handle"/>, and whether it is a regular file of this user: one
+    /// <c>fstat</c>, no path. Null when it cannot be looked at, or on Windows.
+    /// </summary>
+    public static FileStamp? Stamp(Microsoft.Win32.SafeHandles.SafeFileHandle handle, out bool ownRegularFile)
+    {
+        ownRegularFile = false;
+        if (OperatingSystem.IsWindows() || FStat(handle, out var status) != 0)
+        {
+            return null;
+        }
+
+        ownRegularFile = (status.Mode & TypeMask) == Regular && status.Uid == GetEffectiveUserId();
+        return new FileStamp(status.Dev, status.Ino, status.Size, status.MTime, status.MTimeNsec, status.CTime, status.CTimeNsec);
+    }
+
     /// <summary>The device and inode of the file open in <paramref name="stream"/>; null where unknown.</summary>
     public static (long Device, long Inode)? Identity(FileSystemStream stream)
     {

@@ -14,15 +14,12 @@ namespace RunnerTokens.State;
 /// anew, unlocked, by the next process, which would then "repair" the holder's refresh under its feet; the folder
 /// cannot be deleted while it holds state.
 /// </remarks>
-internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvider)
+internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvider)
 {
     public const string FileName = "refresh.lock";
 
-    // The runtime's portable open flags (System.Native's PAL_O_*): O_RDONLY, O_RDWR, O_CLOEXEC, O_CREAT, O_NOFOLLOW.
-    private const int ReadOnlyCloseOnExecNoFollow = 0x0000 | 0x0010 | 0x0200;
-    private const int ReadWriteCreateCloseOnExecNoFollow = 0x0002 | 0x0010 | 0x0020 | 0x0200;
-    private const int OwnerReadWrite = 0b110_000_000;
-    private const int ExclusiveNonBlocking = 2 | 4;
+    private const int ReadOnlyCloseOnExecNoFollow = NativeFile.ReadOnly | NativeFile.CloseOnExec | NativeFile.NoFollow;
+    private const int ReadWriteCreateCloseOnExecNoFollow = NativeFile.ReadWrite | NativeFile.CloseOnExec | NativeFile.Create | NativeFile.NoFollow;
 
     private static readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(200);
 
@@ -75,7 +72,7 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
         var folderHandle = OpenOwnerOnlyFolder(folder);
 
         // The lock file, never through a link either: opening one would open (and create) whatever it points to.
-        var file = Open(path, ReadWriteCreateCloseOnExecNoFollow, OwnerReadWrite);
+        var file = NativeFile.Open(path, ReadWriteCreateCloseOnExecNoFollow, NativeFile.OwnerReadWrite);
         if (file.IsInvalid)
         {
             var error = Marshal.GetLastPInvokeError();
@@ -86,7 +83,7 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
                 : $"{path} cannot be opened to lock it: {Marshal.GetPInvokeErrorMessage(error)}");
         }
 
-        if (FLock(file, ExclusiveNonBlocking) != 0 || FLock(folderHandle, ExclusiveNonBlocking) != 0)
+        if (NativeFile.FLock(file, NativeFile.ExclusiveNonBlocking) != 0 || NativeFile.FLock(folderHandle, NativeFile.ExclusiveNonBlocking) != 0)
         {
             folderHandle.Dispose();
             file.Dispose();
@@ -100,7 +97,7 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
     /// <exception cref="IOException">The folder is a link, or cannot be made or opened.</exception>
     private SafeFileHandle OpenOwnerOnlyFolder(string folder)
     {
-        var handle = Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
+        var handle = NativeFile.Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
         if (!handle.IsInvalid && UnixFileStatus.IsOwnerOnlyDirectory(handle))
         {
             return handle;
@@ -108,7 +105,7 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
 
         handle.Dispose();
         AtomicFile.CreateOwnerOnlyDirectory(fileSystem, folder);
-        handle = Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
+        handle = NativeFile.Open(folder, ReadOnlyCloseOnExecNoFollow, 0);
         if (handle.IsInvalid)
         {
             var error = Marshal.GetLastPInvokeError();
@@ -118,12 +115,6 @@ internal sealed partial class RunnerLock(IFileSystem fileSystem, TimeProvider ti
 
         return handle;
     }
-
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial SafeFileHandle Open(string path, int flags, int mode);
-
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_FLock", SetLastError = true)]
-    private static partial int FLock(SafeFileHandle fd, int operation);
 
     /// <summary>Both locks; closing a handle releases its <c>flock</c>.</summary>
     private sealed class Held(SafeFileHandle file, SafeFileHandle folder) : IDisposable

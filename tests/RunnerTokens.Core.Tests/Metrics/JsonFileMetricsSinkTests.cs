@@ -18,6 +18,8 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
 
     private string MetricsPath => _temp.Combine("var", "runner-token-metrics.json");
 
+    private string SparePath => _temp.Combine("var", ".runner-token-metrics.json.spare");
+
     [Fact]
     public async Task RecordCheckAsync_NewFile_HasExactlyTheSeedsFields()
     {
@@ -74,7 +76,8 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
             await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(i), CancellationToken.None);
         }
 
-        Assert.Equal([MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!));
+        // The file and its spare (the file as it was a write before, which the next write reuses): no temporary file.
+        Assert.Equal([SparePath, MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!).Order());
         Assert.True(File.GetUnixFileMode(MetricsPath).HasFlag(UnixFileMode.OtherRead));
         Assert.False(File.GetUnixFileMode(MetricsPath).HasFlag(UnixFileMode.OtherWrite));
     }
@@ -101,16 +104,19 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     {
         var fileSystem = new FlushRecordingFileSystem();
         var sut = new JsonFileMetricsSink(fileSystem, _logger);
+        await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
         await sut.RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
         fileSystem.Flushes.Clear();
 
         await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(1), CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(2), CancellationToken.None);
 
-        // Written through a temporary file and renamed (no leftover), but not fsynced; the counters are unchanged.
-        Assert.Equal([false], fileSystem.Flushes);
-        Assert.Equal([MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!));
+        // Written atomically (no leftover but the spare the first made, flushed to disk once, as it may stand in for
+        // the file after a crash), and not fsynced after that; the counters are unchanged.
+        Assert.Equal([true, false], fileSystem.Flushes);
+        Assert.Equal([SparePath, MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!).Order());
         using var json = Read();
-        Assert.Equal(_t0.AddMinutes(1).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal(_t0.AddMinutes(2).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
         Assert.Equal(1, json.RootElement.GetProperty("total_refreshes").GetInt64());
     }
 
@@ -275,6 +281,8 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
                 .Returns(call => new FlushRecordingStream(
                     real.New(call.ArgAt<string>(0), call.ArgAt<FileMode>(1), call.ArgAt<FileAccess>(2), call.ArgAt<FileShare>(3)),
                     Flushes));
+            _streams.New(Arg.Any<Microsoft.Win32.SafeHandles.SafeFileHandle>(), Arg.Any<FileAccess>(), Arg.Any<int>())
+                .Returns(call => new FlushRecordingStream(real.New(call.ArgAt<Microsoft.Win32.SafeHandles.SafeFileHandle>(0), call.ArgAt<FileAccess>(1), call.ArgAt<int>(2)), Flushes));
         }
 
         public List<bool> Flushes { get; } = [];
