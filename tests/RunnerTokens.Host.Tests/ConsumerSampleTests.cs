@@ -62,6 +62,13 @@ public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
         var health = await http.GetStringAsync(new Uri("/healthz", UriKind.Relative));
 
         Assert.Equal("Healthy", health);
+
+        // The audit line is the check's own; the Prometheus file is written once the whole check is done, just after.
+        for (var i = 0; i < 100 && !File.Exists(prometheus); i++)
+        {
+            await Task.Delay(100);
+        }
+
         Assert.Contains("runner_token_refresh_checks_total{runner=\"sample-runner\"} 1", File.ReadAllText(prometheus), StringComparison.Ordinal);
 
         // The sample's OpenTelemetry lines export the engine's meter: the check reaches the collector, by its runner.

@@ -6,7 +6,8 @@ namespace RunnerTokens.Shared;
 /// <summary>
 /// What this process last wrote to each file, kept while one <c>stat</c> shows the file exactly as it was right after
 /// the write (<see cref="FileStamp"/>: same inode, size, modification and change times): nobody replaced or touched
-/// it, so it need not be read back. Without a real Unix file system nothing is kept. Not thread-safe: each owner
+/// it, so it need not be read back; and the writes themselves, which a file rewritten again and again makes through
+/// its spare (<see cref="Write"/>). Without a real Unix file system nothing is kept. Not thread-safe: each owner
 /// calls it under its own lock.
 /// </summary>
 /// <typeparam name="T">What the owner keeps of a write (the values it wrote, their bytes, when).</typeparam>
