@@ -24,9 +24,6 @@ internal static partial class NativeFile
     /// <summary>System.Native's PAL_LOCK_EX | PAL_LOCK_NB: an exclusive lock, or failure at once.</summary>
     public const int ExclusiveNonBlocking = 2 | 4;
 
-    /// <summary><c>errno</c> when the path does not exist.</summary>
-    public const int NoSuchFile = 2;
-
     /// <summary>Opens <paramref name="path"/>; an invalid handle, with the error in <see cref="Marshal.GetLastPInvokeError"/>, when it cannot.</summary>
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial SafeFileHandle Open(string path, int flags, int mode);

@@ -42,6 +42,9 @@ internal static partial class SpareFile
     private const int ReadWriteCloseOnExecNoFollow = NativeFile.ReadWrite | NativeFile.CloseOnExec | NativeFile.NoFollow;
     private const int CurrentDirectory = -100;
     private const uint RenameExchange = 2;
+
+    // errno values (Linux), as the calls with SetLastError leave them.
+    private const int NoSuchFile = 2;
     private const int InvalidArgument = 22;
     private const int NotImplemented = 38;
     private const int NotSupported = 95;
@@ -60,10 +63,6 @@ internal static partial class SpareFile
         /// <summary>Not written, and never will be here (no exchange on this file system or C library): write the usual way.</summary>
         Unsupported,
     }
-
-    /// <summary>The spare of <paramref name="path"/>: hidden, in the same folder (an exchange cannot cross file systems).</summary>
-    public static string PathFor(string path) =>
-        Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Path.GetFileName(path)}.spare");
 
     /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> through its spare, if it can.</summary>
     /// <param name="fileSystem">The machine's file system (a test's may watch the writes).</param>
@@ -126,6 +125,10 @@ internal static partial class SpareFile
         return Outcome.Swapped;
     }
 
+    /// <summary>The spare of <paramref name="path"/>: hidden, in the same folder (an exchange cannot cross file systems).</summary>
+    private static string PathFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? ".", $".{Path.GetFileName(path)}.spare");
+
     /// <summary>
     /// The spare, locked, ready to be written: the known one when it has rested and has the content's length, else a
     /// new one (<paramref name="fresh"/>); null when neither can be had now.
@@ -138,7 +141,7 @@ internal static partial class SpareFile
         {
             var error = Marshal.GetLastPInvokeError();
             handle.Dispose();
-            return error == NativeFile.NoSuchFile || Removed(sparePath) ? CreateSpare(sparePath) : null;
+            return error == NoSuchFile || Removed(sparePath) ? CreateSpare(sparePath) : null;
         }
 
         // Locked, then still the file at the name: another process may have removed it and made its own meanwhile.

@@ -97,7 +97,7 @@ internal static partial class UnixFileStatus
     /// <summary>The stamp of the file at <paramref name="path"/> (following a link): one <c>stat</c>; null when it is missing or on Windows.</summary>
     public static FileStamp? Stamp(string path) =>
         Stat(path, followLinks: true) is { } status
-            ? new FileStamp(status.Dev, status.Ino, status.Size, status.MTime, status.MTimeNsec, status.CTime, status.CTimeNsec)
+            ? ToStamp(status)
             : null;
 
     /// <summary>
@@ -113,7 +113,7 @@ internal static partial class UnixFileStatus
         }
 
         ownRegularFile = (status.Mode & TypeMask) == Regular && status.Uid == GetEffectiveUserId();
-        return new FileStamp(status.Dev, status.Ino, status.Size, status.MTime, status.MTimeNsec, status.CTime, status.CTimeNsec);
+        return ToStamp(status);
     }
 
     /// <summary>The device and inode of the file open in <paramref name="stream"/>; null where unknown.</summary>
@@ -155,6 +155,9 @@ internal static partial class UnixFileStatus
         Socket => "a socket",
         _ => "not a file",
     };
+
+    private static FileStamp ToStamp(FileStatus status) =>
+        new(status.Dev, status.Ino, status.Size, status.MTime, status.MTimeNsec, status.CTime, status.CTimeNsec);
 
     private static bool IsOwnerOnlyDirectory(FileStatus status) =>
         (status.Mode & TypeMask) == Directory && (status.Mode & 0xFFF) == 0b111_000_000;

@@ -21,7 +21,7 @@ internal sealed class WrittenFiles<T>(IFileSystem fileSystem, TimeSpan? spareRes
 
     // Each file's spare (SpareFile) as the last write left it: its device and inode, while every write since it was
     // made only changed what may be lost in a crash; a file whose spare cannot be exchanged (NFS) is not tried again.
-    private readonly Dictionary<string, (long Device, long Inode)?> _spares = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Device, long Inode)> _spares = new(StringComparer.Ordinal);
     private readonly HashSet<string> _noSpare = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -49,7 +49,7 @@ internal sealed class WrittenFiles<T>(IFileSystem fileSystem, TimeSpan? spareRes
             // another process replaced it meanwhile, the spare is not the one remembered, and the next write makes a
             // new one.
             var swappedOut = last.Stamp;
-            switch (SpareFile.TryWrite(fileSystem, path, content, mode, _spares.GetValueOrDefault(path), spareRest ?? SpareFile.Rest, out var stamp))
+            switch (SpareFile.TryWrite(fileSystem, path, content, mode, _spares.TryGetValue(path, out var spare) ? spare : null, spareRest ?? SpareFile.Rest, out var stamp))
             {
                 case SpareFile.Outcome.Swapped:
                     _written[path] = (stamp, value);
