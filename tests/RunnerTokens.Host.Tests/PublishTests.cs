@@ -9,6 +9,9 @@ namespace RunnerTokens.Host.Tests;
 /// <summary>The ways the README installs the command: a .NET tool, a self-contained single-file binary, and the Native AOT binary's link.</summary>
 public sealed class PublishTests : IDisposable
 {
+    /// <summary>ELF's <c>e_type</c> of an executable linked at a fixed address (<c>ET_EXEC</c>; a position-independent one is <c>ET_DYN</c>, 3).</summary>
+    private const ushort ElfExecutable = 2;
+
     private static readonly string _project = Path.Combine(HostProcess.RepositoryRoot, "src", "RunnerTokens.Host", "RunnerTokens.Host.csproj");
     private readonly TempDirectory _temp = new("publish");
 
@@ -66,8 +69,6 @@ public sealed class PublishTests : IDisposable
         Assert.DoesNotContain(".hydrated", sections);
         Assert.Contains("__managedcode", sections);
     }
-
-    private const ushort ElfExecutable = 2;
 
     /// <summary>An ELF64 little-endian file's type (<c>e_type</c>) and its sections' names.</summary>
     private static (ushort Type, IReadOnlyList<string> Sections) ReadElf(string path)
