@@ -179,10 +179,8 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         }
 
         // Looked at before the backup: a file that is already right needs no copy (nor a backup folder).
-        if (ReadIfThere(target) is { } current && Hash(current) == saved.Sha256)
+        if (ReadIfThere(target) is { } current && Hash(current) == saved.Sha256 && KeptWithModeAndTime(target, saved))
         {
-            // Keep the file (and its owner) as it is; set only a mode or time that differs.
-            SetModeAndTimeIfDifferent(target, saved);
             return true;
         }
 
@@ -246,6 +244,24 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
         return Hash(bytes) == saved.Sha256
             ? bytes
             : throw new IOException($"The backup {path} does not match the journal (SHA-256 differs); {saved.Name} was not restored from it.");
+    }
+
+    /// <summary>
+    /// Keeps the file that is already right (and its owner) as it is, setting only a mode or time that differs; false
+    /// when it went meanwhile (a config.sh that outlived its run removing it just after it was read), to be put back
+    /// from the copy.
+    /// </summary>
+    private bool KeptWithModeAndTime(string path, BackedUpFile saved)
+    {
+        try
+        {
+            SetModeAndTimeIfDifferent(path, saved);
+            return true;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
     }
 
     private void SetModeAndTimeIfDifferent(string path, BackedUpFile saved)

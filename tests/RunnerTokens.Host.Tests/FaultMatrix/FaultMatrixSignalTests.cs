@@ -93,8 +93,8 @@ public sealed class FaultMatrixSignalTests
         return step switch
         {
             "stop" => (() => systemctl.Hang("stop"), () => Reached(e2e, "systemctl stop"), systemctl.Heal),
-            "remove" => (() => configSh.Hang("remove"), () => Reached(e2e, "config.sh remove"), configSh.Heal),
-            "configure" => (() => configSh.Hang("configure"), () => Reached(e2e, "config.sh --unattended"), configSh.Heal),
+            "remove" => (() => configSh.Hang("remove"), () => configSh.Hanging("remove"), configSh.Heal),
+            "configure" => (() => configSh.Hang("configure"), () => configSh.Hanging("configure"), configSh.Heal),
             "configured" => (configSh.HangAfterConfigure, () => configSh.Configured, configSh.Heal),
             "start" => (() => systemctl.Hang("start"), () => Reached(e2e, "systemctl start"), systemctl.Heal),
             "listen" => (() => systemctl.ListenerTakes(TimeSpan.FromSeconds(20)), () => JournalStep(e2e) == "listen", systemctl.Heal),

@@ -119,6 +119,27 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     [Fact]
+    public async Task RecoverAsync_RunnerFileRemovedRightAfterTheRead_RestoresItFromTheBackup()
+    {
+        // arrange: as above, but .runner goes just after the repair read it and found it right, as it looks at its mode
+        // (CI once, end to end: "could not put back .runner: Could not find file")
+        var fileSystem = new VanishingFileSystem(RunnerFiles.Runner, read: 2, afterRead: true);
+        using var sut = new SystemdHarness(fileSystem: fileSystem);
+        var before = sut.Machine.Runner.Snapshot();
+        await CrashAtAsync(sut, "remove", stepDone: false);
+        fileSystem.Armed = true;
+
+        // act
+        await sut.Recovery.RecoverAsync(sut.Runner, default);
+
+        // assert: the race happened, and the runner is back as it was, running, the journal done
+        Assert.True(fileSystem.Vanished);
+        SystemdReconfigurerTests.AssertSameFiles(before, sut.Machine.Runner.Snapshot());
+        Assert.True(sut.Machine.Systemctl.IsActive(sut.Unit));
+        Assert.False(File.Exists(sut.JournalPath));
+    }
+
+    [Fact]
     public async Task RecoverAsync_RepeatedAfterARepairThatFailed_FinishesTheSameWay()
     {
         using var sut = new SystemdHarness();
@@ -330,13 +351,14 @@ public sealed class SystemdRefreshRecoveryTests
 
     /// <summary>
     /// The machine's file system, where a file of the given name that was just looked at (an <c>Exists</c> answered
-    /// yes) is removed right before it is read so the given time, once armed: the race with a process that removes it.
+    /// yes) is removed right before it is read so the given time (or, with afterRead, right after that
+    /// read, before its mode is looked at), once armed: the race with a process that removes it.
     /// </summary>
     private sealed class VanishingFileSystem : System.IO.Abstractions.FileSystem
     {
         private readonly VanishingFile _file;
 
-        public VanishingFileSystem(string fileName, int read) => _file = new VanishingFile(this, fileName, read);
+        public VanishingFileSystem(string fileName, int read, bool afterRead = false) => _file = new VanishingFile(this, fileName, read, afterRead);
 
         public bool Armed { get => _file.Armed; set => _file.Armed = value; }
 
@@ -344,11 +366,12 @@ public sealed class SystemdRefreshRecoveryTests
 
         public override System.IO.Abstractions.IFile File => _file;
 
-        private sealed class VanishingFile(System.IO.Abstractions.IFileSystem fileSystem, string fileName, int read)
+        private sealed class VanishingFile(System.IO.Abstractions.IFileSystem fileSystem, string fileName, int read, bool afterRead)
             : System.IO.Abstractions.FileWrapper(fileSystem)
         {
             private string? _lookedAt;
             private int _reads = read;
+            private string? _vanishNext;
 
             public bool Armed { get; set; }
 
@@ -365,11 +388,30 @@ public sealed class SystemdRefreshRecoveryTests
             {
                 if (Armed && !Vanished && path == _lookedAt && System.IO.Path.GetFileName(path) == fileName && --_reads == 0)
                 {
+                    if (afterRead)
+                    {
+                        _vanishNext = path;
+                    }
+                    else
+                    {
+                        Vanished = true;
+                        base.Delete(path);
+                    }
+                }
+
+                return base.ReadAllBytes(path);
+            }
+
+            public override UnixFileMode GetUnixFileMode(string path)
+            {
+                if (path == _vanishNext)
+                {
+                    _vanishNext = null;
                     Vanished = true;
                     base.Delete(path);
                 }
 
-                return base.ReadAllBytes(path);
+                return base.GetUnixFileMode(path);
             }
         }
     }

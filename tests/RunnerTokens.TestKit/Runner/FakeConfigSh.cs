@@ -96,6 +96,12 @@ public sealed class FakeConfigSh
     /// <summary>Makes <paramref name="command"/> hang for ten minutes (until killed), before any server call.</summary>
     public void Hang(string command) => Mark($"hang-{command}", string.Empty);
 
+    /// <summary>
+    /// Gets whether a <paramref name="command"/> made to hang (<see cref="Hang"/>) has begun hanging: only then does
+    /// <see cref="Heal"/> leave it hanging; healed before, the command runs on.
+    /// </summary>
+    public bool Hanging(string command) => File.Exists(Control($"hanging-{command}"));
+
     /// <summary>Makes configure hang for ten minutes (until killed) after it wrote a complete registration and GitHub replaced the runner: a late SIGTERM or a timeout.</summary>
     public void HangAfterConfigure() => Mark("hang-after-configure", string.Empty);
 

@@ -115,7 +115,8 @@ if [ "${#unknown[@]}" -gt 0 ]; then
 fi
 
 [ -f "$CONTROL/echo-token" ] && echo "debug: using token $token"
-[ -f "$CONTROL/hang-$cmd" ] && sleep 600
+# hanging-CMD: the test sees the hang begun (healing the marker earlier would let the command run on).
+[ -f "$CONTROL/hang-$cmd" ] && { : > "$CONTROL/hanging-$cmd"; sleep 600; }
 [ -f "$CONTROL/fail-$cmd" ] && die "$(cat "$CONTROL/fail-$cmd")"
 
 unattended=0; test_flag unattended && unattended=1
