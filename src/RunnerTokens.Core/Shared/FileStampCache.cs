@@ -18,8 +18,10 @@ internal readonly record struct FileStamp(long Device, long Inode, long Size, lo
     /// keeps file times to its clock tick, so a file written twice within one tick, to the same size, keeps its stamp.
     /// A stamp younger than <see cref="SettleTime"/> is not trusted (as Git treats "racily clean" files).
     /// </summary>
-    public bool SettledAt(DateTimeOffset now) =>
-        now - DateTimeOffset.FromUnixTimeSeconds(ChangedSeconds).AddTicks(ChangedNanoseconds / 100) >= SettleTime;
+    public bool SettledAt(DateTimeOffset now) => now - ChangedAt >= SettleTime;
+
+    /// <summary>Gets when the file last changed (its change time, to the 100 ns a <see cref="DateTimeOffset"/> holds).</summary>
+    public DateTimeOffset ChangedAt => DateTimeOffset.FromUnixTimeSeconds(ChangedSeconds).AddTicks(ChangedNanoseconds / 100);
 }
 
 /// <summary>

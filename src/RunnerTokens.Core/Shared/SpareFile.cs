@@ -155,8 +155,7 @@ internal static partial class SpareFile
 
         if (known == (status.Device, status.Inode) && ownRegularFile && status.Size == length)
         {
-            var swappedOut = DateTimeOffset.FromUnixTimeSeconds(status.ChangedSeconds).AddTicks(status.ChangedNanoseconds / 100);
-            if (DateTimeOffset.UtcNow - swappedOut >= rest)
+            if (DateTimeOffset.UtcNow - status.ChangedAt >= rest)
             {
                 fresh = false;
                 return handle;

@@ -255,25 +255,21 @@ internal sealed class RegistrationBackup(IFileSystem fileSystem, Reconfiguration
     {
         try
         {
-            SetModeAndTimeIfDifferent(path, saved);
+            if (!OperatingSystem.IsWindows() && (int)AtomicFile.GetMode(fileSystem, path) != saved.Mode)
+            {
+                fileSystem.File.SetUnixFileMode(path, (UnixFileMode)saved.Mode);
+            }
+
+            if (fileSystem.File.GetLastWriteTimeUtc(path) != saved.LastWriteTimeUtc)
+            {
+                fileSystem.File.SetLastWriteTimeUtc(path, saved.LastWriteTimeUtc);
+            }
+
             return true;
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return false;
-        }
-    }
-
-    private void SetModeAndTimeIfDifferent(string path, BackedUpFile saved)
-    {
-        if (!OperatingSystem.IsWindows() && (int)AtomicFile.GetMode(fileSystem, path) != saved.Mode)
-        {
-            fileSystem.File.SetUnixFileMode(path, (UnixFileMode)saved.Mode);
-        }
-
-        if (fileSystem.File.GetLastWriteTimeUtc(path) != saved.LastWriteTimeUtc)
-        {
-            fileSystem.File.SetLastWriteTimeUtc(path, saved.LastWriteTimeUtc);
         }
     }
 
