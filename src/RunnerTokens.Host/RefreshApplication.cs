@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using RunnerTokens.GitHub;
 using RunnerTokens.Host.CommandLine;
 using RunnerTokens.Host.Logging;
+using RunnerTokens.Host.Memory;
 using RunnerTokens.Host.Preflight;
 using RunnerTokens.Host.Reload;
 using RunnerTokens.Host.Telemetry;
@@ -373,6 +374,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             // After each check, its summary to systemd (STATUS=), for `systemctl status`.
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, SystemdStatusObserver>(sp => new(
                 sp.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>(), sp.GetService<ISystemdNotifier>())));
+
+            // After the first check, the memory only start-up used given back to the system.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, StartupMemoryRelease>(sp => new(
+                sp.GetRequiredService<ILogger<StartupMemoryRelease>>())));
         }
 
         // With --policy registration, also whether GitHub still lists the runner. Not with the expiry policy: "GitHub

@@ -1,8 +1,10 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Host.Tests;
 
-public sealed class DaemonTests : IDisposable
+public sealed partial class DaemonTests : IDisposable
 {
     private readonly TempDirectory _temp = new("daemon");
 
@@ -41,6 +43,33 @@ public sealed class DaemonTests : IDisposable
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
 
+    [Fact]
+    public async Task Daemon_AfterItsFirstCheck_GivesBackTheMemoryOnlyStartUpUsedAndChecksOn()
+    {
+        await using var daemon = RunningProcess.Start(HostProcess.Command(
+            ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "1", "--log-level", "debug"]));
+
+        await daemon.WaitForOutputAsync("Start-up memory given back after the first check");
+        var line = daemon.Output.Split('\n').First(l => l.Contains("Start-up memory given back", StringComparison.Ordinal));
+        var figures = MemoryFigures().Match(line);
+        Assert.True(figures.Success, line);
+        var before = double.Parse(figures.Groups["before"].Value, CultureInfo.InvariantCulture);
+        var dropped = double.Parse(figures.Groups["dropped"].Value, CultureInfo.InvariantCulture);
+        var after = double.Parse(figures.Groups["after"].Value, CultureInfo.InvariantCulture);
+        for (var i = 0; i < 100 && CountDecisions(daemon.Output) < 3; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        // Megabytes of its own code and libraries dropped, and still below what start-up held two checks later.
+        Assert.True(dropped >= 2 && after < before - 2, line);
+        Assert.True(CountDecisions(daemon.Output) >= 3, daemon.Output);
+        var resident = ResidentMebibytes(daemon.ProcessId);
+        Assert.True(resident < before, $"{resident} MiB resident after the third check; {line}");
+        await daemon.SignalAsync("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
     [Theory]
     [InlineData("--runner-dir", "MISSING", "does not exist")]
     [InlineData("--name", "wrong", "--name 'wrong' is not allowed: the runner in")]
@@ -59,6 +88,15 @@ public sealed class DaemonTests : IDisposable
         Assert.DoesNotContain("Hosting failed", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", everything, StringComparison.Ordinal);
     }
+
+    private static double ResidentMebibytes(int processId) =>
+        long.Parse(
+            File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+            CultureInfo.InvariantCulture) / 1024.0;
+
+    [GeneratedRegex(@"resident (?<before>[0-9.]+) MiB, of which (?<dropped>[0-9.]+) MiB .* now (?<after>[0-9.]+) MiB")]
+    private static partial Regex MemoryFigures();
 
     private static int CountDecisions(string output) =>
         output.Split('\n').Count(line => line.Contains("sample-runner: source=", StringComparison.Ordinal));

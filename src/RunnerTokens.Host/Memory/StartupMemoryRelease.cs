@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace RunnerTokens.Host.Memory;
+
+/// <summary>
+/// Once the daemon's first check is done, gives back to the system the memory that only its start-up used (issue 11,
+/// goal 3): start-up (the command line, the configuration, the services, the first listing from GitHub) runs code
+/// that no check runs again. Two things hold it:
+/// <list type="bullet">
+/// <item>the pages of the binary and of the shared libraries that start-up touched. They are clean copies of their
+/// files, but each stays counted in the daemon's resident memory until the kernel needs it back: about 15 MiB of the
+/// 19 MB Native AOT binary, where a check uses about 3 MiB. The process drops them (<c>madvise(MADV_DONTNEED)</c>);
+/// they stay in the page cache, shared with every other process, and a check that touches one maps it back from
+/// there;</item>
+/// <item>the garbage collector's regions that held start-up's objects: one compacting collection that decommits what
+/// it frees (<see cref="GCCollectionMode.Aggressive"/>).</item>
+/// </list>
+/// Only mappings whose content cannot be lost are dropped: private mappings of a file, without write permission and
+/// without a page the process changed (<c>Anonymous: 0 kB</c> in <c>/proc/self/smaps</c>: a loader's relocated data,
+/// made read-only after, has such pages). The next access to a dropped page reads the file's bytes, which is what the
+/// page held. Linux only; anywhere else, or without <c>/proc</c>, nothing is done.
+/// </summary>
+internal sealed partial class StartupMemoryRelease(ILogger<StartupMemoryRelease> logger) : IRefreshCheckObserver
+{
+    private const int DontNeed = 4; // MADV_DONTNEED on Linux.
+
+    private int _released;
+
+    public ValueTask OnCheckCompletedAsync(IReadOnlyList<RunnerRefreshResult> results, DateTimeOffset completedAt, CancellationToken cancellationToken)
+    {
+        if (OperatingSystem.IsLinux() && Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            var before = Environment.WorkingSet;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var dropped = DropUnchangedFileMappings("/proc/self/smaps", logger);
+            Log.Released(logger, Mebibytes(before), Mebibytes(dropped), Mebibytes(Environment.WorkingSet));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Drops from the process the resident pages of every private, read-only file mapping that holds no page the
+    /// process changed, as <paramref name="smapsPath"/> lists them.
+    /// </summary>
+    /// <returns>The bytes the dropped mappings had resident.</returns>
+    internal static long DropUnchangedFileMappings(string smapsPath, ILogger logger)
+    {
+        List<Mapping> mappings;
+        try
+        {
+            mappings = ReadMappings(smapsPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.NotReleased(logger, smapsPath, ex.Message);
+            return 0;
+        }
+
+        long dropped = 0;
+        foreach (var mapping in mappings)
+        {
+            if (mapping.Droppable && MAdvise((nint)mapping.Start, (nuint)(mapping.End - mapping.Start), DontNeed) == 0)
+            {
+                dropped += mapping.ResidentKib * 1024;
+            }
+        }
+
+        return dropped;
+    }
+
+    private static List<Mapping> ReadMappings(string smapsPath)
+    {
+        // Each mapping is a line "start-end perms offset device inode [path]", then lines "Name: value".
+        var mappings = new List<Mapping>();
+        Mapping? current = null;
+        foreach (var line in File.ReadLines(smapsPath))
+        {
+            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0)
+            {
+                continue;
+            }
+
+            if (!fields[0].EndsWith(':'))
+            {
+                if (current is not null)
+                {
+                    mappings.Add(current);
+                }
+
+                current = Mapping.Parse(fields);
+            }
+            else if (current is not null && fields.Length >= 2 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+            {
+                switch (fields[0])
+                {
+                    case "Rss:":
+                        current.ResidentKib = kib;
+                        break;
+                    case "Anonymous:":
+                        current.AnonymousKib = kib;
+                        break;
+                }
+            }
+        }
+
+        if (current is not null)
+        {
+            mappings.Add(current);
+        }
+
+        return mappings;
+    }
+
+    private static double Mebibytes(long bytes) => Math.Round(bytes / 1048576.0, 1);
+
+    [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    private static partial int MAdvise(nint address, nuint length, int advice);
+
+    private sealed class Mapping
+    {
+        public ulong Start { get; private init; }
+
+        public ulong End { get; private init; }
+
+        /// <summary>Private, without write permission, of a file (an inode), and not yet known to hold a changed page.</summary>
+        public bool Candidate { get; private init; }
+
+        public long ResidentKib { get; set; }
+
+        /// <summary>Unknown (-1) until its line is read: a mapping whose line is missing is kept.</summary>
+        public long AnonymousKib { get; set; } = -1;
+
+        public bool Droppable => Candidate && AnonymousKib == 0 && ResidentKib > 0;
+
+        public static Mapping? Parse(string[] fields)
+        {
+            var range = fields[0].Split('-');
+            if (fields.Length < 5 || range.Length != 2
+                || !ulong.TryParse(range[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var start)
+                || !ulong.TryParse(range[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var end))
+            {
+                return null;
+            }
+
+            var permissions = fields[1];
+            return new Mapping
+            {
+                Start = start,
+                End = end,
+                Candidate = permissions.Length == 4 && permissions[1] == '-' && permissions[3] == 'p' && fields[4] != "0",
+            };
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Start-up memory given back after the first check: resident {Before} MiB, of which {Dropped} MiB were unchanged pages of the binary and its libraries; now {After} MiB")]
+        public static partial void Released(ILogger logger, double before, double dropped, double after);
+
+        [LoggerMessage(EventId = 521, Level = LogLevel.Debug, Message = "Start-up memory not given back: {Path} could not be read ({Problem})")]
+        public static partial void NotReleased(ILogger logger, string path, string problem);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using RunnerTokens.Host.Memory;
+using RunnerTokens.TestKit;
+
+namespace RunnerTokens.Host.Tests.Memory;
+
+/// <summary>
+/// The daemon drops, after its first check, the resident pages of the file mappings that it never changed. These
+/// tests map a file of their own into this process, as the loader maps the binary and its libraries, and look at what
+/// /proc/self/smaps and the bytes say after.
+/// </summary>
+public sealed partial class StartupMemoryReleaseTests : IDisposable
+{
+    private const int Length = 1 << 20;
+    private const int Page = 4096;
+    private const int Read = 1;
+    private const int Write = 2;
+    private const int Private = 2;
+
+    private readonly TempDirectory _temp = new("memory");
+    private readonly byte[] _bytes = new byte[Length];
+    private readonly string _file;
+
+    public StartupMemoryReleaseTests()
+    {
+        new Random(11).NextBytes(_bytes);
+        _file = _temp.Combine("mapped");
+        File.WriteAllBytes(_file, _bytes);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void DropUnchangedFileMappings_ReadOnlyPrivateMappingOfAFile_DropsItsPagesAndKeepsItsBytes()
+    {
+        var mapping = Map(Read);
+        try
+        {
+            // arrange: every page read, so resident
+            TouchEveryPage(mapping);
+            Assert.Equal(Length / 1024, ResidentKib(mapping));
+
+            // act
+            var dropped = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+
+            // assert: no longer counted in the process, and the same bytes when read again
+            Assert.Equal(0, ResidentKib(mapping));
+            Assert.True(dropped >= Length, $"{dropped} bytes reported dropped");
+            Assert.Equal(_bytes, Copy(mapping));
+        }
+        finally
+        {
+            _ = munmap(mapping, Length);
+        }
+    }
+
+    [Fact]
+    public void DropUnchangedFileMappings_ReadOnlyMappingWithAPageChangedBeforeItWasMadeReadOnly_KeepsTheChange()
+    {
+        // As the loader's relocated data: written, then made read-only. Dropped, it would read the file's bytes again.
+        var mapping = Map(Read | Write);
+        try
+        {
+            Marshal.WriteByte(mapping, 0, (byte)~_bytes[0]);
+            Assert.Equal(0, mprotect(mapping, Length, Read));
+            TouchEveryPage(mapping);
+
+            _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+
+            Assert.Equal((byte)~_bytes[0], Marshal.ReadByte(mapping, 0));
+            Assert.Equal(Length / 1024, ResidentKib(mapping));
+        }
+        finally
+        {
+            _ = munmap(mapping, Length);
+        }
+    }
+
+    [Fact]
+    public void DropUnchangedFileMappings_WritableMapping_KeepsItsPages()
+    {
+        // Clean now, but another thread may write to it between the look and the drop: its write would be lost.
+        var mapping = Map(Read | Write);
+        try
+        {
+            TouchEveryPage(mapping);
+
+            _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+
+            Assert.Equal(Length / 1024, ResidentKib(mapping));
+        }
+        finally
+        {
+            _ = munmap(mapping, Length);
+        }
+    }
+
+    [Fact]
+    public void DropUnchangedFileMappings_MappingsUnreadable_DropsNothingAndSaysWhichFile()
+    {
+        var logger = new FakeLogger();
+        var missing = _temp.Combine("no-proc", "smaps");
+
+        var dropped = StartupMemoryRelease.DropUnchangedFileMappings(missing, logger);
+
+        Assert.Equal(0, dropped);
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(521, record.Id.Id);
+        Assert.Contains(missing, record.Message, StringComparison.Ordinal);
+    }
+
+    private nint Map(int protection)
+    {
+        using var file = File.OpenHandle(_file);
+        var address = mmap(0, Length, protection, Private, (int)file.DangerousGetHandle(), 0);
+        Assert.NotEqual(-1, address);
+        return address;
+    }
+
+    private static void TouchEveryPage(nint mapping)
+    {
+        for (var offset = 0; offset < Length; offset += Page)
+        {
+            _ = Marshal.ReadByte(mapping, offset);
+        }
+    }
+
+    private static byte[] Copy(nint mapping)
+    {
+        var copy = new byte[Length];
+        Marshal.Copy(mapping, copy, 0, Length);
+        return copy;
+    }
+
+    /// <summary>The Rss line of the mapping that starts at <paramref name="mapping"/>, in /proc/self/smaps.</summary>
+    private static long ResidentKib(nint mapping)
+    {
+        var header = ((ulong)mapping).ToString("x", CultureInfo.InvariantCulture) + "-";
+        var lines = File.ReadAllLines("/proc/self/smaps");
+        var at = Array.FindIndex(lines, line => line.StartsWith(header, StringComparison.Ordinal));
+        Assert.True(at >= 0, $"no mapping at {header} in /proc/self/smaps");
+        var rss = lines.Skip(at + 1).First(line => line.StartsWith("Rss:", StringComparison.Ordinal));
+        return long.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int mprotect(nint address, nuint length, int protection);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int munmap(nint address, nuint length);
+}
