@@ -20,7 +20,10 @@ namespace RunnerTokens.Host.Memory;
 /// Only mappings whose content cannot be lost are dropped: private mappings of a file, without write permission and
 /// without a page the process changed (<c>Anonymous: 0 kB</c> in <c>/proc/self/smaps</c>: a loader's relocated data,
 /// made read-only after, has such pages). The next access to a dropped page reads the file's bytes, which is what the
-/// page held. Linux only; anywhere else, or without <c>/proc</c>, nothing is done.
+/// page held. The list is read just before the pages are dropped, once, while the checks are between two runs; nothing
+/// in the daemon unmaps a file meanwhile (the runtime unloads no library, and the daemon maps no file of its own), so an
+/// address read as such a mapping is still one when it is dropped. Linux only; anywhere else, or without <c>/proc</c>,
+/// nothing is done.
 /// </summary>
 internal sealed partial class StartupMemoryRelease(ILogger<StartupMemoryRelease> logger) : IRefreshCheckObserver
 {
