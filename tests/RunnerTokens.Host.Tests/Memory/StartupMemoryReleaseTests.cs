@@ -36,66 +36,45 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
     [Fact]
     public void DropUnchangedFileMappings_ReadOnlyPrivateMappingOfAFile_DropsItsPagesAndKeepsItsBytes()
     {
-        var mapping = Map(Read);
-        try
-        {
-            // arrange: every page read, so resident
-            TouchEveryPage(mapping);
-            Assert.Equal(Length / 1024, ResidentKib(mapping));
+        // arrange: every page read, so resident
+        using var mapping = new Mapping(_file, Read);
+        TouchEveryPage(mapping.Address);
+        Assert.Equal(Length / 1024, ResidentKib(mapping.Address));
 
-            // act
-            var dropped = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+        // act
+        var dropped = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
 
-            // assert: no longer counted in the process, and the same bytes when read again
-            Assert.Equal(0, ResidentKib(mapping));
-            Assert.True(dropped >= Length, $"{dropped} bytes reported dropped");
-            Assert.Equal(_bytes, Copy(mapping));
-        }
-        finally
-        {
-            _ = munmap(mapping, Length);
-        }
+        // assert: no longer counted in the process, and the same bytes when read again
+        Assert.Equal(0, ResidentKib(mapping.Address));
+        Assert.True(dropped >= Length, $"{dropped} bytes reported dropped");
+        Assert.Equal(_bytes, Copy(mapping.Address));
     }
 
     [Fact]
     public void DropUnchangedFileMappings_ReadOnlyMappingWithAPageChangedBeforeItWasMadeReadOnly_KeepsTheChange()
     {
         // As the loader's relocated data: written, then made read-only. Dropped, it would read the file's bytes again.
-        var mapping = Map(Read | Write);
-        try
-        {
-            Marshal.WriteByte(mapping, 0, (byte)~_bytes[0]);
-            Assert.Equal(0, mprotect(mapping, Length, Read));
-            TouchEveryPage(mapping);
+        using var mapping = new Mapping(_file, Read | Write);
+        Marshal.WriteByte(mapping.Address, 0, (byte)~_bytes[0]);
+        Assert.Equal(0, mprotect(mapping.Address, Length, Read));
+        TouchEveryPage(mapping.Address);
 
-            _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+        _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
 
-            Assert.Equal((byte)~_bytes[0], Marshal.ReadByte(mapping, 0));
-            Assert.Equal(Length / 1024, ResidentKib(mapping));
-        }
-        finally
-        {
-            _ = munmap(mapping, Length);
-        }
+        Assert.Equal((byte)~_bytes[0], Marshal.ReadByte(mapping.Address, 0));
+        Assert.Equal(Length / 1024, ResidentKib(mapping.Address));
     }
 
     [Fact]
     public void DropUnchangedFileMappings_WritableMapping_KeepsItsPages()
     {
         // Clean now, but another thread may write to it between the look and the drop: its write would be lost.
-        var mapping = Map(Read | Write);
-        try
-        {
-            TouchEveryPage(mapping);
+        using var mapping = new Mapping(_file, Read | Write);
+        TouchEveryPage(mapping.Address);
 
-            _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+        _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
 
-            Assert.Equal(Length / 1024, ResidentKib(mapping));
-        }
-        finally
-        {
-            _ = munmap(mapping, Length);
-        }
+        Assert.Equal(Length / 1024, ResidentKib(mapping.Address));
     }
 
     [Fact]
@@ -110,14 +89,6 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
         var record = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal(521, record.Id.Id);
         Assert.Contains(missing, record.Message, StringComparison.Ordinal);
-    }
-
-    private nint Map(int protection)
-    {
-        using var file = File.OpenHandle(_file);
-        var address = mmap(0, Length, protection, Private, (int)file.DangerousGetHandle(), 0);
-        Assert.NotEqual(-1, address);
-        return address;
     }
 
     private static void TouchEveryPage(nint mapping)
@@ -154,4 +125,19 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int munmap(nint address, nuint length);
+
+    /// <summary>The whole file mapped privately (MAP_PRIVATE), as the loader maps a binary; unmapped on dispose.</summary>
+    private sealed class Mapping : IDisposable
+    {
+        public Mapping(string path, int protection)
+        {
+            using var file = File.OpenHandle(path);
+            Address = mmap(0, Length, protection, Private, (int)file.DangerousGetHandle(), 0);
+            Assert.NotEqual(-1, Address);
+        }
+
+        public nint Address { get; }
+
+        public void Dispose() => _ = munmap(Address, Length);
+    }
 }
