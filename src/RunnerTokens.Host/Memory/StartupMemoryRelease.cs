@@ -10,8 +10,8 @@ namespace RunnerTokens.Host.Memory;
 /// that no check runs again. Two things hold it:
 /// <list type="bullet">
 /// <item>the pages of the binary and of the shared libraries that start-up touched. They are clean copies of their
-/// files, but each stays counted in the daemon's resident memory until the kernel needs it back: about 15 MiB of the
-/// 19 MB Native AOT binary, where a check uses about 3 MiB. The process drops them (<c>madvise(MADV_DONTNEED)</c>);
+/// files, but each stays counted in the daemon's resident memory until the kernel needs it back: 14 MiB of the
+/// 19 MB Native AOT binary with one runner, where a check uses about 3 MiB. The process drops them (<c>madvise(MADV_DONTNEED)</c>);
 /// they stay in the page cache, shared with every other process, and a check that touches one maps it back from
 /// there;</item>
 /// <item>the garbage collector's regions that held start-up's objects: one compacting collection that decommits what
