@@ -375,9 +375,10 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, SystemdStatusObserver>(sp => new(
                 sp.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>(), sp.GetService<ISystemdNotifier>())));
 
-            // After the first check, the memory only start-up used given back to the system.
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, StartupMemoryRelease>(sp => new(
-                sp.GetRequiredService<ILogger<StartupMemoryRelease>>())));
+            // After a check, before the daemon sleeps, memory given back to the system: start-up's after the first, the
+            // check's garbage after each later one a long enough interval away.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, DaemonMemoryRelease>(sp => new(
+                sp.GetRequiredService<IOptions<RunnerTokenRefreshOptions>>(), sp.GetRequiredService<ILogger<DaemonMemoryRelease>>())));
         }
 
         // With --policy registration, also whether GitHub still lists the runner. Not with the expiry policy: "GitHub

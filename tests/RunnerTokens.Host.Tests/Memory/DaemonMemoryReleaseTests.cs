@@ -2,17 +2,18 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using RunnerTokens.Host.Memory;
 using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Host.Tests.Memory;
 
 /// <summary>
-/// The daemon drops, after its first check, the resident pages of the file mappings that it never changed. These
-/// tests map a file of their own into this process, as the loader maps the binary and its libraries, and look at what
-/// /proc/self/smaps and the bytes say after.
+/// The daemon drops, after its first check, the resident pages of the file mappings that it never changed, and
+/// collects each later check's garbage when it sleeps long enough. The mapping tests map a file of their own into this
+/// process, as the loader maps the binary and its libraries, and look at what /proc/self/smaps and the bytes say after.
 /// </summary>
-public sealed partial class StartupMemoryReleaseTests : IDisposable
+public sealed partial class DaemonMemoryReleaseTests : IDisposable
 {
     private const int Length = 1 << 20;
     private const int Page = 4096;
@@ -24,7 +25,7 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
     private readonly byte[] _bytes = new byte[Length];
     private readonly string _file;
 
-    public StartupMemoryReleaseTests()
+    public DaemonMemoryReleaseTests()
     {
         new Random(11).NextBytes(_bytes);
         _file = _temp.Combine("mapped");
@@ -32,6 +33,31 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData(60, true)]
+    [InlineData(10, true)]
+    [InlineData(9, false)]
+    [InlineData(1, false)]
+    public async Task OnCheckCompletedAsync_LaterCheck_CollectsTheGarbageOnlyWhenTheNextCheckIsTenSecondsOrMoreAway(int intervalSeconds, bool collects)
+    {
+        // arrange: the first check has given back start-up's memory
+        var logger = new FakeLogger<DaemonMemoryRelease>();
+        var sut = new DaemonMemoryRelease(Options.Create(new RunnerTokenRefreshOptions { CheckInterval = TimeSpan.FromSeconds(intervalSeconds) }), logger);
+        await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        Assert.Equal([520], logger.Collector.GetSnapshot().Select(r => r.Id.Id));
+        var fullCollections = GC.CollectionCount(GC.MaxGeneration);
+
+        // act
+        await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        // assert
+        Assert.Equal(collects ? [520, 522] : [520], logger.Collector.GetSnapshot().Select(r => r.Id.Id));
+        if (collects)
+        {
+            Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
+        }
+    }
 
     [Fact]
     public void DropUnchangedFileMappings_ReadOnlyPrivateMappingOfAFile_DropsItsPagesAndKeepsItsBytes()
@@ -42,7 +68,7 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
         Assert.Equal(Length / 1024, ResidentKib(mapping.Address));
 
         // act
-        var dropped = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+        var dropped = DaemonMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
 
         // assert: no longer counted in the process, and the same bytes when read again
         Assert.Equal(0, ResidentKib(mapping.Address));
@@ -59,7 +85,7 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
         Assert.Equal(0, mprotect(mapping.Address, Length, Read));
         TouchEveryPage(mapping.Address);
 
-        _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+        _ = DaemonMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
 
         Assert.Equal((byte)~_bytes[0], Marshal.ReadByte(mapping.Address, 0));
         Assert.Equal(Length / 1024, ResidentKib(mapping.Address));
@@ -72,7 +98,7 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
         using var mapping = new Mapping(_file, Read | Write);
         TouchEveryPage(mapping.Address);
 
-        _ = StartupMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
+        _ = DaemonMemoryRelease.DropUnchangedFileMappings("/proc/self/smaps", NullLogger.Instance);
 
         Assert.Equal(Length / 1024, ResidentKib(mapping.Address));
     }
@@ -83,7 +109,7 @@ public sealed partial class StartupMemoryReleaseTests : IDisposable
         var logger = new FakeLogger();
         var missing = _temp.Combine("no-proc", "smaps");
 
-        var dropped = StartupMemoryRelease.DropUnchangedFileMappings(missing, logger);
+        var dropped = DaemonMemoryRelease.DropUnchangedFileMappings(missing, logger);
 
         Assert.Equal(0, dropped);
         var record = Assert.Single(logger.Collector.GetSnapshot());
