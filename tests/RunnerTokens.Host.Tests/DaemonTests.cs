@@ -33,10 +33,7 @@ public sealed partial class DaemonTests : IDisposable
             ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "1"]));
 
         await daemon.WaitForOutputAsync("Daemon started: 1 runner(s), checking every 1 s");
-        for (var i = 0; i < 100 && CountDecisions(daemon.Output) < 3; i++)
-        {
-            await Task.Delay(100);
-        }
+        await WaitForDecisionsAsync(daemon, 3);
 
         Assert.True(CountDecisions(daemon.Output) >= 3, daemon.Output);
         await daemon.SignalAsync("TERM");
@@ -56,10 +53,7 @@ public sealed partial class DaemonTests : IDisposable
         var before = double.Parse(figures.Groups["before"].Value, CultureInfo.InvariantCulture);
         var dropped = double.Parse(figures.Groups["dropped"].Value, CultureInfo.InvariantCulture);
         var after = double.Parse(figures.Groups["after"].Value, CultureInfo.InvariantCulture);
-        for (var i = 0; i < 100 && CountDecisions(daemon.Output) < 3; i++)
-        {
-            await Task.Delay(100);
-        }
+        await WaitForDecisionsAsync(daemon, 3);
 
         // Megabytes of its own code and libraries dropped, and still below what start-up held two checks later.
         Assert.True(dropped >= 2 && after < before - 2, line);
@@ -97,6 +91,15 @@ public sealed partial class DaemonTests : IDisposable
 
     [GeneratedRegex(@"resident (?<before>[0-9.]+) MiB, of which (?<dropped>[0-9.]+) MiB .* now (?<after>[0-9.]+) MiB")]
     private static partial Regex MemoryFigures();
+
+    /// <summary>Waits up to 10 s for <paramref name="count"/> decision lines; the caller asserts how many came.</summary>
+    private static async Task WaitForDecisionsAsync(RunningProcess daemon, int count)
+    {
+        for (var i = 0; i < 100 && CountDecisions(daemon.Output) < count; i++)
+        {
+            await Task.Delay(100);
+        }
+    }
 
     private static int CountDecisions(string output) =>
         output.Split('\n').Count(line => line.Contains("sample-runner: source=", StringComparison.Ordinal));

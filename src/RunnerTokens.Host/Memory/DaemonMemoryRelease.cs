@@ -92,9 +92,11 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
         return dropped;
     }
 
+    /// <summary>The mappings that may be dropped if they hold no changed page, each with its Rss and Anonymous lines.</summary>
     private static List<Mapping> ReadMappings(string smapsPath)
     {
-        // Each mapping is a line "start-end perms offset device inode [path]", then lines "Name: value".
+        // Each mapping is a line "start-end perms offset device inode [path]", then lines "Name: value"; the lines of
+        // a mapping that is not a candidate are skipped.
         var mappings = new List<Mapping>();
         Mapping? current = null;
         foreach (var line in File.ReadLines(smapsPath))
@@ -112,7 +114,7 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
                     mappings.Add(current);
                 }
 
-                current = Mapping.Parse(fields);
+                current = Mapping.ParseCandidate(fields);
             }
             else if (current is not null && fields.Length >= 2 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
             {
@@ -147,33 +149,26 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
 
         public ulong End { get; private init; }
 
-        /// <summary>Private, without write permission, of a file (an inode), and not yet known to hold a changed page.</summary>
-        public bool Candidate { get; private init; }
-
         public long ResidentKib { get; set; }
 
         /// <summary>Unknown (-1) until its line is read: a mapping whose line is missing is kept.</summary>
         public long AnonymousKib { get; set; } = -1;
 
-        public bool Droppable => Candidate && AnonymousKib == 0 && ResidentKib > 0;
+        public bool Droppable => AnonymousKib == 0 && ResidentKib > 0;
 
-        public static Mapping? Parse(string[] fields)
+        /// <summary>The mapping of a header line if it is a candidate: private, without write permission, of a file (an inode); else null.</summary>
+        public static Mapping? ParseCandidate(string[] fields)
         {
             var range = fields[0].Split('-');
             if (fields.Length < 5 || range.Length != 2
+                || fields[1] is not [_, '-', _, 'p'] || fields[4] == "0"
                 || !ulong.TryParse(range[0], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var start)
                 || !ulong.TryParse(range[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var end))
             {
                 return null;
             }
 
-            var permissions = fields[1];
-            return new Mapping
-            {
-                Start = start,
-                End = end,
-                Candidate = permissions.Length == 4 && permissions[1] == '-' && permissions[3] == 'p' && fields[4] != "0",
-            };
+            return new Mapping { Start = start, End = end };
         }
     }
 
