@@ -24,6 +24,9 @@ internal static partial class NativeFile
     /// <summary>System.Native's PAL_LOCK_EX | PAL_LOCK_NB: an exclusive lock, or failure at once.</summary>
     public const int ExclusiveNonBlocking = 2 | 4;
 
+    /// <summary>System.Native's PAL_LOCK_UN: releases the lock, for every copy of the handle (a child process's too).</summary>
+    public const int Unlock = 8;
+
     /// <summary>Opens <paramref name="path"/>; an invalid handle, with the error in <see cref="Marshal.GetLastPInvokeError"/>, when it cannot.</summary>
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial SafeFileHandle Open(string path, int flags, int mode);

@@ -29,7 +29,8 @@ namespace RunnerTokens.Shared;
 /// </para>
 /// <para>
 /// The spare is locked (<c>flock</c>) while it is written, and checked to be still the file at its name once locked,
-/// so two processes that write one file never write one spare: the second writes the usual way. A crash while the
+/// so two processes that write one file never write one spare: the second writes the usual way. The lock is released
+/// as soon as the spare is the file, so no reader ever finds the file locked but for that instant. A crash while the
 /// spare is written leaves the file as it was and a spare that the next write writes whole.
 /// </para>
 /// </remarks>
@@ -115,7 +116,12 @@ internal static partial class SpareFile
             return NotExchanged(sparePath, fresh, error is InvalidArgument or NotImplemented or NotSupported ? Outcome.Unsupported : Outcome.NotNow);
         }
 
-        // The handle's file is the file now: its stamp after the exchange, without a walk of the path.
+        // The handle's file is the file now, and readers' turn: unlocked at once, not when the handle closes. A child
+        // process started meanwhile by another thread (a config.sh, a systemctl) holds a copy of the handle until it
+        // runs its program, and with it the lock, which .NET's own readers (a shared flock) would fail on.
+        NativeFile.FLock(handle, NativeFile.Unlock);
+
+        // Its stamp after the exchange, without a walk of the path.
         if (UnixFileStatus.Stamp(handle, out _) is not { } written)
         {
             return Outcome.NotNow;

@@ -3,6 +3,7 @@ using System.IO.Abstractions;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using NSubstitute;
 using RunnerTokens.Shared;
 using RunnerTokens.TestKit;
 
@@ -157,6 +158,25 @@ public sealed class WrittenFilesTests : IDisposable
     }
 
     [Fact]
+    public void Write_ChildProcessStartedDuringTheWrite_FileReadableAtOnce()
+    {
+        // A child process started by another thread while the spare is written (the daemon starting a runner's
+        // config.sh) holds a copy of the spare's handle until it runs its program: each copy is kept open here.
+        using var fileSystem = new HandleCopyingFileSystem();
+        var sut = new WrittenFiles<string>(fileSystem, TimeSpan.Zero);
+
+        foreach (var content in new[] { "one", "two", "three", "four" })
+        {
+            sut.Write(Path, Encoding.UTF8.GetBytes(content), WorldReadable, durable: false, content);
+
+            // .NET's readers (the health check, another run's sink) take a shared flock and fail if the file is locked.
+            Assert.Equal(content, File.ReadAllText(Path));
+        }
+
+        Assert.Equal(3, fileSystem.Copies.Count);
+    }
+
+    [Fact]
     public void Write_SpareNameIsASymbolicLink_ItsTargetUntouched()
     {
         var sut = new WrittenFiles<string>(_fileSystem, TimeSpan.Zero);
@@ -242,6 +262,37 @@ public sealed class WrittenFilesTests : IDisposable
 
     [DllImport("libSystem.Native", EntryPoint = "SystemNative_Open")]
     private static extern SafeFileHandle SystemNativeOpen(string path, int flags, int mode);
+
+    [DllImport("libc", EntryPoint = "dup", SetLastError = true)]
+    private static extern int Dup(SafeFileHandle handle);
+
+    /// <summary>The machine's file system, which copies each handle the spare is written through (as a fork does) and keeps the copy open.</summary>
+    private sealed class HandleCopyingFileSystem : FileSystem, IDisposable
+    {
+        private readonly IFileStreamFactory _streams;
+
+        public HandleCopyingFileSystem()
+        {
+            var real = base.FileStream;
+            _streams = Substitute.For<IFileStreamFactory>();
+            _streams.New(Arg.Any<string>(), Arg.Any<FileMode>(), Arg.Any<FileAccess>(), Arg.Any<FileShare>())
+                .Returns(call => real.New(call.ArgAt<string>(0), call.ArgAt<FileMode>(1), call.ArgAt<FileAccess>(2), call.ArgAt<FileShare>(3)));
+            _streams.New(Arg.Any<SafeFileHandle>(), Arg.Any<FileAccess>(), Arg.Any<int>())
+                .Returns(call =>
+                {
+                    var copy = Dup(call.ArgAt<SafeFileHandle>(0));
+                    Assert.True(copy >= 0);
+                    Copies.Add(new SafeFileHandle(copy, ownsHandle: true));
+                    return real.New(call.ArgAt<SafeFileHandle>(0), call.ArgAt<FileAccess>(1), call.ArgAt<int>(2));
+                });
+        }
+
+        public List<SafeFileHandle> Copies { get; } = [];
+
+        public override IFileStreamFactory FileStream => _streams;
+
+        public void Dispose() => Copies.ForEach(copy => copy.Dispose());
+    }
 
     private static void HardLink(string target, string link)
     {
