@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RunnerTokens.GitHub;
 using RunnerTokens.Host.CommandLine;
+using RunnerTokens.Host.Limits;
 using RunnerTokens.Host.Logging;
 using RunnerTokens.Host.Memory;
 using RunnerTokens.Host.Preflight;
@@ -135,6 +136,9 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             {
                 return await InvalidAsync(settings, failures).ConfigureAwait(false);
             }
+
+            // Before anything locks a runner: the lock keeps two open files per runner for as many as the limit allows.
+            OpenFilesLimit.Raise(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RunnerTokens.Host"));
 
             // Refuse to start only on what makes every refresh impossible (such as no right to stop the unit), within
             // a limit that keeps systemd's start timeout: a check that cannot finish in time "cannot tell".

@@ -64,6 +64,30 @@ public sealed partial class DaemonTests : IDisposable
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
 
+    [Fact]
+    public async Task Daemon_StartedWithSystemdsSoftLimitOnOpenFiles_RaisesItToTheHardLimit()
+    {
+        // systemd starts a service with a soft limit of 1024 open files; 256 here, below what the test host has.
+        await using var daemon = RunningProcess.Start(HostProcess.Command(
+            ["--daemon", "--dry-run", "--runner-dir", "samples/actions-runner", "--interval", "1", "--log-level", "debug"], shell: "ulimit -Sn 256"));
+
+        await daemon.WaitForOutputAsync("Open files: soft limit");
+        await WaitForDecisionsAsync(daemon, 1);
+
+        // The JIT runtime raises it itself before Main; Native AOT leaves it to the daemon (event 530).
+        var limit = File.ReadLines($"/proc/{daemon.ProcessId}/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(limit[4], limit[3]);
+        Assert.NotEqual("256", limit[3]);
+        if (HostProcess.NativeBinary is not null)
+        {
+            Assert.Contains($"Open files: soft limit raised from 256 to the hard limit, {limit[4]}", daemon.Output, StringComparison.Ordinal);
+        }
+
+        await daemon.SignalAsync("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
     [Theory]
     [InlineData("--runner-dir", "MISSING", "does not exist")]
     [InlineData("--name", "wrong", "--name 'wrong' is not allowed: the runner in")]

@@ -27,8 +27,12 @@ internal static class HostProcess
     }
 
     /// <summary>The command, to start and watch (a daemon) rather than run to the end.</summary>
+    /// <param name="arguments">The command line.</param>
+    /// <param name="environment">Variables to set (null removes one).</param>
+    /// <param name="workingDirectory">The folder it runs in; the repository's by default.</param>
+    /// <param name="shell">A shell line run first, by bash, which then <c>exec</c>s the command (<c>ulimit</c>, say).</param>
     public static Command Command(
-        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, string? shell = null)
     {
         var variables = new Dictionary<string, string?>
         {
@@ -85,7 +89,10 @@ internal static class HostProcess
             variables[key] = value;
         }
 
-        var command = NativeBinary is null ? Cli.Wrap("dotnet").WithArguments([DllPath, .. arguments]) : Cli.Wrap(NativeBinary).WithArguments(arguments);
+        string[] line = NativeBinary is null ? ["dotnet", DllPath, .. arguments] : [NativeBinary, .. arguments];
+        var command = shell is null
+            ? Cli.Wrap(line[0]).WithArguments(line[1..])
+            : Cli.Wrap("bash").WithArguments(["-c", shell + " && exec \"$@\"", "bash", .. line]);
         return command
             .WithEnvironmentVariables(variables)
             .WithWorkingDirectory(workingDirectory ?? RepositoryRoot)

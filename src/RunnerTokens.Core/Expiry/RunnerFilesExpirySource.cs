@@ -33,7 +33,7 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
     {
         var runnerFile = fileSystem.Path.Combine(runner.Directory, ".runner");
         var credentialsFile = fileSystem.Path.Combine(runner.Directory, ".credentials");
-        var stamps = _seen.StampAll(runnerFile, credentialsFile, stateStore.PathFor(runner));
+        var stamps = _seen.StampAll(runner.Stamps.RunnerFile(fileSystem, runnerFile), credentialsFile, stateStore.PathFor(runner));
         if (_seen.TryGet(runner.Directory, stamps, out var seen))
         {
             return seen;

@@ -169,6 +169,13 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             _loggedDecisions.TryRemove(name, out _);
         }
 
+        // The lock's handles on a state folder no runner is checked in any more (a runner removed, its folder moved).
+        var folders = runners.Select(r => r.StateDirectory).ToHashSet(StringComparer.Ordinal);
+        foreach (var runner in applied.Runners.Where(r => !folders.Contains(r.StateDirectory)))
+        {
+            _lock.Forget(runner.StateDirectory);
+        }
+
         _refused = null;
         return _applied = new(this, options, runners);
     }
@@ -207,6 +214,19 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     }
 
     private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
+    {
+        runner.Stamps.Begin();
+        try
+        {
+            return await CheckRunnerCoreAsync(runner, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            runner.Stamps.End();
+        }
+    }
+
+    private async Task<RunnerRefreshResult> CheckRunnerCoreAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         if (Settings.DryRun)
         {

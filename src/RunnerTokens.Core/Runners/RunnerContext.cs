@@ -62,6 +62,9 @@ public sealed class RunnerContext
     /// <summary>Gets the metrics file for this runner; <see langword="null"/> when it has none.</summary>
     public string? MetricsFile { get; init; }
 
+    /// <summary>Gets the stamp of <c>.runner</c> as the current check of the runner took it.</summary>
+    internal CheckStamps Stamps { get; } = new();
+
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Scope.DisplayName})";
 }

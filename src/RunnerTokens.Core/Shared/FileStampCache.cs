@@ -62,6 +62,24 @@ internal sealed class FileStampCache<TValue>(IFileSystem fileSystem)
         return stamps;
     }
 
+    /// <summary>The stamps of <paramref name="first"/>, already taken (by another reader of the same check), and of <paramref name="paths"/> now; empty when the cache is off.</summary>
+    public FileStamp?[] StampAll(FileStamp? first, params ReadOnlySpan<string> paths)
+    {
+        if (!_enabled)
+        {
+            return [];
+        }
+
+        var stamps = new FileStamp?[paths.Length + 1];
+        stamps[0] = first;
+        for (var i = 0; i < paths.Length; i++)
+        {
+            stamps[i + 1] = UnixFileStatus.Stamp(paths[i]);
+        }
+
+        return stamps;
+    }
+
     /// <summary>The value kept for <paramref name="key"/> when it was made from files with exactly these stamps.</summary>
     public bool TryGet(string key, FileStamp?[] stamps, out TValue value)
     {

@@ -35,7 +35,24 @@ internal static partial class NativeFile
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_FLock", SetLastError = true)]
     public static partial int FLock(SafeFileHandle fd, int operation);
 
+    /// <summary>The soft limit on this process's open files (<c>RLIMIT_NOFILE</c>); null when it cannot be read.</summary>
+    public static ulong? OpenFilesLimit() => GetRLimit(OpenFiles, out var limit) == 0 ? limit.Current : null;
+
     /// <summary>Removes the name <paramref name="path"/> (a link itself, never its target); 0 when done.</summary>
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Unlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Unlink(string path);
+
+    // System.Native's PAL_RLIMIT_NOFILE.
+    private const int OpenFiles = 9;
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_GetRLimit", SetLastError = true)]
+    private static partial int GetRLimit(int resource, out ResourceLimit limit);
+
+    /// <summary>System.Native's <c>Rlimit</c>: the soft limit, then the hard one.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
 }

@@ -56,9 +56,16 @@ internal static partial class UnixFileStatus
     public static bool IsOwnerOnlyDirectory(string path) =>
         Stat(Path.TrimEndingDirectorySeparator(path), followLinks: false) is { } status && IsOwnerOnlyDirectory(status);
 
-    /// <summary>Whether the file open in <paramref name="handle"/> is a folder that only its owner may read, write or enter (mode 700): one <c>fstat</c>, no path.</summary>
-    public static bool IsOwnerOnlyDirectory(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
-        !OperatingSystem.IsWindows() && FStat(handle, out var status) == 0 && IsOwnerOnlyDirectory(status);
+    /// <summary>
+    /// The device and inode of the file open in <paramref name="handle"/> when it is a folder that only its owner may
+    /// read, write or enter (mode 700); else null: one <c>fstat</c>, no path.
+    /// </summary>
+    public static (long Device, long Inode)? OwnerOnlyDirectoryIdentity(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
+        !OperatingSystem.IsWindows() && FStat(handle, out var status) == 0 && IsOwnerOnlyDirectory(status) ? (status.Dev, status.Ino) : null;
+
+    /// <summary>The device and inode of <paramref name="path"/> itself (not a link's target) when it is a folder that only its owner may read, write or enter (mode 700); else null.</summary>
+    public static (long Device, long Inode)? OwnerOnlyDirectoryIdentity(string path) =>
+        Stat(path, followLinks: false) is { } status && IsOwnerOnlyDirectory(status) ? (status.Dev, status.Ino) : null;
 
     /// <summary>
     /// Why the file at <paramref name="path"/> cannot be trusted: writable by its group or others, or owned by someone

@@ -68,6 +68,40 @@ public sealed class RunnerFilesExpirySourceTests : IDisposable
         Assert.Contains(credentials, observation.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ObserveAsync_RunnerFileCorruptedToTheSameSizeBetweenChecks_IsInvalid()
+    {
+        new RunnerStateStore(_fileSystem).Write(Context(), new RunnerState { RegistrationTokenExpiresAt = _cached });
+        await Task.Delay(FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
+        var sut = CreateSut();
+        var runner = Context();
+        Assert.Equal(ExpiryObservationKind.ExpiresAt, (await CheckAsync()).Kind);
+        Assert.Equal(ExpiryObservationKind.ExpiresAt, (await CheckAsync()).Kind);
+
+        // .runner's stamp is taken once a check (the registration record looks at it too), never kept for the next.
+        var runnerFile = _runner.File(".runner");
+        File.WriteAllBytes(runnerFile, File.ReadAllBytes(runnerFile).Select(b => b == (byte)'{' ? (byte)'[' : b).ToArray());
+        var inTheNextCheck = await CheckAsync();
+        var outsideAnyCheck = await sut.ObserveAsync(runner, CancellationToken.None);
+
+        Assert.Equal(ExpiryObservationKind.InvalidNow, inTheNextCheck.Kind);
+        Assert.Contains(runnerFile, inTheNextCheck.Reason, StringComparison.Ordinal);
+        Assert.Equal(ExpiryObservationKind.InvalidNow, outsideAnyCheck.Kind);
+
+        async Task<ExpiryObservation> CheckAsync()
+        {
+            runner.Stamps.Begin();
+            try
+            {
+                return await sut.ObserveAsync(runner, CancellationToken.None);
+            }
+            finally
+            {
+                runner.Stamps.End();
+            }
+        }
+    }
+
     [Theory]
     [InlineData(".runner")]
     [InlineData(".credentials")]

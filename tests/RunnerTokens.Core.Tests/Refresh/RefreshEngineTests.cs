@@ -433,6 +433,26 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_RunnerFileDeletedBetweenTwoChecks_TheSecondSeesIt()
+    {
+        // The files as a daemon finds them check after check: settled, so what is read from them is kept.
+        _fixture.IncludeFileSource = true;
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddDays(30)));
+        Directory.CreateDirectory(Path.GetDirectoryName(_fixture.StateFile())!);
+        File.WriteAllText(_fixture.StateFile(), $"{{\"registration_token_expires_at\": \"{Now.AddDays(30):O}\"}}");
+        await Task.Delay(RunnerTokens.Shared.FileStamp.SettleTime + TimeSpan.FromMilliseconds(100));
+        var sut = _fixture.CreateSut();
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(await sut.RunOnceAsync(CancellationToken.None)).Outcome);
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(await sut.RunOnceAsync(CancellationToken.None)).Outcome);
+
+        File.Delete(_fixture.Runners[0].File(".runner"));
+        var results = await sut.RunOnceAsync(CancellationToken.None);
+
+        Assert.NotEqual(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        Assert.Contains(_fixture.LogLines, line => line.Contains("registration missing", StringComparison.Ordinal) && line.Contains(".runner does not exist", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunOnceAsync_FailureAtTheLargestCount_StaysCriticalInsteadOfOverflowing()
     {
         _fixture.IncludeFileSource = true;

@@ -7,8 +7,13 @@ namespace RunnerTokens.Tests.Refresh;
 public sealed class RunnerLockTests : IDisposable
 {
     private readonly EngineFixture _fixture = new();
+    private readonly RunnerLock _lock = new(new FileSystem(), TimeProvider.System);
 
-    public void Dispose() => _fixture.Dispose();
+    public void Dispose()
+    {
+        _lock.Dispose();
+        _fixture.Dispose();
+    }
 
     [Fact]
     public async Task RunOnceAsync_AnotherProcessHoldsTheLock_PostponesWithoutTouchingTheRunner()
@@ -63,6 +68,20 @@ public sealed class RunnerLockTests : IDisposable
 
         using var again = HoldLock();
         Assert.NotNull(again);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_AnotherProcessTakesTheLockBetweenTwoChecks_SecondPostponed()
+    {
+        _fixture.Configure = o => o.LockTimeout = TimeSpan.Zero;
+        _fixture.SourceSays(ExpiryObservation.ValidNoExpiry("github"));
+        var sut = _fixture.CreateSut();
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(await sut.RunOnceAsync(CancellationToken.None)).Outcome);
+
+        using var other = HoldLock();
+        var results = await sut.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(RefreshOutcome.Postponed, Assert.Single(results).Outcome);
     }
 
     [Fact]
@@ -161,8 +180,121 @@ public sealed class RunnerLockTests : IDisposable
         Assert.Equal("not a folder", File.ReadAllText(folder));
     }
 
-    private Task<IDisposable?> AcquireAsync(string stateFolder) =>
-        new RunnerLock(new FileSystem(), TimeProvider.System).AcquireAsync(
+    [Fact]
+    public async Task AcquireAsync_AgainAndAgain_KeepsTwoHandlesAndLocksThemEachTime()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "state");
+        using var otherProcess = new RunnerLock(new FileSystem(), TimeProvider.System, keptRunners: 0);
+
+        for (var check = 0; check < 3; check++)
+        {
+            using (var held = await AcquireAsync(folder))
+            {
+                Assert.NotNull(held);
+
+                // Locked for another process (its own handles), and for another check in this one.
+                Assert.Null(await AcquireAsync(folder, otherProcess));
+                Assert.Null(await AcquireAsync(folder));
+            }
+
+            // Released, and still open for the next check: the lock file and the folder, nothing more.
+            Assert.Equal(2, OpenHandles.On(folder));
+            using (var other = await AcquireAsync(folder, otherProcess))
+            {
+                Assert.NotNull(other);
+                Assert.Null(await AcquireAsync(folder));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StateFolderDeletedAndMadeAgainBetweenChecks_TheNewFolderIsTheOneLocked()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "state");
+        using (await AcquireAsync(folder))
+        {
+        }
+
+        // Between two checks the folder is deleted, and another process makes it again and takes the lock.
+        Directory.Delete(folder, recursive: true);
+        using var otherProcess = new RunnerLock(new FileSystem(), TimeProvider.System, keptRunners: 0);
+        using var other = await AcquireAsync(folder, otherProcess);
+        Assert.NotNull(other);
+
+        // The handle kept on the deleted folder is no lock: the other process holds the folder at the path.
+        Assert.Null(await AcquireAsync(folder));
+        other.Dispose();
+        using var again = await AcquireAsync(folder);
+        Assert.NotNull(again);
+        Assert.Equal(2, OpenHandles.On(folder));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_StateFolderOpenedToOthersBetweenChecks_MadeOwnerOnlyAgain()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "state");
+        using (await AcquireAsync(folder))
+        {
+        }
+
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        using var held = await AcquireAsync(folder);
+
+        Assert.NotNull(held);
+        Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(folder));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_MoreRunnersThanTheLimitLeavesRoomFor_TheOthersOpenedAtEachCheck()
+    {
+        using var sut = new RunnerLock(new FileSystem(), TimeProvider.System, keptRunners: 1);
+        var first = Path.Combine(_fixture.Runners[0].Root, "state-1");
+        var second = Path.Combine(_fixture.Runners[0].Root, "state-2");
+
+        for (var check = 0; check < 2; check++)
+        {
+            using (var one = await AcquireAsync(first, sut))
+            using (var two = await AcquireAsync(second, sut))
+            {
+                Assert.NotNull(one);
+                Assert.NotNull(two);
+            }
+        }
+
+        Assert.Equal(2, OpenHandles.On(first));
+        Assert.Equal(0, OpenHandles.On(second));
+    }
+
+    [Fact]
+    public async Task Forget_ClosesTheKeptHandles_ALockHeldNowStaysHeldUntilReleased()
+    {
+        var folder = Path.Combine(_fixture.Runners[0].Root, "state");
+        using var otherProcess = new RunnerLock(new FileSystem(), TimeProvider.System, keptRunners: 0);
+        using (await AcquireAsync(folder))
+        {
+        }
+
+        var held = await AcquireAsync(folder);
+        _lock.Forget(folder);
+        Assert.Null(await AcquireAsync(folder, otherProcess));
+
+        held!.Dispose();
+        Assert.Equal(0, OpenHandles.On(folder));
+        using var other = await AcquireAsync(folder, otherProcess);
+        Assert.NotNull(other);
+    }
+
+    [Theory]
+    [InlineData(1024UL, 224)]
+    [InlineData(524288UL, 131040)]
+    [InlineData(128UL, 0)]
+    [InlineData(64UL, 0)]
+    [InlineData(ulong.MaxValue, 536870879)]
+    public void KeptFor_AQuarterOfTheOpenFilesLimitLess128(ulong limit, int runners) =>
+        Assert.Equal(runners, RunnerLock.KeptFor(limit));
+
+    private Task<IDisposable?> AcquireAsync(string stateFolder, RunnerLock? runnerLock = null) =>
+        (runnerLock ?? _lock).AcquireAsync(
             new RunnerContext("runner-1", _fixture.Runners[0].Path, "https://github.com/acme", stateFolder),
             TimeSpan.Zero,
             CancellationToken.None);

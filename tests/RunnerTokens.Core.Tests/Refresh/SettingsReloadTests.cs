@@ -42,6 +42,9 @@ public sealed class SettingsReloadTests : IDisposable
         _changes.Fire();
         Assert.Equal(["runner-1", "build-2"], await CheckedAsync(engine));
 
+        // Between checks the lock's handles stay open on each runner's state folder; a removed runner's are closed.
+        var removedState = Path.GetDirectoryName(_fixture.StateFile())!;
+        Assert.Equal(2, OpenHandles.On(removedState));
         _fixture.Configure = options =>
         {
             options.Runners.RemoveAt(0);
@@ -49,6 +52,7 @@ public sealed class SettingsReloadTests : IDisposable
         };
         _changes.Fire();
         Assert.Equal(["build-2"], await CheckedAsync(engine));
+        Assert.Equal(0, OpenHandles.On(removedState));
 
         Assert.Equal(
             [
