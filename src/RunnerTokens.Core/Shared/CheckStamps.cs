@@ -5,7 +5,8 @@ namespace RunnerTokens.Shared;
 /// <summary>
 /// The stamp of a runner's <c>.runner</c> as one check of the runner took it, for every part of the check that asks:
 /// the expiry source and the registration record both look at it, and a second <c>stat</c> of the same path was a
-/// ninth of a check's system calls. The engine marks each check of the runner (<see cref="Begin"/>, <see cref="End"/>); outside one (another caller of a source) the file is stamped at each call.
+/// ninth of a check's system calls. The engine marks each check of the runner (<see cref="Begin"/>,
+/// <see cref="End"/>); outside one (another caller of a source) the file is stamped at each call.
 /// </summary>
 /// <remarks>
 /// A stamp taken earlier in the same check can only be older than the file: a reader that keys what it reads with it
