@@ -49,7 +49,10 @@ public sealed class DaemonRefreshTests
         await using var e2e = await EndToEnd.StartAsync();
         e2e.Machine.Runner.ConfigSh.Hang("configure");
         await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "3600"), e2e.Environment));
-        await WaitUntilAsync(() => e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"), daemon);
+
+        // Hanging, not only called: the fake records the call, then its line in the sequence, then hangs (CI once
+        // counted the sequence between the two).
+        await WaitUntilAsync(() => e2e.Machine.Runner.ConfigSh.Hanging("configure"), daemon);
         var calls = e2e.Machine.Sequence.Count;
         var config = Path.Combine(e2e.Machine.RootPath, "lock.json");
         await File.WriteAllTextAsync(config, "{ \"LockTimeout\": \"00:00:01\" }");
