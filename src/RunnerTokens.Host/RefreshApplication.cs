@@ -138,7 +138,8 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
             }
 
             // Before anything locks a runner: the lock keeps two open files per runner for as many as the limit allows.
-            OpenFilesLimit.Raise(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RunnerTokens.Host"));
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RunnerTokens.Host");
+            OpenFilesLimit.Raise(logger);
 
             // Refuse to start only on what makes every refresh impossible (such as no right to stop the unit), within
             // a limit that keeps systemd's start timeout: a check that cannot finish in time "cannot tell".
@@ -168,7 +169,6 @@ internal sealed class RefreshApplication(IReadOnlyDictionary<string, string?> en
 
             // SIGHUP (systemctl reload): the settings are read again, and the runners and check settings they give are
             // used from the next check. Without this, SIGHUP's default action would end the daemon.
-            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("RunnerTokens.Host");
             using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;

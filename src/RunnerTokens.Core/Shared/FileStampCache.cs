@@ -46,21 +46,8 @@ internal sealed class FileStampCache<TValue>(IFileSystem fileSystem)
     private readonly bool _enabled = UnixFileStatus.IsReal(fileSystem) && !OperatingSystem.IsWindows();
 
     /// <summary>The stamps of <paramref name="paths"/> now; empty (nothing to compare) when the cache is off.</summary>
-    public FileStamp?[] StampAll(params ReadOnlySpan<string> paths)
-    {
-        if (!_enabled)
-        {
-            return [];
-        }
-
-        var stamps = new FileStamp?[paths.Length];
-        for (var i = 0; i < paths.Length; i++)
-        {
-            stamps[i] = UnixFileStatus.Stamp(paths[i]);
-        }
-
-        return stamps;
-    }
+    public FileStamp?[] StampAll(params ReadOnlySpan<string> paths) =>
+        _enabled ? StampInto(new FileStamp?[paths.Length], 0, paths) : [];
 
     /// <summary>The stamps of <paramref name="first"/>, already taken (by another reader of the same check), and of <paramref name="paths"/> now; empty when the cache is off.</summary>
     public FileStamp?[] StampAll(FileStamp? first, params ReadOnlySpan<string> paths)
@@ -72,12 +59,7 @@ internal sealed class FileStampCache<TValue>(IFileSystem fileSystem)
 
         var stamps = new FileStamp?[paths.Length + 1];
         stamps[0] = first;
-        for (var i = 0; i < paths.Length; i++)
-        {
-            stamps[i + 1] = UnixFileStatus.Stamp(paths[i]);
-        }
-
-        return stamps;
+        return StampInto(stamps, 1, paths);
     }
 
     /// <summary>The value kept for <paramref name="key"/> when it was made from files with exactly these stamps.</summary>
@@ -135,6 +117,16 @@ internal sealed class FileStampCache<TValue>(IFileSystem fileSystem)
 
     /// <summary>Forgets <paramref name="key"/>: its files were just changed by the caller.</summary>
     public void Forget(string key) => _entries.TryRemove(key, out _);
+
+    private static FileStamp?[] StampInto(FileStamp?[] stamps, int from, ReadOnlySpan<string> paths)
+    {
+        for (var i = 0; i < paths.Length; i++)
+        {
+            stamps[from + i] = UnixFileStatus.Stamp(paths[i]);
+        }
+
+        return stamps;
+    }
 
     private sealed record Entry(FileStamp?[] Stamps, TValue Value);
 }

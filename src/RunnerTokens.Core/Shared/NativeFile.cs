@@ -4,9 +4,10 @@ using Microsoft.Win32.SafeHandles;
 namespace RunnerTokens.Shared;
 
 /// <summary>
-/// The runtime's own native calls on files that .NET has no public form of: opening without following a link, and
-/// <c>flock</c> without the stream's share rules. Calls <c>libSystem.Native</c> (statically linked in Native AOT), whose
-/// flags are the same on every Unix.
+/// The runtime's own native calls on files that .NET has no public form of: opening without following a link,
+/// <c>flock</c> without the stream's share rules, and the limits on open files. Calls <c>libSystem.Native</c>
+/// (statically linked in Native AOT), whose flags are the same on every Unix. Shared source: compiled into Core, and
+/// linked into Host, where it stays internal.
 /// </summary>
 internal static partial class NativeFile
 {
@@ -35,8 +36,13 @@ internal static partial class NativeFile
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_FLock", SetLastError = true)]
     public static partial int FLock(SafeFileHandle fd, int operation);
 
-    /// <summary>The soft limit on this process's open files (<c>RLIMIT_NOFILE</c>); null when it cannot be read.</summary>
-    public static ulong? OpenFilesLimit() => GetRLimit(OpenFiles, out var limit) == 0 ? limit.Current : null;
+    /// <summary>The soft and hard limits on this process's open files (<c>RLIMIT_NOFILE</c>); null when they cannot be read.</summary>
+    public static (ulong Soft, ulong Hard)? OpenFilesLimits() =>
+        GetRLimit(OpenFiles, out var limit) == 0 ? (limit.Current, limit.Maximum) : null;
+
+    /// <summary>Sets the limits on this process's open files; 0 when done, with the error in <see cref="Marshal.GetLastPInvokeError"/> when not.</summary>
+    public static int SetOpenFilesLimits(ulong soft, ulong hard) =>
+        SetRLimit(OpenFiles, new ResourceLimit { Current = soft, Maximum = hard });
 
     /// <summary>Removes the name <paramref name="path"/> (a link itself, never its target); 0 when done.</summary>
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Unlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
@@ -47,6 +53,9 @@ internal static partial class NativeFile
 
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_GetRLimit", SetLastError = true)]
     private static partial int GetRLimit(int resource, out ResourceLimit limit);
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_SetRLimit", SetLastError = true)]
+    private static partial int SetRLimit(int resource, in ResourceLimit limit);
 
     /// <summary>System.Native's <c>Rlimit</c>: the soft limit, then the hard one.</summary>
     [StructLayout(LayoutKind.Sequential)]

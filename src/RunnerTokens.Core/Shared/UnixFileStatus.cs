@@ -54,7 +54,7 @@ internal static partial class UnixFileStatus
 
     /// <summary>Whether <paramref name="path"/> itself (not a link's target) is a folder that only its owner may read, write or enter (mode 700).</summary>
     public static bool IsOwnerOnlyDirectory(string path) =>
-        Stat(Path.TrimEndingDirectorySeparator(path), followLinks: false) is { } status && IsOwnerOnlyDirectory(status);
+        OwnerOnlyDirectoryIdentity(Path.TrimEndingDirectorySeparator(path)) is not null;
 
     /// <summary>
     /// The device and inode of the file open in <paramref name="handle"/> when it is a folder that only its owner may

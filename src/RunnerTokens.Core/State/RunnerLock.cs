@@ -81,9 +81,9 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
             }
         }
 
-        if (TryLockKept(folder) is { } kept)
+        if (TryLockKept(folder, out var held))
         {
-            return kept.Held;
+            return held;
         }
 
         // The folder first, never through a link, and looked at through its handle (fstat, no second walk of its
@@ -150,33 +150,30 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
         (int)Math.Clamp(((long)Math.Min(openFilesLimit, int.MaxValue) - 128) / 4, 0, int.MaxValue);
 
     /// <summary>
-    /// The kept handles of <paramref name="folder"/>, locked; the <see cref="Kept.Held"/> of null when another holds
-    /// the lock; null when none are kept (or they are in use here, or stale), so the folder is opened the usual way.
+    /// Locks the kept handles of <paramref name="folder"/>: true with them in <paramref name="held"/>, or with null
+    /// when another holds the lock; false when none are kept (or they are in use here, or stale), so the folder is
+    /// opened the usual way.
     /// </summary>
-    private Kept? TryLockKept(string folder)
+    private bool TryLockKept(string folder, out IDisposable? held)
     {
+        held = null;
         Kept? kept;
         lock (_gate)
         {
             if (!_kept.TryGetValue(folder, out kept) || kept.InUse)
             {
                 // In use: another check of this runner in this process, which a new handle of the folder waits for.
-                return null;
+                return false;
             }
 
             kept.InUse = true;
         }
 
-        if (NativeFile.FLock(kept.File, NativeFile.ExclusiveNonBlocking) != 0)
+        if (NativeFile.FLock(kept.File, NativeFile.ExclusiveNonBlocking) != 0
+            || NativeFile.FLock(kept.Folder, NativeFile.ExclusiveNonBlocking) != 0)
         {
             kept.Release();
-            return Kept.Busy;
-        }
-
-        if (NativeFile.FLock(kept.Folder, NativeFile.ExclusiveNonBlocking) != 0)
-        {
-            kept.Release();
-            return Kept.Busy;
+            return true;
         }
 
         // Locked, then still the owner-only folder at the path (not deleted and made again, not opened to others).
@@ -193,10 +190,11 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
             }
 
             kept.Release();
-            return null;
+            return false;
         }
 
-        return kept;
+        held = kept.Held;
+        return true;
     }
 
     /// <summary>Keeps the two locked handles for the next checks, while there is room; the lock handed over either way.</summary>
@@ -204,12 +202,12 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
     {
         lock (_gate)
         {
-            _keptRunners ??= OperatingSystem.IsLinux() && NativeFile.OpenFilesLimit() is { } limit ? KeptFor(limit) : 0;
+            _keptRunners ??= OperatingSystem.IsLinux() && NativeFile.OpenFilesLimits() is { } limits ? KeptFor(limits.Soft) : 0;
             if (!_disposed && identity is { } known && _kept.Count < _keptRunners && !_kept.ContainsKey(folder))
             {
-                var kept = new Kept(this, folder, file, folderHandle, known) { InUse = true };
+                var kept = new Kept(_gate, file, folderHandle, known) { InUse = true };
                 _kept.Add(folder, kept);
-                return kept.Held!;
+                return kept.Held;
             }
         }
 
@@ -253,28 +251,16 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
     /// <summary>The two handles kept for one runner's state folder, and the lock on them while <see cref="InUse"/>.</summary>
     private sealed class Kept
     {
-        /// <summary>What <see cref="TryLockKept"/> returns when another holds the lock: its <see cref="Held"/> is null.</summary>
-        public static readonly Kept Busy = new();
+        private readonly Lock _gate;
 
-        private readonly RunnerLock? _owner;
-
-        public Kept(RunnerLock owner, string folder, SafeFileHandle file, SafeFileHandle folderHandle, (long Device, long Inode) identity)
+        public Kept(Lock gate, SafeFileHandle file, SafeFileHandle folder, (long Device, long Inode) identity)
         {
-            _owner = owner;
-            FolderPath = folder;
+            _gate = gate;
             File = file;
-            Folder = folderHandle;
+            Folder = folder;
             Identity = identity;
             Held = new Unlocking(this);
         }
-
-        private Kept()
-        {
-            FolderPath = string.Empty;
-            File = Folder = new SafeFileHandle();
-        }
-
-        public string FolderPath { get; }
 
         public SafeFileHandle File { get; }
 
@@ -282,8 +268,8 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
 
         public (long Device, long Inode) Identity { get; }
 
-        /// <summary>What the caller disposes to release the lock.</summary>
-        public IDisposable? Held { get; }
+        /// <summary>What the caller disposes to release the lock; the handles stay open.</summary>
+        public IDisposable Held { get; }
 
         /// <summary>Locked (or being locked) by a check in this process; guarded by the owner's gate.</summary>
         public bool InUse { get; set; }
@@ -299,7 +285,7 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
         {
             NativeFile.FLock(Folder, NativeFile.Unlock);
             NativeFile.FLock(File, NativeFile.Unlock);
-            lock (_owner!._gate)
+            lock (_gate)
             {
                 InUse = false;
                 if (Forgotten)

@@ -12,44 +12,30 @@ namespace RunnerTokens.Host.Limits;
 /// </summary>
 internal static partial class OpenFilesLimit
 {
-    // System.Native's PAL_RLIMIT_NOFILE (the same on every Unix).
-    private const int OpenFiles = 9;
-
     /// <summary>Raises the soft limit to the hard one and logs both at debug; nothing on Windows.</summary>
     public static void Raise(ILogger logger)
     {
-        if (OperatingSystem.IsWindows() || GetRLimit(OpenFiles, out var limit) != 0)
+        if (OperatingSystem.IsWindows() || NativeFile.OpenFilesLimits() is not { } limits)
         {
             return;
         }
 
-        if (limit.Current >= limit.Maximum)
+        if (limits.Soft >= limits.Hard)
         {
             // Already as high as it goes: no call (a strict seccomp filter may refuse setrlimit).
-            Log.Unchanged(logger, limit.Current);
+            Log.Unchanged(logger, limits.Soft);
             return;
         }
 
-        var raised = limit with { Current = limit.Maximum };
-        if (SetRLimit(OpenFiles, in raised) == 0)
+        if (NativeFile.SetOpenFilesLimits(limits.Hard, limits.Hard) == 0)
         {
-            Log.Raised(logger, limit.Current, raised.Current);
+            Log.Raised(logger, limits.Soft, limits.Hard);
         }
         else
         {
-            Log.NotRaised(logger, limit.Current, limit.Maximum, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            Log.NotRaised(logger, limits.Soft, limits.Hard, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
     }
-
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_GetRLimit", SetLastError = true)]
-    private static partial int GetRLimit(int resource, out ResourceLimit limit);
-
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_SetRLimit", SetLastError = true)]
-    private static partial int SetRLimit(int resource, in ResourceLimit limit);
-
-    /// <summary>System.Native's <c>Rlimit</c>: the soft limit, then the hard one.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private record struct ResourceLimit(ulong Current, ulong Maximum);
 
     private static partial class Log
     {
