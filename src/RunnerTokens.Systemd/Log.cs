@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 413, Level = LogLevel.Information, Message = "Runner {Runner}: config.sh remove left {File}; deleted it (it is in the backup)")]
     public static partial void LeftoverDeleted(ILogger logger, string runner, string file);
 
+    [LoggerMessage(EventId = 417, Level = LogLevel.Warning, Message = "{What} (process {ProcessId}) was killed, but its end was not seen within {Grace}; it is left behind and the check goes on")]
+    public static partial void CommandAbandoned(ILogger logger, string what, int processId, string grace);
+
     [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "still waiting for {What} ({Elapsed} of {Limit})")]
     public static partial void StillWaiting(ILogger logger, string what, string elapsed, string limit);
 
