@@ -32,15 +32,15 @@ internal sealed class GitHubCliTokenSource(IOptions<GitHubOptions> options, Time
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var result = await Cli.Wrap(gh)
+            var execution = Cli.Wrap(gh)
                 .WithArguments(["auth", "token", "--hostname", host])
                 .WithEnvironmentVariables(new Dictionary<string, string?> { ["GH_PROMPT_DISABLED"] = "1", ["NO_COLOR"] = "1" })
                 .WithValidation(CommandResultValidation.None)
                 .WithStandardInputPipe(PipeSource.Null)
                 .WithStandardOutputPipe(PipeTarget.ToStringBuilder(output))
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(errors))
-                .ExecuteAsync(linked.Token)
-                .ConfigureAwait(false);
+                .ExecuteAsync(linked.Token);
+            var result = await GraceAfterStop.WaitAsync(execution.Task, linked.Token, GraceAfterStop.Default).ConfigureAwait(false);
             var token = output.ToString().Trim();
             if (result.ExitCode != 0)
             {
@@ -65,6 +65,11 @@ internal sealed class GitHubCliTokenSource(IOptions<GitHubOptions> options, Time
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             return (null, $"'{gh} auth token' did not finish within {options.Value.RequestTimeout.TotalSeconds} s");
+        }
+        catch (TimeoutException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return (null, $"'{gh} auth token' did not finish within {options.Value.RequestTimeout.TotalSeconds} s and was killed; {ex.Message}: left behind");
         }
         catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)
         {

@@ -16,16 +16,13 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
 {
     private const int MaxOutputLines = 40;
 
-    /// <summary>How long a killed command may take to be seen ending before it is left behind.</summary>
-    internal static readonly TimeSpan DefaultKillGrace = TimeSpan.FromSeconds(10);
-
     private int _running;
 
     /// <summary>Gets how many commands are running now (tests that drive a fake clock hold it still while one runs).</summary>
     internal int Running => Volatile.Read(ref _running);
 
     /// <summary>Gets how long a killed command (its time limit run out, or the caller stopping) may take to be seen ending before it is left behind; tests shorten it.</summary>
-    internal TimeSpan KillGrace { get; init; } = DefaultKillGrace;
+    internal TimeSpan KillGrace { get; init; } = GraceAfterStop.Default;
 
     /// <summary>Gets what starts the command; tests put in a command whose end is never seen.</summary>
     internal Func<Command, CancellationToken, CommandTask<CommandResult>> Execute { get; init; } = static (command, token) => command.ExecuteAsync(token);
@@ -65,19 +62,6 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
 
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-
-        // Once stopped, CliWrap kills the process tree and waits for the process to end. A process whose end the
-        // runtime never sees (its SIGCHLD lost, as under a debugger or tracer that detached at the wrong moment; a
-        // zombie nobody reaps) would hold that wait, and the refresher, forever: past the kill, the wait is bounded, in
-        // real time (a process's end is; a test's clock drives the command's limit only).
-        using var abandon = new CancellationTokenSource();
-        using var afterKill = linked.Token.UnsafeRegister(
-            static state =>
-            {
-                var (source, grace) = ((CancellationTokenSource, TimeSpan))state!;
-                source.CancelAfter(grace);
-            },
-            (abandon, KillGrace));
         var started = Stopwatch.GetTimestamp();
         using var waiting = progress.Start(spec.Summary, timeout);
         CommandOutcome outcome;
@@ -86,10 +70,10 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
         {
             var execution = Execute(command, linked.Token);
             processId = execution.ProcessId;
-            var result = await execution.Task.WaitAsync(abandon.Token).ConfigureAwait(false);
+            var result = await GraceAfterStop.WaitAsync(execution.Task, linked.Token, KillGrace).ConfigureAwait(false);
             outcome = new CommandOutcome(shown, result.ExitCode, masker.Apply(output.Text));
         }
-        catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+        catch (TimeoutException)
         {
             Log.CommandAbandoned(logger, spec.Summary, processId ?? -1, LogText.Duration(KillGrace));
             cancellationToken.ThrowIfCancellationRequested();
