@@ -52,6 +52,8 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var dropped = DropUnchangedFileMappings("/proc/self/smaps", logger);
             Log.Released(logger, Mebibytes(before), Mebibytes(dropped), Mebibytes(Environment.WorkingSet));
+            var settings = GC.GetConfigurationVariables();
+            Log.CollectorSettings(logger, Setting(settings, "GCConserveMem"), Setting(settings, "GCRegionSize"));
         }
         else if (options.Value.CheckInterval is var interval && interval >= CollectBeforeSleepFrom)
         {
@@ -61,6 +63,10 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>One of the collector's settings as it reads them (<see cref="GC.GetConfigurationVariables"/>); "not set" when it does not list it.</summary>
+    private static string Setting(IReadOnlyDictionary<string, object> settings, string name) =>
+        settings.TryGetValue(name, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "not set" : "not set";
 
     /// <summary>
     /// Drops from the process the resident pages of every private, read-only file mapping that holds no page the
@@ -176,6 +182,9 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
     {
         [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Start-up memory given back after the first check: resident {Before} MiB, of which {Dropped} MiB were unchanged pages of the binary and its libraries; now {After} MiB")]
         public static partial void Released(ILogger logger, double before, double dropped, double after);
+
+        [LoggerMessage(EventId = 523, Level = LogLevel.Debug, Message = "The garbage collector's settings: ConserveMemory {ConserveMemory}, region size {RegionSize} bytes (0: its default)")]
+        public static partial void CollectorSettings(ILogger logger, string conserveMemory, string regionSize);
 
         [LoggerMessage(EventId = 521, Level = LogLevel.Debug, Message = "Start-up memory not given back: {Path} could not be read ({Problem})")]
         public static partial void NotReleased(ILogger logger, string path, string problem);
