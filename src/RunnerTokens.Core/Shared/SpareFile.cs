@@ -83,19 +83,24 @@ internal static partial class SpareFile
         }
 
         var sparePath = PathFor(path);
-        using var handle = OpenSpare(sparePath, spare, content.Length, rest, out var fresh);
+        using var handle = OpenSpare(sparePath, spare, content.Length, rest, out var fresh, out var permissions);
         if (handle is null)
         {
             return Outcome.NotNow;
         }
 
-        File.SetUnixFileMode(handle, mode);
+        // A spare kept from the last write has the mode already, unless someone changed it: setting it again would only
+        // dirty the inode, as cutting it to its own length would.
+        if (fresh || permissions != mode)
+        {
+            File.SetUnixFileMode(handle, mode);
+        }
 
         // The stream writes from the start (a new handle's offset), unbuffered (the content is written whole, once),
-        // cuts what a longer content left, and closes the handle (and so the lock) only once the exchange is done.
+        // and closes the handle (and so the lock) only once the exchange is done. Nothing is left to cut: a new spare is
+        // empty, and a kept one has the content's length (OpenSpare).
         using var stream = fileSystem.FileStream.New(handle, FileAccess.ReadWrite, bufferSize: 0);
         stream.Write(content);
-        stream.SetLength(content.Length);
         stream.Flush(flushToDisk: fresh);
 
         int result;
@@ -137,11 +142,13 @@ internal static partial class SpareFile
 
     /// <summary>
     /// The spare, locked, ready to be written: the known one when it has rested and has the content's length, else a
-    /// new one (<paramref name="fresh"/>); null when neither can be had now.
+    /// new one (<paramref name="fresh"/>); null when neither can be had now. <paramref name="permissions"/> are the kept
+    /// one's.
     /// </summary>
-    private static SafeFileHandle? OpenSpare(string sparePath, (long Device, long Inode)? known, int length, TimeSpan rest, out bool fresh)
+    private static SafeFileHandle? OpenSpare(string sparePath, (long Device, long Inode)? known, int length, TimeSpan rest, out bool fresh, out UnixFileMode permissions)
     {
         fresh = true;
+        permissions = UnixFileMode.None;
         var handle = NativeFile.Open(sparePath, ReadWriteCloseOnExecNoFollow, 0);
         if (handle.IsInvalid)
         {
@@ -152,7 +159,7 @@ internal static partial class SpareFile
 
         // Locked, then still the file at the name: another process may have removed it and made its own meanwhile.
         if (NativeFile.FLock(handle, NativeFile.ExclusiveNonBlocking) != 0
-            || UnixFileStatus.Stamp(handle, out var ownRegularFile) is not { } status
+            || UnixFileStatus.Stamp(handle, out var ownRegularFile, out permissions) is not { } status
             || UnixFileStatus.Identity(sparePath) != (status.Device, status.Inode))
         {
             handle.Dispose();

@@ -111,15 +111,21 @@ internal static partial class UnixFileStatus
     /// The stamp of the file open in <paramref name="handle"/>, and whether it is a regular file of this user: one
     /// <c>fstat</c>, no path. Null when it cannot be looked at, or on Windows.
     /// </summary>
-    public static FileStamp? Stamp(Microsoft.Win32.SafeHandles.SafeFileHandle handle, out bool ownRegularFile)
+    public static FileStamp? Stamp(Microsoft.Win32.SafeHandles.SafeFileHandle handle, out bool ownRegularFile) =>
+        Stamp(handle, out ownRegularFile, out _);
+
+    /// <summary>The same, with the file's permission bits (<see cref="UnixFileMode"/>'s values).</summary>
+    public static FileStamp? Stamp(Microsoft.Win32.SafeHandles.SafeFileHandle handle, out bool ownRegularFile, out UnixFileMode permissions)
     {
         ownRegularFile = false;
+        permissions = UnixFileMode.None;
         if (OperatingSystem.IsWindows() || FStat(handle, out var status) != 0)
         {
             return null;
         }
 
         ownRegularFile = (status.Mode & TypeMask) == Regular && status.Uid == GetEffectiveUserId();
+        permissions = (UnixFileMode)(status.Mode & 0xFFF);
         return ToStamp(status);
     }
 

@@ -63,6 +63,25 @@ public sealed class WrittenFilesTests : IDisposable
     }
 
     [Fact]
+    public void Write_SpareModeChangedBetweenWrites_TheFileGetsItsModeBack()
+    {
+        // arrange: a spare kept from the writes before, then made owner-only by someone else
+        var sut = new WrittenFiles<string>(_fileSystem, TimeSpan.Zero);
+        sut.Write(Path, "check at 1795608000"u8, WorldReadable, durable: false, "1");
+        sut.Write(Path, "check at 1795608060"u8, WorldReadable, durable: false, "2");
+        var spare = UnixFileStatus.Identity(Spare);
+        File.SetUnixFileMode(Spare, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // act: the kept spare is written and becomes the file
+        sut.Write(Path, "check at 1795608120"u8, WorldReadable, durable: false, "3");
+
+        // assert
+        Assert.Equal(spare, UnixFileStatus.Identity(Path));
+        Assert.Equal("check at 1795608120", File.ReadAllText(Path));
+        Assert.Equal(WorldReadable, File.GetUnixFileMode(Path));
+    }
+
+    [Fact]
     public void Write_FileDeletedMeanwhile_WrittenAgainWithNothingBeside()
     {
         var sut = new WrittenFiles<string>(_fileSystem, TimeSpan.Zero);
