@@ -65,7 +65,7 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
         var started = Stopwatch.GetTimestamp();
         using var waiting = progress.Start(spec.Summary, timeout);
         CommandOutcome outcome;
-        int? processId = null;
+        var processId = 0;
         try
         {
             var execution = Execute(command, linked.Token);
@@ -75,7 +75,7 @@ internal sealed class CommandRunner(IOptions<SystemdOptions> options, TimeProvid
         }
         catch (TimeoutException)
         {
-            Log.CommandAbandoned(logger, spec.Summary, processId ?? -1, LogText.Duration(KillGrace));
+            Log.CommandAbandoned(logger, spec.Summary, processId, LogText.Duration(KillGrace));
             cancellationToken.ThrowIfCancellationRequested();
             outcome = new CommandOutcome(shown, -1, masker.Apply(output.Text)) { TimedOutAfter = timeout, AbandonedAfter = KillGrace, ProcessId = processId };
         }
