@@ -15,7 +15,15 @@ namespace RunnerTokens.GitHub;
 /// named by its key (a truncated hash of a token, or the App and installation). A GitHub App's answers are kept per
 /// installation, not per hourly token; the oldest answers go beyond <see cref="MaxEntries"/>.
 /// </summary>
-internal sealed class ResponseCacheStore
+/// <remarks>
+/// The file holds every runner's answer, so it is not written once per answer: a new answer is written at once when
+/// the file was last written <see cref="SaveStep"/> ago or more (a timer or cron run's one answer, the first of a
+/// start-up), else with the others at the end of the daemon's check (<see cref="Flush"/>, by
+/// <see cref="ResponseCacheFlush"/>) or when the process ends (<see cref="Dispose"/>). A daemon of 1,000 runners
+/// starts by asking about each: one write per answer read, merged and wrote the whole file a thousand times. An answer
+/// lost in a crash costs one unconditional request.
+/// </remarks>
+internal sealed class ResponseCacheStore : IDisposable
 {
     /// <summary>The file's name in the state folder.</summary>
     public const string FileName = "github-responses.json";
@@ -23,10 +31,17 @@ internal sealed class ResponseCacheStore
     /// <summary>Far more than the runners one host serves (one lookup each).</summary>
     public const int MaxEntries = 1000;
 
+    /// <summary>How long after a write of the file a new answer waits for the end of the check to be written.</summary>
+    public static readonly TimeSpan SaveStep = TimeSpan.FromSeconds(30);
+
     // About MaxEntries answers of a few KiB; a larger file is not ours, and is not read.
     private const int MaxFileBytes = 8 * 1024 * 1024;
 
     private readonly Dictionary<string, StoredResponse> _responses = new(StringComparer.Ordinal);
+
+    // The answers this process has not written to the file yet, and when it last wrote (or tried to).
+    private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
+    private DateTimeOffset? _savedAt;
     private readonly Lock _gate = new();
     private readonly Lazy<string?> _filePath;
     private readonly IFileSystem _fileSystem;
@@ -86,15 +101,35 @@ internal sealed class ResponseCacheStore
             return;
         }
 
-        var stored = new StoredResponse { Key = key, ETag = etag, Body = body, ContentType = response.ContentType, StoredAt = _timeProvider.GetUtcNow() };
+        var now = _timeProvider.GetUtcNow();
+        var stored = new StoredResponse { Key = key, ETag = etag, Body = body, ContentType = response.ContentType, StoredAt = now };
         lock (_gate)
         {
             EnsureLoaded();
             _responses[key] = stored;
             Evict(_responses);
-            Save(stored);
+            _unsaved.Add(key);
+            if (_savedAt is not { } saved || now - saved >= SaveStep || now < saved)
+            {
+                Save(now);
+            }
         }
     }
+
+    /// <summary>Writes the answers not written yet, if any (at the end of a check).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (_unsaved.Count > 0)
+            {
+                Save(_timeProvider.GetUtcNow());
+            }
+        }
+    }
+
+    /// <summary>Writes the answers not written yet: the process is ending.</summary>
+    public void Dispose() => Flush();
 
     private void EnsureLoaded()
     {
@@ -112,11 +147,13 @@ internal sealed class ResponseCacheStore
         Evict(_responses);
     }
 
-    /// <summary>Read, merge, write: another run may have stored its own answers meanwhile; this one's newest answer wins.</summary>
-    private void Save(StoredResponse newest)
+    /// <summary>Read, merge, write: another run may have stored its own answers meanwhile; this one's new answers win.</summary>
+    private void Save(DateTimeOffset now)
     {
+        _savedAt = now;
         if (FilePath is not { } path)
         {
+            _unsaved.Clear();
             return;
         }
 
@@ -131,10 +168,18 @@ internal sealed class ResponseCacheStore
                 }
             }
 
-            merged[newest.Key] = newest;
+            foreach (var key in _unsaved)
+            {
+                if (_responses.TryGetValue(key, out var newer))
+                {
+                    merged[key] = newer;
+                }
+            }
+
             Evict(merged);
             var file = new ResponseFile { Responses = [.. merged.Values.OrderBy(r => r.Key, StringComparer.Ordinal)] };
             StateFile.Write(_fileSystem, path, file, ResponseFileJsonContext.Default.ResponseFile);
+            _unsaved.Clear();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -41,6 +41,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
             sp.Get<IOptions<GitHubOptions>>(), sp.Get<IOptions<RunnerTokenRefreshOptions>>(), sp.Get<IEnvironmentVariables>(), sp.Get<IFileSystem>()));
         services.TryAddSingleton(sp => new RateLimitMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<RateLimitMemory>()));
         services.TryAddSingleton(sp => new ResponseCacheStore(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<ResponseCacheStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, ResponseCacheFlush>(sp => new(sp.Get<ResponseCacheStore>())));
         services.TryAddSingleton(sp => new InstallationMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.LoggerFor<InstallationMemory>()));
         services.TryAddSingleton(_ => new GitHubRateLimitSource());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitSource, GitHubRateLimitSource>(sp => sp.Get<GitHubRateLimitSource>()));

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Octokit.Caching;
 using Octokit.Internal;
 using RunnerTokens.TestKit;
@@ -12,7 +13,7 @@ public sealed class ResponseCacheStoreTests
     [Fact]
     public async Task SetAsync_BeyondMaxEntries_DropsTheOldestAnswers()
     {
-        var store = new ResponseCacheStore(() => null, new FileSystem(), TimeProvider.System, NullLogger.Instance);
+        using var store = new ResponseCacheStore(() => null, new FileSystem(), TimeProvider.System, NullLogger.Instance);
         var cache = store.For("TokenFile:0123");
 
         for (var page = 1; page <= ResponseCacheStore.MaxEntries + 50; page++)
@@ -30,10 +31,10 @@ public sealed class ResponseCacheStoreTests
     {
         using var temp = new TempDirectory("responses");
         var path = temp.Combine("state", ResponseCacheStore.FileName);
-        var first = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
+        using var first = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
         await first.For("TokenFile:0123").SetAsync(Page(1), Answer());
 
-        var second = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
+        using var second = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
         var served = await second.For("TokenFile:0123").GetAsync(Page(1));
         var otherCredential = await second.For("TokenFile:4567").GetAsync(Page(1));
 
@@ -49,22 +50,84 @@ public sealed class ResponseCacheStoreTests
         using var temp = new TempDirectory("responses");
         var path = temp.Combine(ResponseCacheStore.FileName);
         File.WriteAllText(path, "{ not json");
-        var store = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
+        using var store = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
 
         Assert.Null(await store.For("TokenFile:0123").GetAsync(Page(1)));
         await store.For("TokenFile:0123").SetAsync(Page(1), Answer());
 
-        Assert.NotNull(await new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance).For("TokenFile:0123").GetAsync(Page(1)));
+        Assert.NotNull(await ReadBackAsync(path, 1));
     }
 
     [Fact]
     public async Task SetAsync_AnswerWithoutETag_IsNotKept()
     {
-        var store = new ResponseCacheStore(() => null, new FileSystem(), TimeProvider.System, NullLogger.Instance);
+        using var store = new ResponseCacheStore(() => null, new FileSystem(), TimeProvider.System, NullLogger.Instance);
 
         await store.For("TokenFile:0123").SetAsync(Page(1), new CachedResponse.V1("{}", new Dictionary<string, string>(), null!, HttpStatusCode.OK, "application/json"));
 
         Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public async Task SetAsync_SecondAnswerWithinTheSaveStep_IsWrittenByFlushNotAtOnce()
+    {
+        using var temp = new TempDirectory("responses");
+        var path = temp.Combine(ResponseCacheStore.FileName);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        using var store = new ResponseCacheStore(() => path, new FileSystem(), time, NullLogger.Instance);
+        var cache = store.For("TokenFile:0123");
+
+        await cache.SetAsync(Page(1), Answer());
+        time.Advance(ResponseCacheStore.SaveStep - TimeSpan.FromSeconds(1));
+        await cache.SetAsync(Page(2), Answer());
+        var beforeFlush = await ReadBackAsync(path, 2);
+        store.Flush();
+
+        Assert.NotNull(await ReadBackAsync(path, 1));
+        Assert.Null(beforeFlush);
+        Assert.NotNull(await ReadBackAsync(path, 2));
+    }
+
+    [Fact]
+    public async Task SetAsync_SaveStepAfterTheLastWrite_IsWrittenAtOnce()
+    {
+        using var temp = new TempDirectory("responses");
+        var path = temp.Combine(ResponseCacheStore.FileName);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        using var store = new ResponseCacheStore(() => path, new FileSystem(), time, NullLogger.Instance);
+        var cache = store.For("TokenFile:0123");
+
+        await cache.SetAsync(Page(1), Answer());
+        time.Advance(ResponseCacheStore.SaveStep);
+        await cache.SetAsync(Page(2), Answer());
+
+        Assert.NotNull(await ReadBackAsync(path, 2));
+    }
+
+    [Fact]
+    public async Task Dispose_AnotherProcessWroteMeanwhile_TheFileKeepsBothProcessesAnswers()
+    {
+        using var temp = new TempDirectory("responses");
+        var path = temp.Combine(ResponseCacheStore.FileName);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        using (var first = new ResponseCacheStore(() => path, new FileSystem(), time, NullLogger.Instance))
+        {
+            await first.For("TokenFile:0123").SetAsync(Page(1), Answer());
+            await first.For("TokenFile:0123").SetAsync(Page(2), Answer());
+            using var second = new ResponseCacheStore(() => path, new FileSystem(), time, NullLogger.Instance);
+            await second.For("TokenFile:0123").SetAsync(Page(3), Answer());
+        }
+
+        Assert.NotNull(await ReadBackAsync(path, 1));
+        Assert.NotNull(await ReadBackAsync(path, 2));
+        Assert.NotNull(await ReadBackAsync(path, 3));
+    }
+
+    /// <summary>What another process finds in the file for a page.</summary>
+    private static async Task<CachedResponse.V1?> ReadBackAsync(string path, int page)
+    {
+        using var reader = new ResponseCacheStore(() => path, new FileSystem(), TimeProvider.System, NullLogger.Instance);
+        return await reader.For("TokenFile:0123").GetAsync(Page(page));
     }
 
     private static Request Page(int page) => new()

@@ -160,6 +160,57 @@ public sealed class GitHubRegistrationExpirySourceTests
     }
 
     [Fact]
+    public async Task ObserveAsync_ManyRunnersInOneCheck_TheirAnswersReachTheNextProcessOnceTheCheckEnds()
+    {
+        // A daemon asks about many runners within seconds: the shared answers file is written at the first answer and
+        // at the check's end, not once per answer, and no answer is lost on the way.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        var runners = Enumerable.Range(1, 5).Select(i => $"r{i}").ToList();
+        runners.ForEach(name => h.Api.AddRunner("orgs/acme", name));
+        foreach (var name in runners)
+        {
+            await h.Source.ObserveAsync(GitHubHarness.Runner(name), [Listening], CancellationToken.None);
+        }
+
+        var file = Path.Combine(h.Options.StateDirectory!, ResponseCacheStore.FileName);
+        var beforeTheCheckEnds = File.ReadAllText(file);
+        foreach (var observer in h.Services.GetServices<IRefreshCheckObserver>())
+        {
+            await observer.OnCheckCompletedAsync([], h.Time.GetUtcNow(), CancellationToken.None);
+        }
+
+        h.Time.Advance(TimeSpan.FromMinutes(40));
+        var next = h.StartAnotherProcess().GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+        foreach (var name in runners)
+        {
+            await next.ObserveAsync(GitHubHarness.Runner(name), [Listening], CancellationToken.None);
+        }
+
+        Assert.Contains("name=r1", beforeTheCheckEnds, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=r5", beforeTheCheckEnds, StringComparison.Ordinal);
+        Assert.Equal([.. Enumerable.Repeat(200, 5), .. Enumerable.Repeat(304, 5)], h.Api.Requests.Select(r => r.StatusCode));
+    }
+
+    [Fact]
+    public async Task ObserveAsync_ProcessEndsBeforeACheckEnds_ItsAnswersReachTheNextProcess()
+    {
+        // A one-shot run (a timer's, cron's) has no daemon check to end: its answers are written as it ends.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+        h.Api.AddRunner("orgs/acme", "r2");
+        var first = h.StartAnotherProcess();
+        var source = first.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().Single();
+        await source.ObserveAsync(GitHubHarness.Runner("r1"), [Listening], CancellationToken.None);
+        await source.ObserveAsync(GitHubHarness.Runner("r2"), [Listening], CancellationToken.None);
+        await first.DisposeAsync();
+
+        h.Time.Advance(TimeSpan.FromMinutes(40));
+        await h.Source.ObserveAsync(GitHubHarness.Runner("r2"), [Listening], CancellationToken.None);
+
+        Assert.Equal([200, 200, 304], h.Api.Requests.Select(r => r.StatusCode));
+    }
+
+    [Fact]
     public async Task ObserveAsync_GitHubFails_IsUnknownWithTheReasonAndAsksAgainAfterFiveMinutes()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
