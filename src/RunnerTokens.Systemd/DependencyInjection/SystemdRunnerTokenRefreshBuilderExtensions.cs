@@ -71,7 +71,7 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitExistsCheck>(
             sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<IFileSystem>(), sp.Get<CommandRunner>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, ConfigScriptCheck>(
-            sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<CommandRunner>(), sp.Get<ProcessIdentity>())));
+            sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<ProcessIdentity>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, UnitControlCheck>(
             sp => new(sp.Get<IOptions<SystemdOptions>>(), sp.Get<IFileSystem>(), sp.Get<CommandRunner>(), sp.Get<ProcessIdentity>())));
         return builder;

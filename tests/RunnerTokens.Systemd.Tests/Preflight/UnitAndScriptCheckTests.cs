@@ -96,7 +96,7 @@ public sealed class UnitAndScriptCheckTests
 
         Assert.Equal(PreflightStatus.Failed, result.Status);
         Assert.True(result.BlocksRefresh);
-        Assert.Contains("is not executable by this user", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("is not executable by this user (Permission denied)", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
