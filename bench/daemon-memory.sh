@@ -84,6 +84,7 @@ mkfifo "$work/log"
 tee >(grep -E '^<[0-4]>' >"$work/problems") <"$work/log" | grep --line-buffered 'runner-0: source=' >"$work/decisions" &
 # .NET's systemd integration turns on when the parent process is named systemd: a shell named so starts the daemon.
 ln -s /bin/sh "$work/systemd"
+launched=$(date +%s.%N)
 NOTIFY_SOCKET=$work/notify RUNNER_ALLOW_RUNASROOT=1 "$work/systemd" -c '"$@"; exit $?' systemd \
   "$binary" --daemon --config "$work/config.json" --log-file /dev/null \
   --token-file "$work/token" --api-url "http://127.0.0.1:$port" >"$work/log" 2>&1 &
@@ -104,6 +105,7 @@ wait_for() {
 
 wait_for 1
 cpu_start=$(cpu)
+first_after=$(echo "$(date +%s.%N) - $launched" | bc -l)
 if ! grep -q 'action=none' "$work/decisions"; then
   echo "the first check did not decide action=none:" >&2
   cat "$work/decisions" >&2
@@ -132,9 +134,9 @@ if [[ -s $work/problems ]]; then
   head -3 "$work/problems" | cut -c1-300 | sed 's/^/    /'
 fi
 elapsed=$(echo "$(date +%s.%N) - $start" | bc -l)
-awk -v s="$cpu_start" -v f="$rss_first" -v l="$rss" -v h="$(kib VmHWM)" -v c0="$cpu_first" -v c1="$cpu_last" -v t="$ticks" -v n="$checks" -v r="$runners" -v e="$elapsed" 'BEGIN {
+awk -v w="$first_after" -v s="$cpu_start" -v f="$rss_first" -v l="$rss" -v h="$(kib VmHWM)" -v c0="$cpu_first" -v c1="$cpu_last" -v t="$ticks" -v n="$checks" -v r="$runners" -v e="$elapsed" 'BEGIN {
   printf "  RSS after the first check %.1f MiB, after check %d %.1f MiB (%+.1f MiB), peak %.1f MiB\n", f / 1024, n, l / 1024, (l - f) / 1024, h / 1024
-  printf "  CPU of the start and the first check %.0f ms\n", s / t * 1000
+  printf "  CPU of the start and the first check %.0f ms; the first check ended %.1f s after the launch\n", s / t * 1000, w
   per = (c1 - c0) / t / (n - 2) * 1000
   printf "  CPU per check %.2f ms (%.1f us per runner), over %d checks in %.0f s\n", per, per * 1000 / r, n - 2, e
 }'
