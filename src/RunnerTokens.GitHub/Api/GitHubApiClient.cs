@@ -30,7 +30,7 @@ internal sealed class GitHubApiClient : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly SecretMasker _masker;
     private readonly ILogger<GitHubApiClient> _logger;
-    private readonly Lazy<HttpClientAdapter> _http;
+    private readonly Lazy<UntimedHttpClient> _http;
     private readonly ResponseCacheStore _responses;
     private readonly RateLimitMemory _rateLimits;
     private readonly GitHubRateLimitSource? _rateLimitSource;
@@ -58,7 +58,7 @@ internal sealed class GitHubApiClient : IDisposable
         _logger = logger;
         _http = new(() =>
         {
-            var http = new HttpClientAdapter(handlerFactory is null ? CreateHandler : handlerFactory.Create);
+            var http = new UntimedHttpClient(new HttpClientAdapter(handlerFactory is null ? CreateHandler : handlerFactory.Create));
 
             // Our own time limit (on the TimeProvider) ends each attempt; this one only backs it up.
             http.SetRequestTimeout(_options.RequestTimeout + TimeSpan.FromSeconds(30));
