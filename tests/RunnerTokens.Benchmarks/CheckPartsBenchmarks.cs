@@ -65,13 +65,13 @@ public class CheckPartsBenchmarks
     public bool Decide() => RefreshDecider.Decide(_observations, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), RefreshPolicy.Expiry).Refresh;
 
     /// <summary>
-    /// A check's metrics write, one time-stamp step later than the last (an earlier check writes nothing): update the
-    /// time stamp, temporary file, rename (no fsync).
+    /// A check's metrics write, one time-stamp slot later than the last (a check in the same slot writes nothing): update
+    /// the time stamp, temporary file, rename (no fsync).
     /// </summary>
     [Benchmark]
     public ValueTask RecordCheck()
     {
-        _checkedAt = _checkedAt.AddSeconds(JsonFileMetricsSink.CheckTimestampStep);
+        _checkedAt = _checkedAt.AddSeconds(JsonFileMetricsSink.CheckTimestampSlot);
         return _sink.RecordCheckAsync(_runner, _checkedAt, CancellationToken.None);
     }
 

@@ -10,19 +10,22 @@ namespace RunnerTokens.Metrics;
 /// from the file as it is, so counters survive restarts (and another process's writes), and replaces it atomically.
 /// </summary>
 /// <remarks>
-/// A check's time stamp alone is written when the file's is <see cref="CheckTimestampStep"/> old or older, so a daemon
-/// that checks every few seconds does not replace the file (a new inode, which costs ext4 more than the rest of the
-/// check) at every check; a counter or a name is written at once, flushed to disk. The file this sink last wrote is
-/// not read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check
+/// A check's time stamp alone is written once in each of the file's slots (<see cref="CheckTimestampSlot"/> seconds,
+/// shifted by a phase of its own): a daemon that checks often does not replace each runner's file (which costs more
+/// than the rest of the check) at every check, and a daemon of many runners writes a share of them at each check, not
+/// all of them at one. A counter or a name is written at once, flushed to disk. The file this sink last wrote is not
+/// read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check
 /// whose time stamp would not be written.
 /// </remarks>
 internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogger<JsonFileMetricsSink> logger) : IMetricsSink
 {
     /// <summary>
-    /// How far a check's time stamp may lag in the file: at an interval of 30 s or more, every check's; under it, one
-    /// every 30 s. Far inside the health check's limit (<see cref="RefreshHealth.StaleCheckSeconds"/>).
+    /// How far a file's check time stamp may lag the runner's last check, in seconds: it is written at the first check
+    /// in each slot of this length, so with checks every 60 s (the default) each runner's file is written every third
+    /// check, a third of the runners at each. Well inside the health check's limit
+    /// (<see cref="RefreshHealth.StaleCheckSeconds"/>, 300 s).
     /// </summary>
-    public const int CheckTimestampStep = 30;
+    public const int CheckTimestampSlot = 180;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WrittenFiles<Written> _written = new(fileSystem);
@@ -73,7 +76,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             // one deleted is written again when the step has passed.
             if (checkTimestamp is { } timestamp
                 && _written.TryPeek(path, out var last)
-                && timestamp - last.Document.LastCheckTimestamp is >= 0 and < CheckTimestampStep
+                && !InLaterSlot(path, last.Document.LastCheckTimestamp, timestamp)
                 && last.Document.RunnerName == runner.Name
                 && last.Document.RunnerOrg == runner.Scope.DisplayName)
             {
@@ -94,7 +97,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             // crash never loses it. The check's time stamp alone, at every check of every runner, is not: a crash may
             // lose that one value (the next check writes it again), and skipping the fsync is most of a check's cost.
             var timestampOnly = onDisk is not null && document == held with { LastCheckTimestamp = document.LastCheckTimestamp };
-            if (timestampOnly && document.LastCheckTimestamp - held.LastCheckTimestamp < CheckTimestampStep)
+            if (timestampOnly && !InLaterSlot(path, held.LastCheckTimestamp, document.LastCheckTimestamp))
             {
                 return;
             }
@@ -105,6 +108,32 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Whether a check at <paramref name="timestamp"/> falls in a later slot of <paramref name="path"/>'s than the time
+    /// stamp the file has (<paramref name="written"/>): only then is the time stamp alone written. A check in the same
+    /// slot, or one before the file's stamp (a clock set back), writes nothing.
+    /// </summary>
+    internal static bool InLaterSlot(string path, long written, long timestamp) =>
+        timestamp > written && Slot(path, timestamp) > Slot(path, written);
+
+    /// <summary>When the slot after the one <paramref name="timestamp"/> falls in begins, for <paramref name="path"/>.</summary>
+    internal static long NextSlotStart(string path, long timestamp) => ((Slot(path, timestamp) + 1) * CheckTimestampSlot) - Phase(path);
+
+    // Unix seconds, 0 for "never": never negative here.
+    private static long Slot(string path, long timestamp) => (timestamp + Phase(path)) / CheckTimestampSlot;
+
+    /// <summary>The file's own shift of its slots, from its path (FNV-1a): the same in every process, spread over the files.</summary>
+    private static int Phase(string path)
+    {
+        var hash = 2166136261u;
+        foreach (var c in path)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % CheckTimestampSlot);
     }
 
     /// <summary>The document in the file, with its bytes when it was read and understood; a fresh document and null bytes otherwise.</summary>

@@ -23,7 +23,7 @@ namespace RunnerTokens.Metrics;
 /// <para>
 /// As the JSON metrics file, a long-lived process (the daemon) does not replace the file at every check when only a
 /// check's own values changed (<c>checks_total</c>, the check's time stamp, the seconds left, the rate limit): those
-/// are written when the file this process wrote is <see cref="JsonFileMetricsSink.CheckTimestampStep"/> seconds old,
+/// are written when the file this process wrote is <see cref="CheckStepSeconds"/> seconds old,
 /// and when the process stops (<see cref="Dispose"/>). A refresh or a failure is written at once, flushed to disk. A
 /// process's first write is never put off, so each one-shot run writes what it counted.
 /// </para>
@@ -59,7 +59,13 @@ internal sealed partial class PrometheusTextFileSink : IMetricsSink, IRunnerChec
         null,
         null);
 
-    private static readonly TimeSpan CheckStep = TimeSpan.FromSeconds(JsonFileMetricsSink.CheckTimestampStep);
+    /// <summary>
+    /// How far the file may lag a daemon's checks when only the checks' own values changed, in seconds: at an interval of
+    /// 30 s or more every check is written, under it one every 30 s. One file for every runner, so it is not spread.
+    /// </summary>
+    public const int CheckStepSeconds = 30;
+
+    private static readonly TimeSpan CheckStep = TimeSpan.FromSeconds(CheckStepSeconds);
 
     private readonly IFileSystem _fileSystem;
     private readonly TimeProvider _timeProvider;

@@ -108,15 +108,15 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         await sut.RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
         fileSystem.Flushes.Clear();
 
-        await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(1), CancellationToken.None);
-        await sut.RecordCheckAsync(Runner(), _t0.AddMinutes(2), CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), NextSlot(_t0), CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), NextSlot(NextSlot(_t0)), CancellationToken.None);
 
         // Written atomically (no leftover but the spare the first made, flushed to disk once, as it may stand in for
         // the file after a crash), and not fsynced after that; the counters are unchanged.
         Assert.Equal([true, false], fileSystem.Flushes);
         Assert.Equal([SparePath, MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!).Order());
         using var json = Read();
-        Assert.Equal(_t0.AddMinutes(2).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal(NextSlot(NextSlot(_t0)).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
         Assert.Equal(1, json.RootElement.GetProperty("total_refreshes").GetInt64());
     }
 
@@ -134,45 +134,89 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
     }
 
     [Fact]
-    public async Task RecordCheckAsync_WithinTheTimestampStep_FileLeftAloneThenWritten()
+    public async Task RecordCheckAsync_WithinTheFilesSlot_FileLeftAloneThenWritten()
     {
         var sut = CreateSut();
         await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
+        var next = NextSlot(_t0);
+        Assert.InRange(next - _t0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(JsonFileMetricsSink.CheckTimestampSlot));
 
-        // A daemon checking every few seconds: the time stamp moves at most every CheckTimestampStep seconds.
-        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep - 1), CancellationToken.None);
+        // A daemon checking every few seconds: the time stamp moves once in each of the file's slots.
+        await sut.RecordCheckAsync(Runner(), next.AddSeconds(-1), CancellationToken.None);
         using (var json = Read())
         {
             Assert.Equal(_t0.ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
         }
 
-        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep), CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), next, CancellationToken.None);
         using (var json = Read())
         {
-            Assert.Equal(_t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+            Assert.Equal(next.ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
         }
     }
 
     [Fact]
-    public async Task RecordCheckAsync_FileDeletedWithinTheTimestampStep_WrittenAgainWhenTheStepHasPassed()
+    public async Task RecordCheckAsync_FileDeletedWithinItsSlot_WrittenAgainInTheNextSlot()
     {
         var sut = CreateSut();
         await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
         File.Delete(MetricsPath);
+        var next = NextSlot(_t0);
 
-        // Within the step a check does not even look at the file (no stat per runner per check)...
-        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep - 1), CancellationToken.None);
+        // Within the slot a check does not even look at the file (no stat per runner per check)...
+        await sut.RecordCheckAsync(Runner(), next.AddSeconds(-1), CancellationToken.None);
         Assert.False(File.Exists(MetricsPath));
 
-        // ...and the first check past it writes the file again, whole.
-        await sut.RecordCheckAsync(Runner(), _t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep), CancellationToken.None);
+        // ...and the first check in the next slot writes the file again, whole.
+        await sut.RecordCheckAsync(Runner(), next, CancellationToken.None);
         using var json = Read();
-        Assert.Equal(_t0.AddSeconds(JsonFileMetricsSink.CheckTimestampStep).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal(next.ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
         Assert.Equal("runner-1", json.RootElement.GetProperty("runner_name").GetString());
     }
 
     [Fact]
-    public async Task RecordCheckAsync_RunnerRenamedWithinTheTimestampStep_NewNameWrittenAtOnce()
+    public async Task RecordCheckAsync_ManyRunnersEveryMinute_EachFileEveryThirdCheckAShareOfThemAtEach()
+    {
+        // A daemon of 60 runners at the default interval: no check rewrites every runner's file (a third of them on
+        // average), each file is written once in every three checks, and no time stamp in a file is ever more than a
+        // slot (180 s) behind its runner's last check.
+        const int Runners = 60;
+        var sut = CreateSut();
+        var runners = Enumerable.Range(0, Runners)
+            .Select(i => new RunnerContext($"runner-{i}", _temp.Path, "https://github.com/acme", _temp.Combine("state")) { MetricsFile = _temp.Combine("fleet", $"runner-{i}.json") })
+            .ToList();
+        var written = new List<bool[]>();
+        for (var check = 0; check < 10; check++)
+        {
+            var at = _t0.AddMinutes(check);
+            var before = runners.Select(r => File.Exists(r.MetricsFile) ? File.ReadAllText(r.MetricsFile!) : null).ToList();
+            foreach (var runner in runners)
+            {
+                await sut.RecordCheckAsync(runner, at, CancellationToken.None);
+            }
+
+            written.Add([.. runners.Select((r, i) => File.ReadAllText(r.MetricsFile!) != before[i])]);
+            foreach (var runner in runners)
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(runner.MetricsFile!));
+                Assert.InRange(at.ToUnixTimeSeconds() - json.RootElement.GetProperty("last_check_timestamp").GetInt64(), 0, JsonFileMetricsSink.CheckTimestampSlot);
+            }
+        }
+
+        Assert.All(written[0], Assert.True);
+        var counts = written.Skip(1).Select(w => w.Count(x => x)).ToList();
+        Assert.All(counts, count => Assert.InRange(count, 1, Runners * 2 / 3));
+        for (var check = 1; check + 2 < written.Count; check++)
+        {
+            for (var i = 0; i < Runners; i++)
+            {
+                Assert.Equal(1, written.Skip(check).Take(3).Count(w => w[i]));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RecordCheckAsync_RunnerRenamedWithinTheSlot_NewNameWrittenAtOnce()
     {
         var sut = CreateSut();
         await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
@@ -265,6 +309,10 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
 
     private RunnerContext Runner() =>
         new("runner-1", _temp.Path, "https://github.com/acme", _temp.Combine("state")) { MetricsFile = MetricsPath };
+
+    /// <summary>When the metrics file's next time stamp slot after <paramref name="at"/> begins: the first check there writes it.</summary>
+    private DateTimeOffset NextSlot(DateTimeOffset at) =>
+        DateTimeOffset.FromUnixTimeSeconds(JsonFileMetricsSink.NextSlotStart(MetricsPath, at.ToUnixTimeSeconds()));
 
     private JsonDocument Read() => JsonDocument.Parse(File.ReadAllText(MetricsPath));
 

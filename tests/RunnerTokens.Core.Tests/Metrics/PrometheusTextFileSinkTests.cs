@@ -246,7 +246,7 @@ public sealed class PrometheusTextFileSinkTests : IDisposable
         SpinWait.SpinUntil(() => Volatile.Read(ref reads) > 0 || reader.IsCompleted, TimeSpan.FromSeconds(30));
         for (var i = 1; i <= 100; i++)
         {
-            _time.Advance(TimeSpan.FromSeconds(JsonFileMetricsSink.CheckTimestampStep));
+            _time.Advance(TimeSpan.FromSeconds(PrometheusTextFileSink.CheckStepSeconds));
             foreach (var runner in runners)
             {
                 await sut.RecordCheckAsync(runner, _t0.AddSeconds(i), CancellationToken.None);
