@@ -15,7 +15,8 @@
 # to do" is logged at information once an hour, at debug otherwise, and debug would log 1,000 lines per check). Prints
 # VmRSS at about ten points, VmHWM (peak), and the CPU time per check (utime + stime from /proc/PID/stat, from the end
 # of the second check to the end of the last, so start-up and each runner's first check, which asks GitHub for its
-# listing and writes its files anew, are left out).
+# listing and writes its files anew, are left out; and over the second half of the checks, once each runner's metrics
+# file has its spare: the first three minutes after a start make them, one flushed to disk for each runner).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "${1:-artifacts/aot/runner-token-refresh}")
@@ -124,6 +125,10 @@ for ((at = 1; ; at += step)); do
     cpu_first=$(cpu)
     start=$(date +%s.%N)
   fi
+  if [[ -z ${cpu_half:-} ]] && ((at > 2 && at >= checks / 2)); then
+    cpu_half=$(cpu)
+    half=$at
+  fi
   printf '  %8d %10.1f %10.1f\n' "$at" "$(echo "$rss / 1024" | bc -l)" "$(echo "$(kib VmHWM) / 1024" | bc -l)"
   ((at == checks)) && break
 done
@@ -134,9 +139,10 @@ if [[ -s $work/problems ]]; then
   head -3 "$work/problems" | cut -c1-300 | sed 's/^/    /'
 fi
 elapsed=$(echo "$(date +%s.%N) - $start" | bc -l)
-awk -v w="$first_after" -v s="$cpu_start" -v f="$rss_first" -v l="$rss" -v h="$(kib VmHWM)" -v c0="$cpu_first" -v c1="$cpu_last" -v t="$ticks" -v n="$checks" -v r="$runners" -v e="$elapsed" 'BEGIN {
+awk -v w="$first_after" -v s="$cpu_start" -v f="$rss_first" -v l="$rss" -v h="$(kib VmHWM)" -v c0="$cpu_first" -v c1="$cpu_last" -v t="$ticks" -v n="$checks" -v r="$runners" -v e="$elapsed" -v ch="${cpu_half:-$cpu_last}" -v h2="${half:-$checks}" 'BEGIN {
   printf "  RSS after the first check %.1f MiB, after check %d %.1f MiB (%+.1f MiB), peak %.1f MiB\n", f / 1024, n, l / 1024, (l - f) / 1024, h / 1024
   printf "  CPU of the start and the first check %.0f ms; the first check ended %.1f s after the launch\n", s / t * 1000, w
   per = (c1 - c0) / t / (n - 2) * 1000
   printf "  CPU per check %.2f ms (%.1f us per runner), over %d checks in %.0f s\n", per, per * 1000 / r, n - 2, e
+  if (n > h2) printf "  CPU per check from check %d to %d (the second half): %.2f ms\n", h2, n, (c1 - ch) / t / (n - h2) * 1000
 }'

@@ -13,7 +13,8 @@ namespace RunnerTokens.Metrics;
 /// A check's time stamp alone is written once in each of the file's slots (<see cref="CheckTimestampSlot"/> seconds,
 /// shifted by a phase of its own): a daemon that checks often does not replace each runner's file (which costs more
 /// than the rest of the check) at every check, and a daemon of many runners writes a share of them at each check, not
-/// all of them at one. A counter or a name is written at once, flushed to disk. The file this sink last wrote is not
+/// all of them at one; that write fills whole 4 KiB blocks with trailing spaces (<see cref="PadToWholeBlocks"/>). A counter
+/// or a name is written at once, flushed to disk. The file this sink last wrote is not
 /// read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check
 /// whose time stamp would not be written.
 /// </remarks>
@@ -26,6 +27,9 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     /// (<see cref="RefreshHealth.StaleCheckSeconds"/>, 300 s).
     /// </summary>
     public const int CheckTimestampSlot = 180;
+
+    /// <summary>The file system block a time stamp's write covers whole (<see cref="PadToWholeBlocks"/>): ext4's, XFS's and btrfs's default.</summary>
+    internal const int BlockBytes = 4096;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WrittenFiles<Written> _written = new(fileSystem);
@@ -73,7 +77,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
         {
             // The time stamp this sink last wrote is recent enough: nothing would be written, so the file is not even
             // looked at (a stat per runner per check). A file replaced meanwhile keeps what the other process wrote;
-            // one deleted is written again when the step has passed.
+            // one deleted is written again in the next slot.
             if (checkTimestamp is { } timestamp
                 && _written.TryPeek(path, out var last)
                 && !InLaterSlot(path, last.Document.LastCheckTimestamp, timestamp)
@@ -102,12 +106,34 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
                 return;
             }
 
+            if (timestampOnly)
+            {
+                content = PadToWholeBlocks(content);
+            }
+
             _written.Write(path, content, AtomicFile.WorldReadable, durable: !timestampOnly, new Written(document, content));
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// <paramref name="content"/> followed by spaces and a line end up to a whole number of <see cref="BlockBytes"/>,
+    /// which JSON reads as the same document. A time stamp alone is written into the file's spare in place
+    /// (<see cref="SpareFile"/>), a block the kernel may have dropped from its page cache since the spare was last
+    /// written a slot ago: a write that covers each block whole needs nothing read back from disk first, where a
+    /// shorter one made ext4 read the block, and wait for it, at every such write (a quarter of the CPU of a check of
+    /// 1,000 runners at 60 s).
+    /// </summary>
+    internal static byte[] PadToWholeBlocks(byte[] content)
+    {
+        var padded = new byte[((content.Length / BlockBytes) + 1) * BlockBytes];
+        content.CopyTo(padded, 0);
+        padded.AsSpan(content.Length).Fill((byte)' ');
+        padded[^1] = (byte)'\n';
+        return padded;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -110,14 +111,39 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
 
         await sut.RecordCheckAsync(Runner(), NextSlot(_t0), CancellationToken.None);
         await sut.RecordCheckAsync(Runner(), NextSlot(NextSlot(_t0)), CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), NextSlot(NextSlot(NextSlot(_t0))), CancellationToken.None);
 
-        // Written atomically (no leftover but the spare the first made, flushed to disk once, as it may stand in for
-        // the file after a crash), and not fsynced after that; the counters are unchanged.
-        Assert.Equal([true, false], fileSystem.Flushes);
+        // Written atomically (no leftover but a spare), and not fsynced once a spare of the padded length is there: the
+        // first write's spare (the file the counter made) and the second's (that one had the counter's shorter length)
+        // are new, each flushed to disk once, as it may stand in for the file after a crash. The counters are unchanged.
+        Assert.Equal([true, true, false], fileSystem.Flushes);
         Assert.Equal([SparePath, MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!).Order());
         using var json = Read();
-        Assert.Equal(NextSlot(NextSlot(_t0)).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
+        Assert.Equal(NextSlot(NextSlot(NextSlot(_t0))).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
         Assert.Equal(1, json.RootElement.GetProperty("total_refreshes").GetInt64());
+    }
+
+    [Fact]
+    public async Task RecordCheckAsync_TimestampAlone_FillsWholeBlocksThatEveryReaderStillReads()
+    {
+        var sut = CreateSut();
+        await sut.RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
+        await sut.RecordCheckAsync(Runner(), NextSlot(_t0), CancellationToken.None);
+
+        // Whole 4 KiB blocks (written in place, nothing is read back from disk first): the document, then spaces and a
+        // line end, which JSON readers (jq, the health check, the next process) take as the same document.
+        var bytes = File.ReadAllBytes(MetricsPath);
+        Assert.Equal(4096, bytes.Length);
+        Assert.Equal((byte)'\n', bytes[^1]);
+        var text = Encoding.UTF8.GetString(bytes);
+        Assert.Equal(text.TrimEnd().Length, text.IndexOf('}', StringComparison.Ordinal) + 1);
+        Assert.Equal(RefreshHealthStatus.Ok, RefreshHealth.Evaluate(MetricsPath, NextSlot(_t0).AddMinutes(1)).Status);
+
+        // The next process reads it and counts on.
+        await CreateSut().RecordRefreshSucceededAsync(Runner(), NextSlot(_t0).AddMinutes(1), CancellationToken.None);
+        using var json = Read();
+        Assert.Equal(2, json.RootElement.GetProperty("total_refreshes").GetInt64());
+        Assert.Equal(NextSlot(_t0).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
     }
 
     [Fact]
