@@ -32,6 +32,9 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     internal const int BlockBytes = 4096;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // The padded bytes of the time stamp being written (PadToWholeBlocks), under the gate.
+    private byte[]? _padded;
     private readonly WrittenFiles<Written> _written = new(fileSystem);
 
     public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
@@ -106,12 +109,9 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
                 return;
             }
 
-            if (timestampOnly)
-            {
-                content = PadToWholeBlocks(content);
-            }
-
-            _written.Write(path, content, AtomicFile.WorldReadable, durable: !timestampOnly, new Written(document, content));
+            // What is kept is the document's own bytes, not the padding: a daemon keeps them for each of its runners.
+            var written = timestampOnly ? PadToWholeBlocks(content, ref _padded) : content;
+            _written.Write(path, written, AtomicFile.WorldReadable, durable: !timestampOnly, new Written(document, content));
         }
         finally
         {
@@ -127,11 +127,20 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     /// shorter one made ext4 read the block, and wait for it, at every such write (a quarter of the CPU of a check of
     /// 1,000 runners at 60 s).
     /// </summary>
-    internal static byte[] PadToWholeBlocks(byte[] content)
+    /// <param name="content">The document's bytes.</param>
+    /// <param name="buffer">Where the padded bytes go, made or grown as needed: one per sink, used under its gate.</param>
+    /// <returns>The padded bytes, in <paramref name="buffer"/>.</returns>
+    internal static ReadOnlySpan<byte> PadToWholeBlocks(ReadOnlySpan<byte> content, ref byte[]? buffer)
     {
-        var padded = new byte[((content.Length / BlockBytes) + 1) * BlockBytes];
-        content.CopyTo(padded, 0);
-        padded.AsSpan(content.Length).Fill((byte)' ');
+        var length = ((content.Length / BlockBytes) + 1) * BlockBytes;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new byte[length];
+        }
+
+        var padded = buffer.AsSpan(0, length);
+        content.CopyTo(padded);
+        padded[content.Length..].Fill((byte)' ');
         padded[^1] = (byte)'\n';
         return padded;
     }
