@@ -16,7 +16,7 @@
 # VmRSS at about ten points, VmHWM (peak), and the CPU time per check (utime + stime from /proc/PID/stat, from the end
 # of the second check to the end of the last, so start-up and each runner's first check, which asks GitHub for its
 # listing and writes its files anew, are left out; and over the second half of the checks, once each runner's metrics
-# file has its spare: the first three minutes after a start make them, one flushed to disk for each runner).
+# file has its spare: the first minutes after a start make them, each flushed to disk once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "${1:-artifacts/aot/runner-token-refresh}")
