@@ -13,10 +13,10 @@ namespace RunnerTokens.Metrics;
 /// A check's time stamp alone is written once in each of the file's slots (<see cref="CheckTimestampSlot"/> seconds,
 /// shifted by a phase of its own): a daemon that checks often does not replace each runner's file (which costs more
 /// than the rest of the check) at every check, and a daemon of many runners writes a share of them at each check, not
-/// all of them at one; that write fills whole 4 KiB blocks with trailing spaces (<see cref="PadToWholeBlocks"/>). A counter
-/// or a name is written at once, flushed to disk. The file this sink last wrote is not
-/// read again while its stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check
-/// whose time stamp would not be written.
+/// all of them at one; that write fills whole 4 KiB blocks with trailing spaces (<see cref="PadToWholeBlocks"/>). A
+/// counter or a name is written at once, flushed to disk. The file this sink last wrote is not read again while its
+/// stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check whose time stamp would
+/// not be written.
 /// </remarks>
 internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogger<JsonFileMetricsSink> logger) : IMetricsSink
 {
@@ -32,10 +32,10 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     internal const int BlockBytes = 4096;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly WrittenFiles<Written> _written = new(fileSystem);
 
     // The padded bytes of the time stamp being written (PadToWholeBlocks), under the gate.
     private byte[]? _padded;
-    private readonly WrittenFiles<Written> _written = new(fileSystem);
 
     public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
     {
@@ -101,7 +101,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             }
 
             // A counter, a name, or a file that was missing or unreadable: flushed to disk before the rename, so a
-            // crash never loses it. The check's time stamp alone, at every check of every runner, is not: a crash may
+            // crash never loses it. The check's time stamp alone, once a slot for every runner, is not: a crash may
             // lose that one value (the next check writes it again), and skipping the fsync is most of a check's cost.
             var timestampOnly = onDisk is not null && document == held with { LastCheckTimestamp = document.LastCheckTimestamp };
             if (timestampOnly && !InLaterSlot(path, held.LastCheckTimestamp, document.LastCheckTimestamp))

@@ -17,9 +17,9 @@ namespace RunnerTokens.Host.Memory;
 /// process, and a check that touches one maps it back from there.</item>
 /// <item>After each later check, when the next is at least <see cref="CollectBeforeSleepFrom"/> away, the check's
 /// garbage: one full collection (blocking, not compacting). At the default minute, each check replaced every runner's
-/// metrics document and the stamps kept with it (a third of them since the time stamp's slots); left to the first-generation budget alone, that garbage reached the
-/// oldest generation and the daemon of 1,000 runners climbed from 29.5 to 35.1 MiB in 12 checks, against 28 MiB flat
-/// with it. At a shorter interval the collection would cost more than it gives (a check of 1,000 runners every
+/// metrics document and the stamps kept with it (a third of them since the time stamp's slots); left to the
+/// first-generation budget alone, that garbage reached the oldest generation and the daemon of 1,000 runners climbed
+/// from 29.5 to 35.1 MiB in 12 checks, against 28 MiB flat with it. At a shorter interval the collection would cost more than it gives (a check of 1,000 runners every
 /// second), and the budget keeps the memory flat there.</item>
 /// </list>
 /// Only mappings whose content cannot be lost are dropped: private mappings of a file, without write permission and

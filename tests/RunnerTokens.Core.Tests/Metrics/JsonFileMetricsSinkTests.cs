@@ -131,7 +131,7 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         await sut.RecordCheckAsync(Runner(), NextSlot(_t0), CancellationToken.None);
 
         // Whole 4 KiB blocks (written in place, nothing is read back from disk first): the document, then spaces and a
-        // line end, which JSON readers (jq, the health check, the next process) take as the same document.
+        // line end, which JSON readers (the health check, the next process) take as the same document.
         var bytes = File.ReadAllBytes(MetricsPath);
         Assert.Equal(4096, bytes.Length);
         Assert.Equal((byte)'\n', bytes[^1]);
