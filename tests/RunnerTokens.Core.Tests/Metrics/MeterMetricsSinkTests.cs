@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using RunnerTokens.Metrics;
 
@@ -43,29 +42,5 @@ public sealed class MeterMetricsSinkTests
         await sut.RecordRefreshSucceededAsync(_runner, DateTimeOffset.UnixEpoch, CancellationToken.None);
         gauge.RecordObservableInstruments();
         Assert.Equal(0, gauge.LastMeasurement!.Value);
-    }
-
-    /// <summary>
-    /// Meters of this test only: a collector that matched every meter named RunnerTokens could take the instrument of
-    /// another test's sink, running in parallel, and see none of this one's measurements.
-    /// </summary>
-    private sealed class ScopedMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options.Name, options.Version, options.Tags, scope: this);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }

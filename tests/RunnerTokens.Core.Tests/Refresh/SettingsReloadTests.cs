@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using RunnerTokens.Tests.Metrics;
 
 namespace RunnerTokens.Tests.Refresh;
 
@@ -19,6 +20,7 @@ public sealed class SettingsReloadTests : IDisposable
     private readonly EngineFixture _fixture = new();
     private readonly RunnerDirectory _second = new(name: "build-2");
     private readonly ChangeSource _changes = new();
+    private readonly ScopedMeterFactory _meters = new();
 
     public SettingsReloadTests()
     {
@@ -30,6 +32,7 @@ public sealed class SettingsReloadTests : IDisposable
     {
         _fixture.Dispose();
         _second.Dispose();
+        _meters.Dispose();
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public sealed class SettingsReloadTests : IDisposable
         _fixture.ConfigureServices = services =>
         {
             services.AddSingleton<IOptionsChangeTokenSource<RunnerTokenRefreshOptions>>(_changes);
-            services.AddSingleton<IMetricsSink>(new RunnerTokens.Metrics.MeterMetricsSink());
+            services.AddSingleton<IMetricsSink>(new RunnerTokens.Metrics.MeterMetricsSink(_meters));
             services.AddHealthChecks().AddRunnerTokenRefresh();
         };
         _fixture.Configure = options => options.Runners.Add(Second());
@@ -161,13 +164,14 @@ public sealed class SettingsReloadTests : IDisposable
     }
 
     /// <summary>The runners the meter's consecutive-failures gauge reports, as a listener (OpenTelemetry) reads them.</summary>
-    private static List<string> FailingGauges()
+    /// <summary>The runners the failures gauge of this test's sink reports (its own meters: other tests run beside it).</summary>
+    private List<string> FailingGauges()
     {
         var runners = new List<string>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == RunnerTokenRefreshTelemetry.MeterName && instrument.Name == RunnerTokenRefreshTelemetry.ConsecutiveFailuresInstrument)
+            if (instrument.Meter.Scope == _meters && instrument.Name == RunnerTokenRefreshTelemetry.ConsecutiveFailuresInstrument)
             {
                 l.EnableMeasurementEvents(instrument);
             }
