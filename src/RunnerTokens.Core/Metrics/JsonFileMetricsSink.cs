@@ -150,14 +150,26 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     /// stamp the file has (<paramref name="written"/>): only then is the time stamp alone written. A check in the same
     /// slot, or one before the file's stamp (a clock set back), writes nothing.
     /// </summary>
-    internal static bool InLaterSlot(string path, long written, long timestamp) =>
-        timestamp > written && Slot(path, timestamp) > Slot(path, written);
+    internal static bool InLaterSlot(string path, long written, long timestamp)
+    {
+        if (timestamp <= written)
+        {
+            return false;
+        }
+
+        var phase = Phase(path);
+        return Slot(timestamp, phase) > Slot(written, phase);
+    }
 
     /// <summary>When the slot after the one <paramref name="timestamp"/> falls in begins, for <paramref name="path"/>.</summary>
-    internal static long NextSlotStart(string path, long timestamp) => ((Slot(path, timestamp) + 1) * CheckTimestampSlot) - Phase(path);
+    internal static long NextSlotStart(string path, long timestamp)
+    {
+        var phase = Phase(path);
+        return ((Slot(timestamp, phase) + 1) * CheckTimestampSlot) - phase;
+    }
 
     // Unix seconds, 0 for "never": never negative here.
-    private static long Slot(string path, long timestamp) => (timestamp + Phase(path)) / CheckTimestampSlot;
+    private static long Slot(long timestamp, int phase) => (timestamp + phase) / CheckTimestampSlot;
 
     /// <summary>The file's own shift of its slots, from its path (FNV-1a): the same in every process, spread over the files.</summary>
     private static int Phase(string path)
