@@ -46,7 +46,7 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
         var sut = new DaemonMemoryRelease(Options.Create(new RunnerTokenRefreshOptions { CheckInterval = TimeSpan.FromSeconds(intervalSeconds) }), logger);
         await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
         Assert.Equal([520, 523], logger.Collector.GetSnapshot().Select(r => r.Id.Id));
-        var fullCollections = GC.CollectionCount(GC.MaxGeneration);
+        var youngCollections = GC.CollectionCount(1);
 
         // act
         await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
@@ -55,8 +55,27 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
         Assert.Equal(collects ? [520, 523, 522] : [520, 523], logger.Collector.GetSnapshot().Select(r => r.Id.Id));
         if (collects)
         {
-            Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
+            Assert.True(GC.CollectionCount(1) > youngCollections);
         }
+    }
+
+    [Fact]
+    public async Task OnCheckCompletedAsync_LaterChecksAtAMinute_CollectTheWholeHeapOnceInFourAndTheYoungerGenerationsOtherwise()
+    {
+        // arrange: the first check has given back start-up's memory
+        var logger = new FakeLogger<DaemonMemoryRelease>();
+        var sut = new DaemonMemoryRelease(Options.Create(new RunnerTokenRefreshOptions { CheckInterval = TimeSpan.FromSeconds(60) }), logger);
+        await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        // act
+        for (var i = 0; i < 2 * DaemonMemoryRelease.FullCollectionEvery; i++)
+        {
+            await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
+        }
+
+        // assert: the generation each collection reached, as its debug line says
+        var generations = logger.Collector.GetSnapshot().Where(r => r.Id.Id == 522).Select(r => r.GetStructuredStateValue("Generation") ?? "none").ToArray();
+        Assert.Equal(["1", "1", "1", "2", "1", "1", "1", "2"], generations);
     }
 
     [Fact]
