@@ -148,18 +148,20 @@ public sealed class SettingsReloadTests : IDisposable
         await daemon.StartAsync(CancellationToken.None);
         await WaitUntilAsync(() => _fixture.Source.ReceivedCalls().Count() == 1);
 
+        // Changed once the daemon waits (its wait is the only timer on the clock): a wait that began after the change
+        // would rightly take the new interval.
+        await WaitUntilAsync(() => _fixture.Time.TimersCreated >= 1);
         _fixture.Configure = options => options.CheckInterval = TimeSpan.FromSeconds(10);
         _changes.Fire();
 
-        // The wait in progress keeps the hour it began with; from the next one on, 10 s.
-        await WaitUntilAsync(() => _fixture.Time.TimersCreated >= 1);
-        _fixture.Time.Advance(TimeSpan.FromHours(1));
-        await WaitUntilAsync(() => _fixture.Source.ReceivedCalls().Count() == 2);
-        await WaitUntilAsync(() => _fixture.Time.TimersCreated >= 2);
-        _fixture.Time.Advance(TimeSpan.FromSeconds(10));
-        await WaitUntilAsync(() => _fixture.Source.ReceivedCalls().Count() == 3);
+        // The wait in progress keeps the hour it began with; from the next one on, 10 s. The clock moves in steps until
+        // the check comes, and how far it moved is what is checked.
+        var first = await AdvanceUntilAsync(() => _fixture.Source.ReceivedCalls().Count() == 2, TimeSpan.FromSeconds(10));
+        var second = await AdvanceUntilAsync(() => _fixture.Source.ReceivedCalls().Count() == 3, TimeSpan.FromSeconds(1));
         await daemon.StopAsync(CancellationToken.None);
 
+        Assert.InRange(first, TimeSpan.FromHours(1), TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        Assert.InRange(second, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
         Assert.Equal(3, _fixture.Source.ReceivedCalls().Count());
     }
 
@@ -195,6 +197,20 @@ public sealed class SettingsReloadTests : IDisposable
 
     private static async Task<List<string>> CheckedAsync(IRunnerTokenRefresher engine) =>
         [.. (await engine.RunOnceAsync(CancellationToken.None)).Select(r => r.RunnerName)];
+
+    /// <summary>Moves the fake clock by <paramref name="step"/> until <paramref name="condition"/> holds; how far it moved.</summary>
+    private async Task<TimeSpan> AdvanceUntilAsync(Func<bool> condition, TimeSpan step)
+    {
+        var from = _fixture.Time.GetUtcNow();
+        for (var i = 0; i < 2_000 && !condition(); i++)
+        {
+            _fixture.Time.Advance(step);
+            await Task.Delay(5);
+        }
+
+        Assert.True(condition());
+        return _fixture.Time.GetUtcNow() - from;
+    }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
