@@ -165,8 +165,10 @@ public sealed class SettingsReloadTests : IDisposable
         Assert.Equal(3, _fixture.Source.ReceivedCalls().Count());
     }
 
-    /// <summary>The runners the meter's consecutive-failures gauge reports, as a listener (OpenTelemetry) reads them.</summary>
-    /// <summary>The runners the failures gauge of this test's sink reports (its own meters: other tests run beside it).</summary>
+    /// <summary>
+    /// The runners the consecutive-failures gauge of this test's sink reports, as a listener (OpenTelemetry) reads them:
+    /// its own meters only, as other tests run beside it.
+    /// </summary>
     private List<string> FailingGauges()
     {
         var runners = new List<string>();
