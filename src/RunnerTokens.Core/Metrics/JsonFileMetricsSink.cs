@@ -13,7 +13,7 @@ namespace RunnerTokens.Metrics;
 /// A check's time stamp alone is written once in each of the file's slots (<see cref="CheckTimestampSlot"/> seconds,
 /// shifted by a phase of its own): a daemon that checks often does not replace each runner's file (which costs more
 /// than the rest of the check) at every check, and a daemon of many runners writes a share of them at each check, not
-/// all of them at one; that write fills whole 4 KiB blocks with trailing spaces (<see cref="PadToWholeBlocks"/>). A
+/// all of them at one; every write fills whole 4 KiB blocks with trailing spaces (<see cref="PadToWholeBlocks"/>). A
 /// counter or a name is written at once, flushed to disk. The file this sink last wrote is not read again while its
 /// stamp (<see cref="FileStamp"/>) shows nobody replaced it, and not even stamped by a check whose time stamp would
 /// not be written.
@@ -109,9 +109,11 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
                 return;
             }
 
-            // What is kept is the document's own bytes, not the padding: a daemon keeps them for each of its runners.
-            var written = timestampOnly ? PadToWholeBlocks(content, ref _padded) : content;
-            _written.Write(path, written, AtomicFile.WorldReadable, durable: !timestampOnly, new Written(document, content));
+            // Every write is padded, a counter's too: the file a counter made is the spare of the next time stamp's write,
+            // which can take it only at its own length (else a new spare is made and flushed to disk: once per counter
+            // change, not twice). What is kept is the document's own bytes, not the padding: a daemon keeps them for
+            // each of its runners.
+            _written.Write(path, PadToWholeBlocks(content, ref _padded), AtomicFile.WorldReadable, durable: !timestampOnly, new Written(document, content));
         }
         finally
         {
@@ -121,7 +123,8 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
 
     /// <summary>
     /// <paramref name="content"/> followed by spaces and a line end up to a whole number of <see cref="BlockBytes"/>,
-    /// which JSON reads as the same document. A time stamp alone is written into the file's spare in place
+    /// which JSON reads as the same document; every write is padded so, so that the file and its spare keep one length.
+    /// A time stamp alone is written into the file's spare in place
     /// (<see cref="SpareFile"/>), a block the kernel may have dropped from its page cache since the spare was last
     /// written a slot ago: a write that covers each block whole needs nothing read back from disk first, where a
     /// shorter one made ext4 read the block, and wait for it, at every such write (a quarter of the CPU of a check of

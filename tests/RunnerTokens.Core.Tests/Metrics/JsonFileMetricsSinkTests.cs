@@ -113,10 +113,10 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         await sut.RecordCheckAsync(Runner(), NextSlot(NextSlot(_t0)), CancellationToken.None);
         await sut.RecordCheckAsync(Runner(), NextSlot(NextSlot(NextSlot(_t0))), CancellationToken.None);
 
-        // Written atomically (no leftover but a spare), and not fsynced once a spare of the padded length is there: the
-        // first write's spare (the file the counter made) and the second's (that one had the counter's shorter length)
-        // are new, each flushed to disk once, as it may stand in for the file after a crash. The counters are unchanged.
-        Assert.Equal([true, true, false], fileSystem.Flushes);
+        // Written atomically (no leftover but a spare), and flushed to disk once: the first write's spare is new (the
+        // spare before it holds the counts before the counter's write), and may stand in for the file after a crash;
+        // the second takes the file the counter made, padded to the same length. The counters are unchanged.
+        Assert.Equal([true, false, false], fileSystem.Flushes);
         Assert.Equal([SparePath, MetricsPath], Directory.GetFiles(Path.GetDirectoryName(MetricsPath)!).Order());
         using var json = Read();
         Assert.Equal(NextSlot(NextSlot(NextSlot(_t0))).ToUnixTimeSeconds(), json.RootElement.GetProperty("last_check_timestamp").GetInt64());
