@@ -250,6 +250,24 @@ public sealed class SystemdRefreshRecoveryTests
     }
 
     [Fact]
+    public async Task RecoverAsync_JournalLeftAfterChecksThatFoundNone_IsSeenAtTheNextCheck()
+    {
+        // A daemon's checks find no journal; a refresh killed meanwhile in another process (a cron run) leaves one: the
+        // next check reads it, whatever the daemon keeps between its checks.
+        using var sut = new SystemdHarness();
+        Directory.CreateDirectory(sut.Runner.StateDirectory);
+        for (var i = 0; i < 3; i++)
+        {
+            await sut.Recovery.RecoverAsync(sut.Runner, default);
+        }
+
+        await File.WriteAllTextAsync(sut.JournalPath, "{ not json");
+
+        var ex = await Assert.ThrowsAsync<RunnerReconfigurationException>(async () => await sut.Recovery.RecoverAsync(sut.Runner, default));
+        Assert.Contains(sut.JournalPath, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RecoverAsync_CorruptJournal_ThrowsNamingTheFile()
     {
         using var sut = new SystemdHarness();
