@@ -123,7 +123,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
 
     /// <summary>
     /// <paramref name="content"/> followed by spaces and a line end up to a whole number of <see cref="BlockBytes"/>,
-    /// which JSON reads as the same document; every write is padded so, so that the file and its spare keep one length.
+    /// which JSON reads as the same document. Every write is padded, so the file and its spare keep one length.
     /// A time stamp alone is written into the file's spare in place
     /// (<see cref="SpareFile"/>), a block the kernel may have dropped from its page cache since the spare was last
     /// written a slot ago: a write that covers each block whole needs nothing read back from disk first, where a
