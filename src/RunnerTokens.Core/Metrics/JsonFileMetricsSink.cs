@@ -34,7 +34,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly WrittenFiles<Written> _written = new(fileSystem);
 
-    // The padded bytes of the time stamp being written (PadToWholeBlocks), under the gate.
+    // The padded bytes of the write in progress (PadToWholeBlocks: every write, a counter's too), under the gate.
     private byte[]? _padded;
 
     public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
