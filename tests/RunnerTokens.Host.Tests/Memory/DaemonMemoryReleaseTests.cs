@@ -39,7 +39,7 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
     [InlineData(10, true)]
     [InlineData(9, false)]
     [InlineData(1, false)]
-    public async Task OnCheckCompletedAsync_LaterCheck_CollectsTheGarbageOnlyWhenTheNextCheckIsTenSecondsOrMoreAway(int intervalSeconds, bool collects)
+    public async Task OnCheckCompletedAsync_LaterCheckAtOnce_CollectsTheGarbageOnlyWhenTheNextCheckIsTenSecondsOrMoreAway(int intervalSeconds, bool collects)
     {
         // arrange: the first check has given back start-up's memory
         var logger = new FakeLogger<DaemonMemoryRelease>();
@@ -57,6 +57,56 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
         {
             Assert.True(GC.CollectionCount(1) > youngCollections);
         }
+    }
+
+    [Fact]
+    public async Task OnCheckCompletedAsync_ChecksASecondApart_CollectTheWholeHeapOnceFiveSecondsHavePassedSinceTheLastCollection()
+    {
+        // arrange: the first check, at 0 s, has given back start-up's memory
+        var logger = new FakeLogger<DaemonMemoryRelease>();
+        var sut = new DaemonMemoryRelease(Options.Create(new RunnerTokenRefreshOptions { CheckInterval = TimeSpan.FromSeconds(1) }), logger);
+        await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
+
+        // act: a check every second for 25 s
+        var collectedAt = new List<int>();
+        for (var second = 1; second <= 25; second++)
+        {
+            var before = logger.Collector.Count;
+            await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch.AddSeconds(second), CancellationToken.None);
+            if (logger.Collector.Count > before && logger.Collector.LatestRecord.Id.Id == 522)
+            {
+                collectedAt.Add(second);
+            }
+        }
+
+        // assert: the checks' garbage is collected every five seconds, not at every check, and the whole heap each time
+        Assert.Equal([5, 10, 15, 20, 25], collectedAt);
+        var generations = logger.Collector.GetSnapshot().Where(r => r.Id.Id == 522).Select(r => r.GetStructuredStateValue("Generation") ?? "none").ToArray();
+        Assert.Equal(["2", "2", "2", "2", "2"], generations);
+    }
+
+    [Fact]
+    public async Task OnCheckCompletedAsync_ClockSetBackAtAShortInterval_CountsTheFiveSecondsFromTheNewTime()
+    {
+        // arrange: the first check, at 100 s, has given back start-up's memory
+        var logger = new FakeLogger<DaemonMemoryRelease>();
+        var sut = new DaemonMemoryRelease(Options.Create(new RunnerTokenRefreshOptions { CheckInterval = TimeSpan.FromSeconds(1) }), logger);
+        await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch.AddSeconds(100), CancellationToken.None);
+
+        // act: the clock is set back to 0 s, then a check every second
+        var collectedAt = new List<int>();
+        for (var second = 0; second <= 12; second++)
+        {
+            var before = logger.Collector.Count;
+            await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch.AddSeconds(second), CancellationToken.None);
+            if (logger.Collector.Count > before && logger.Collector.LatestRecord.Id.Id == 522)
+            {
+                collectedAt.Add(second);
+            }
+        }
+
+        // assert: not 105 s without a collection (the 5 s counted from the old time), nor one at every check
+        Assert.Equal([5, 10], collectedAt);
     }
 
     [Fact]
