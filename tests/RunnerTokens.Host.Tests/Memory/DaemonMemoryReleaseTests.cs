@@ -68,16 +68,7 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
         await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch, CancellationToken.None);
 
         // act: a check every second for 25 s
-        var collectedAt = new List<int>();
-        for (var second = 1; second <= 25; second++)
-        {
-            var before = logger.Collector.Count;
-            await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch.AddSeconds(second), CancellationToken.None);
-            if (logger.Collector.Count > before && logger.Collector.LatestRecord.Id.Id == 522)
-            {
-                collectedAt.Add(second);
-            }
-        }
+        var collectedAt = await SecondsThatCollectAsync(sut, logger, Enumerable.Range(1, 25));
 
         // assert: the checks' garbage is collected every five seconds, not at every check, and the whole heap each time
         Assert.Equal([5, 10, 15, 20, 25], collectedAt);
@@ -94,8 +85,17 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
         await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch.AddSeconds(100), CancellationToken.None);
 
         // act: the clock is set back to 0 s, then a check every second
+        var collectedAt = await SecondsThatCollectAsync(sut, logger, Enumerable.Range(0, 13));
+
+        // assert: not 105 s without a collection (the 5 s counted from the old time), nor one at every check
+        Assert.Equal([5, 10], collectedAt);
+    }
+
+    /// <summary>Completes a check at each of <paramref name="seconds"/> (after the Unix epoch); gives those after which a collection was logged (event 522).</summary>
+    private static async Task<List<int>> SecondsThatCollectAsync(DaemonMemoryRelease sut, FakeLogger<DaemonMemoryRelease> logger, IEnumerable<int> seconds)
+    {
         var collectedAt = new List<int>();
-        for (var second = 0; second <= 12; second++)
+        foreach (var second in seconds)
         {
             var before = logger.Collector.Count;
             await sut.OnCheckCompletedAsync([], DateTimeOffset.UnixEpoch.AddSeconds(second), CancellationToken.None);
@@ -105,8 +105,7 @@ public sealed partial class DaemonMemoryReleaseTests : IDisposable
             }
         }
 
-        // assert: not 105 s without a collection (the 5 s counted from the old time), nor one at every check
-        Assert.Equal([5, 10], collectedAt);
+        return collectedAt;
     }
 
     [Fact]
