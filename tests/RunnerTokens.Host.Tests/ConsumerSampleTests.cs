@@ -64,18 +64,12 @@ public sealed class ConsumerSampleTests(PackedPackages packages) : IDisposable
         Assert.Equal("Healthy", health);
 
         // The audit line is the check's own; the Prometheus file is written once the whole check is done, just after.
-        for (var i = 0; i < 100 && !File.Exists(prometheus); i++)
-        {
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => File.Exists(prometheus), TimeSpan.FromSeconds(10));
 
         Assert.Contains("runner_token_refresh_checks_total{runner=\"sample-runner\"} 1", File.ReadAllText(prometheus), StringComparison.Ordinal);
 
         // The sample's OpenTelemetry lines export the engine's meter: the check reaches the collector, by its runner.
-        for (var i = 0; i < 100 && !collector.Points.Any(IsTheCheck); i++)
-        {
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => collector.Points.Any(IsTheCheck), TimeSpan.FromSeconds(10));
 
         var check = collector.Points.Last(IsTheCheck);
         Assert.Equal(RunnerTokenRefreshTelemetry.MeterName, check.Scope);

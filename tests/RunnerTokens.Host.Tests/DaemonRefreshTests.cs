@@ -1,3 +1,5 @@
+using RunnerTokens.TestKit;
+
 namespace RunnerTokens.Host.Tests;
 
 public sealed class DaemonRefreshTests
@@ -66,13 +68,6 @@ public sealed class DaemonRefreshTests
         Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, RunningProcess process)
-    {
-        for (var i = 0; i < 600 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "Timed out. Output:\n" + process.Output);
-    }
+    private static async Task WaitUntilAsync(Func<bool> condition, RunningProcess process) =>
+        Assert.True(await Poll.UntilAsync(condition, TimeSpan.FromSeconds(30)), "Timed out. Output:\n" + process.Output);
 }

@@ -120,13 +120,8 @@ public sealed partial class DaemonTests : IDisposable
     private static partial Regex MemoryFigures();
 
     /// <summary>Waits up to 10 s for <paramref name="count"/> decision lines; the caller asserts how many came.</summary>
-    private static async Task WaitForDecisionsAsync(RunningProcess daemon, int count)
-    {
-        for (var i = 0; i < 100 && CountDecisions(daemon.Output) < count; i++)
-        {
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitForDecisionsAsync(RunningProcess daemon, int count) =>
+        Poll.UntilAsync(() => CountDecisions(daemon.Output) >= count, TimeSpan.FromSeconds(10));
 
     private static int CountDecisions(string output) =>
         output.Split('\n').Count(line => line.Contains("sample-runner: source=", StringComparison.Ordinal));

@@ -163,10 +163,7 @@ public sealed class PrometheusEndToEndTests : IDisposable
         await using var e2e = await EndToEnd.StartAsync();
         e2e.Machine.Runner.ConfigSh.Hang("configure");
         await using var daemon = RunningProcess.Start(HostProcess.Command(e2e.Arguments("--daemon", "--interval", "3600", "--prometheus-file", PromPath), e2e.Environment));
-        for (var i = 0; i < 600 && !e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"); i++)
-        {
-            await Task.Delay(50);
-        }
+        await Poll.UntilAsync(() => e2e.Machine.Runner.ConfigSh.Calls.Any(c => c.Command == "configure"), TimeSpan.FromSeconds(30));
 
         await daemon.SignalAsync("TERM");
 

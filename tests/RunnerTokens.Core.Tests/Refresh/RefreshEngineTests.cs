@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Tests.Refresh;
 
@@ -643,13 +644,5 @@ public sealed class RefreshEngineTests : IDisposable
         await _fixture.Sink.DidNotReceiveWithAnyArgs().RecordRefreshFailedAsync(default!, default, default, default);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
+    private static async Task WaitUntil(Func<bool> condition) => Assert.True(await Poll.UntilAsync(condition));
 }

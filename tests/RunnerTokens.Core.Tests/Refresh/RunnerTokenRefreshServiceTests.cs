@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NSubstitute;
 using RunnerTokens.Refresh;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Tests.Refresh;
 
@@ -50,10 +51,7 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
         using var service = new RunnerTokenRefreshService(refresher, options, _fixture.Time, logger);
 
         await service.StartAsync(CancellationToken.None);
-        for (var i = 0; i < 500 && calls < 1; i++)
-        {
-            await Task.Delay(10);
-        }
+        await Poll.UntilAsync(() => calls >= 1);
 
         // The loop may not wait on the clock yet when the first call returns: advance until the next cycle runs, one
         // interval at a time, so a busy machine cannot make the advance come before the wait.
@@ -147,21 +145,13 @@ public sealed class RunnerTokenRefreshServiceTests : IDisposable
 
     private async Task WaitForWaits(int count)
     {
-        for (var i = 0; i < 500 && _fixture.Time.TimersCreated < count; i++)
-        {
-            await Task.Delay(10);
-        }
-
+        await Poll.UntilAsync(() => _fixture.Time.TimersCreated >= count);
         Assert.Equal(count, _fixture.Time.TimersCreated);
     }
 
     private async Task WaitForObservations(int count)
     {
-        for (var i = 0; i < 500 && _fixture.Source.ReceivedCalls().Count() < count; i++)
-        {
-            await Task.Delay(10);
-        }
-
+        await Poll.UntilAsync(() => _fixture.Source.ReceivedCalls().Count() >= count);
         Assert.Equal(count, _fixture.Source.ReceivedCalls().Count());
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
+using RunnerTokens.TestKit;
 using RunnerTokens.Tests.Metrics;
 
 namespace RunnerTokens.Tests.Refresh;
@@ -214,15 +215,7 @@ public sealed class SettingsReloadTests : IDisposable
         return _fixture.Time.GetUtcNow() - from;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
-    }
+    private static async Task WaitUntilAsync(Func<bool> condition) => Assert.True(await Poll.UntilAsync(condition));
 
     /// <summary>What a reloaded configuration does to the options monitor.</summary>
     private sealed class ChangeSource : IOptionsChangeTokenSource<RunnerTokenRefreshOptions>

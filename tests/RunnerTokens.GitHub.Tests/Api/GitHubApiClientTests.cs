@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RunnerTokens.TestKit;
 using RunnerTokens.TestKit.GitHub;
 
 namespace RunnerTokens.GitHub.Tests.Api;
@@ -320,13 +321,5 @@ public sealed class GitHubApiClientTests
         Assert.False(handler.AllowAutoRedirect);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(5);
-        }
-
-        Assert.True(condition(), "condition not met within 5 s");
-    }
+    private static async Task WaitUntilAsync(Func<bool> condition) => Assert.True(await Poll.UntilAsync(condition), "condition not met within 5 s");
 }

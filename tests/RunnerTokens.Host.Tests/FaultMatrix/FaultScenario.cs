@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CliWrap.Buffered;
+using RunnerTokens.TestKit;
 
 namespace RunnerTokens.Host.Tests.FaultMatrix;
 
@@ -132,15 +133,8 @@ internal static class FaultScenario
         Assert.DoesNotContain(e2e.Machine.Sequence, l => l.StartsWith("systemctl stop", StringComparison.Ordinal) || l.StartsWith("config.sh", StringComparison.Ordinal));
 
     /// <summary>Waits, with a deadline, until <paramref name="condition"/> holds while <paramref name="process"/> runs.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, RunningProcess process, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < _waitLimit, $"never {what}. Output:\n{process.Output}");
-            await Task.Delay(25);
-        }
-    }
+    public static async Task WaitUntilAsync(Func<bool> condition, RunningProcess process, string what) =>
+        Assert.True(await Poll.UntilAsync(condition, _waitLimit), $"never {what}. Output:\n{process.Output}");
 
     /// <summary>Whether the machine's sequence has a call starting with <paramref name="prefix"/>.</summary>
     public static bool Reached(EndToEnd e2e, string prefix) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NSubstitute;
+using RunnerTokens.TestKit;
 using RunnerTokens.TestKit.Runner;
 
 namespace RunnerTokens.Systemd.Tests.Reconfiguration;
@@ -430,15 +431,8 @@ public sealed partial class SystemdReconfigurerTests
     }
 
     /// <summary>Waits for a fake process to have started; real processes give no other signal.</summary>
-    internal static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "the fake process did not start");
-    }
+    internal static async Task WaitForAsync(Func<bool> condition) =>
+        Assert.True(await Poll.UntilAsync(condition, TimeSpan.FromSeconds(10)), "the fake process did not start");
 
     private static bool IsLogged(SystemdHarness sut, LogLevel level, string text) =>
         sut.Logs.GetSnapshot().Any(r => r.Level == level && r.Message.Contains(text, StringComparison.Ordinal));
