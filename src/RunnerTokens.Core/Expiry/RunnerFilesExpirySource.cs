@@ -31,9 +31,9 @@ internal sealed class RunnerFilesExpirySource(IFileSystem fileSystem, RunnerStat
 
     private ExpiryObservation Observe(RunnerContext runner)
     {
-        var runnerFile = fileSystem.Path.Combine(runner.Directory, ".runner");
-        var credentialsFile = fileSystem.Path.Combine(runner.Directory, ".credentials");
-        var stamps = _seen.StampAll(runner.Stamps.RunnerFile(fileSystem, runnerFile), credentialsFile, stateStore.PathFor(runner));
+        var runnerFile = runner.Files.RunnerFile;
+        var credentialsFile = runner.Files.CredentialsFile;
+        var stamps = _seen.StampAll(runner.Stamps.RunnerFile(fileSystem, runnerFile), credentialsFile, runner.Files.StateFile);
         if (_seen.TryGet(runner.Directory, stamps, out var seen))
         {
             return seen;

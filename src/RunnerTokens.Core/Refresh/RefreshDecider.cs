@@ -3,25 +3,39 @@ using System.Globalization;
 namespace RunnerTokens.Refresh;
 
 /// <summary>The seed's rules: refresh when any source says invalid, when the earliest expiry is under the threshold or past, or when no source can tell.</summary>
+/// <remarks>
+/// Runs once per runner per check, nearly always to decide nothing: one pass over the observations, and no text made
+/// beyond the reason itself (a daemon of 1,000 runners decides 1,000 times a check).
+/// </remarks>
 internal static class RefreshDecider
 {
     public static RefreshDecision Decide(
         IReadOnlyList<ExpiryObservation> observations, DateTimeOffset now, TimeSpan threshold, RefreshPolicy policy)
     {
-        if (observations.FirstOrDefault(o => o.Kind == ExpiryObservationKind.InvalidNow) is { } invalid)
+        ExpiryObservation? earliest = null;
+        ExpiryObservation? valid = null;
+        for (var i = 0; i < observations.Count; i++)
         {
-            return new(true, invalid.Source, null, $"registration invalid: {invalid.Reason}") { Invalid = true };
+            var observation = observations[i];
+            switch (observation.Kind)
+            {
+                case ExpiryObservationKind.InvalidNow:
+                    return new(true, observation.Source, null, $"registration invalid: {observation.Reason}") { Invalid = true };
+                case ExpiryObservationKind.ExpiresAt when observation.ExpiresAt is { } expiresAt
+                    && (earliest is null || expiresAt < earliest.ExpiresAt!.Value):
+                    earliest = observation;
+                    break;
+                case ExpiryObservationKind.ValidNoExpiry:
+                    valid ??= observation;
+                    break;
+            }
         }
 
-        var allSources = observations.Count == 0 ? "none" : string.Join(",", observations.Select(o => o.Source));
         if (policy == RefreshPolicy.Registration)
         {
-            return new(false, allSources, null, "registration valid (policy registration renews only an invalid registration)");
+            return new(false, AllSources(observations), null, "registration valid (policy registration renews only an invalid registration)");
         }
 
-        var earliest = observations
-            .Where(o => o.Kind == ExpiryObservationKind.ExpiresAt && o.ExpiresAt is not null)
-            .MinBy(o => o.ExpiresAt!.Value);
         if (earliest is not null)
         {
             var left = earliest.ExpiresAt!.Value - now;
@@ -29,15 +43,15 @@ internal static class RefreshDecider
             var thresholdSeconds = (long)threshold.TotalSeconds;
             if (left <= TimeSpan.Zero)
             {
-                return new(true, earliest.Source, seconds, Invariant($"expired {-seconds} s ago"));
+                return new(true, earliest.Source, seconds, string.Create(CultureInfo.InvariantCulture, $"expired {-seconds} s ago"));
             }
 
             return left < threshold
-                ? new(true, earliest.Source, seconds, Invariant($"expires in {seconds} s, within the threshold of {thresholdSeconds} s"))
-                : new(false, earliest.Source, seconds, Invariant($"expires in {seconds} s, beyond the threshold of {thresholdSeconds} s"));
+                ? new(true, earliest.Source, seconds, string.Create(CultureInfo.InvariantCulture, $"expires in {seconds} s, within the threshold of {thresholdSeconds} s"))
+                : new(false, earliest.Source, seconds, string.Create(CultureInfo.InvariantCulture, $"expires in {seconds} s, beyond the threshold of {thresholdSeconds} s"));
         }
 
-        if (observations.FirstOrDefault(o => o.Kind == ExpiryObservationKind.ValidNoExpiry) is { } valid)
+        if (valid is not null)
         {
             return new(false, valid.Source, null, "registration valid, no expiry");
         }
@@ -45,8 +59,23 @@ internal static class RefreshDecider
         var reasons = observations.Count == 0
             ? "no expiry source is registered"
             : string.Join("; ", observations.Select(o => $"{o.Source}: {o.Reason}"));
-        return new(true, allSources, null, $"expiry unknown ({reasons})");
+        return new(true, AllSources(observations), null, $"expiry unknown ({reasons})");
     }
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The sources' names, comma-separated, for a decision no single source made; "none" without any.</summary>
+    private static string AllSources(IReadOnlyList<ExpiryObservation> observations)
+    {
+        if (observations.Count == 0)
+        {
+            return "none";
+        }
+
+        var names = new string[observations.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = observations[i].Source;
+        }
+
+        return string.Join(',', names);
+    }
 }

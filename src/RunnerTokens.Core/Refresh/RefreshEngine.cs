@@ -259,14 +259,19 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         var decision = RefreshDecider.Decide(observations, now, Settings.RefreshThreshold, Settings.Policy);
 
         var action = !decision.Refresh ? "none" : Settings.DryRun ? "refresh (dry run)" : "refresh";
-        Log.Decision(
-            _logger,
-            DecisionLevel(runner, decision.Source, action, now),
-            runner.Name,
-            decision.Source,
-            decision.SecondsLeft?.ToString(CultureInfo.InvariantCulture) ?? "n/a",
-            action,
-            decision.Reason);
+        var level = DecisionLevel(runner, decision.Source, action, now);
+        if (_logger.IsEnabled(level))
+        {
+            // The seconds' text only for a line that is written: a repeated "nothing to do" is at debug.
+            Log.Decision(
+                _logger,
+                level,
+                runner.Name,
+                decision.Source,
+                decision.SecondsLeft?.ToString(CultureInfo.InvariantCulture) ?? "n/a",
+                action,
+                decision.Reason);
+        }
 
         if (Settings.DryRun)
         {

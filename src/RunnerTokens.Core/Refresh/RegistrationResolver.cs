@@ -54,7 +54,7 @@ internal sealed class RegistrationResolver(
     public async Task RememberAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var stamps = _unchanged.StampAll(runner.Stamps.RunnerFile(fileSystem, fileSystem.Path.Combine(runner.Directory, RunnerSettingsFile.FileName)), records.PathFor(runner.StateDirectory));
+        var stamps = _unchanged.StampAll(runner.Stamps.RunnerFile(fileSystem, runner.Files.RunnerFile), runner.Files.RegistrationRecord);
         if (_unchanged.TryGet(runner.StateDirectory, stamps, out var keptListedAt) && ListedRecently(keptListedAt))
         {
             // The commonest case: nothing changed since a check that had nothing to write.

@@ -5,6 +5,8 @@ namespace RunnerTokens;
 /// </summary>
 public sealed class RunnerContext
 {
+    private RunnerFilePaths? _files;
+
     /// <summary>Initializes a new instance of the <see cref="RunnerContext"/> class.</summary>
     /// <param name="name">The runner's name on GitHub.</param>
     /// <param name="directory">The runner's installation folder, as an absolute path.</param>
@@ -64,6 +66,9 @@ public sealed class RunnerContext
 
     /// <summary>Gets the stamp of <c>.runner</c> as the current check of the runner took it.</summary>
     internal CheckStamps Stamps { get; } = new();
+
+    /// <summary>Gets the paths of the runner's files that every check looks at.</summary>
+    internal RunnerFilePaths Files => _files ??= new(Directory, StateDirectory);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Scope.DisplayName})";

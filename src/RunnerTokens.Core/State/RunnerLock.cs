@@ -41,7 +41,7 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
     /// <summary>Takes the lock, waiting up to <paramref name="timeout"/>; returns null when another holder kept it.</summary>
     public async Task<IDisposable?> AcquireAsync(RunnerContext runner, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var path = fileSystem.Path.Combine(runner.StateDirectory, FileName);
+        var path = runner.Files.LockFile;
 
         var deadline = timeProvider.GetUtcNow() + timeout;
         while (true)

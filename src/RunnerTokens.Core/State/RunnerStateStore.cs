@@ -8,7 +8,7 @@ internal sealed class RunnerStateStore(IFileSystem fileSystem)
 {
     public const string FileName = "state.json";
 
-    public string PathFor(RunnerContext runner) => fileSystem.Path.Combine(runner.StateDirectory, FileName);
+    public string PathFor(RunnerContext runner) => runner.Files.StateFile;
 
     /// <summary>Reads the state; a missing file is a fresh state, a corrupt one is reported in <paramref name="problem"/>.</summary>
     public RunnerState Read(RunnerContext runner, out string? problem)
