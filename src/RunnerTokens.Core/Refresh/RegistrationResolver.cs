@@ -111,7 +111,7 @@ internal sealed class RegistrationResolver(
                 renames = runner.AllowRename
                     ? true
                     : throw new RunnerReconfigurationException(
-                        $"Runner {runner.Name}: {fileSystem.Path.Combine(runner.Directory, RunnerSettingsFile.FileName)} now says the runner is registered as '{file.AgentName}' at {file.GitHubUrl}, not '{runner.Name}' at {runner.Url}: it was re-registered outside the refresher. Restart the refresher to follow it, or set Rename (--rename) to move it back.");
+                        $"Runner {runner.Name}: {runner.Files.RunnerFile} now says the runner is registered as '{file.AgentName}' at {file.GitHubUrl}, not '{runner.Name}' at {runner.Url}: it was re-registered outside the refresher. Restart the refresher to follow it, or set Rename (--rename) to move it back.");
                 origins.Add($"rename: from '{file.AgentName}' at {file.GitHubUrl} (.runner) to '{runner.Name}' at {runner.Url}: the old registration is removed on the server, the runner gets a new id");
             }
         }
@@ -255,7 +255,7 @@ internal sealed class RegistrationResolver(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Log.RecordProblem(logger, runner.Name, $"cannot write {records.PathFor(runner.StateDirectory)}: {ex.Message}");
+            Log.RecordProblem(logger, runner.Name, $"cannot write {runner.Files.RegistrationRecord}: {ex.Message}");
             return true;
         }
     }
