@@ -4,7 +4,10 @@
 # metrics file), one --config file, the daemon run for real at INTERVAL seconds (default 1, the smallest the command
 # allows; 60 is the default an operator runs) until it has made CHECKS checks, then SIGTERM.
 #
-#   [INTERVAL=60] [REGISTRATION_CHECK=1.00:00:00] bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
+#   [INTERVAL=60] [REGISTRATION_CHECK=1.00:00:00] [METRICS_DIR=FOLDER] bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
+#
+# Each runner has its own metrics file, all in one folder: METRICS_DIR (made if missing, emptied of them after; a tmpfs
+# such as /dev/shm/x to tell what the disk's metadata costs), else one in the work folder.
 #
 # REGISTRATION_CHECK sets GitHub:RegistrationCheckInterval (default 30 minutes: each runner is listed about twice an
 # hour, its share of a check growing with the interval); a day leaves GitHub out of the checks measured.
@@ -38,13 +41,15 @@ cleanup() {
   [[ -n ${notify:-} ]] && kill "$notify" 2>/dev/null
   [[ -n ${KEEP:-} ]] && cp "$work/checks" "$KEEP"
   rm -rf "$work"
+  [[ -n ${METRICS_DIR:-} ]] && rm -f "$METRICS_DIR"/runner-*.json "$METRICS_DIR"/.runner-*.json.spare
   exit "$status"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
 
 # The runners, the state each starts with (nothing due for a year), and the config that lists them.
-mkdir -p "$work/runners" "$work/state" "$work/metrics"
+metrics=${METRICS_DIR:-$work/metrics}
+mkdir -p "$work/runners" "$work/state" "$metrics"
 expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
 {
   printf '{\n  "CheckInterval": "%s",\n' "$(date -u -d "@$interval" +%H:%M:%S)"
@@ -55,7 +60,7 @@ expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
     sed -i "s/\"agentName\": \"sample-runner\"/\"agentName\": \"runner-$i\"/" "$dir/.runner"
     mkdir -p "$work/state/runner-$i"
     printf '{ "registration_token_expires_at": "%s", "consecutive_failures": 0 }\n' "$expires" >"$work/state/runner-$i/state.json"
-    printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$work/metrics/runner-$i.json" "$( ((i + 1 < runners)) && echo ,)"
+    printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$metrics/runner-$i.json" "$( ((i + 1 < runners)) && echo ,)"
   done
   printf '  ],\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "${REGISTRATION_CHECK:-00:30:00}"
 } >"$work/config.json"
