@@ -4,13 +4,19 @@
 # metrics file), one --config file, the daemon run for real at INTERVAL seconds (default 1, the smallest the command
 # allows; 60 is the default an operator runs) until it has made CHECKS checks, then SIGTERM.
 #
-#   [INTERVAL=60] [REGISTRATION_CHECK=1.00:00:00] [METRICS_DIR=FOLDER] bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
+#   [INTERVAL=60] [POLICY=Registration] [REGISTRATION_CHECK=1.00:00:00] [METRICS_DIR=FOLDER | PER_RUNNER=1]
+#     bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
 #
-# Each runner has its own metrics file, all in one folder: METRICS_DIR (made if missing, emptied of them after; a tmpfs
-# such as /dev/shm/x to tell what the disk's metadata costs), else one in the work folder.
+# Each runner has its own metrics file, all in one folder (as in the README's --config example): METRICS_DIR (made if
+# missing, emptied of them after; a tmpfs such as /dev/shm/x to tell what the disk's metadata costs), else one in the
+# work folder. PER_RUNNER=1 puts each in the runner's own state folder instead (STATE/runner-N/metrics.json).
 #
-# REGISTRATION_CHECK sets GitHub:RegistrationCheckInterval (default 30 minutes: each runner is listed about twice an
-# hour, its share of a check growing with the interval); a day leaves GitHub out of the checks measured.
+# POLICY sets the refresh policy (Expiry, the default, or Registration). Under Expiry GitHub is asked about a runner
+# at its first check and then once in 6 hours (its labels, for the registration record): none of the checks measured
+# asks it. Under Registration, REGISTRATION_CHECK sets GitHub:RegistrationCheckInterval (default 30 minutes); the first
+# check asks about every runner, and each runner's next question is then spread evenly over one REGISTRATION_CHECK
+# (its github-check.json replaced whole), as in a daemon that has run for a while: with the defaults and checks every
+# 60 s, about 33 of 1,000 runners are asked at each check measured.
 #
 # BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). The daemon runs as under systemd
 # (its parent named systemd, a NOTIFY_SOCKET: it logs for the journal and notifies), and a check is counted when the
@@ -60,9 +66,11 @@ expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
     sed -i "s/\"agentName\": \"sample-runner\"/\"agentName\": \"runner-$i\"/" "$dir/.runner"
     mkdir -p "$work/state/runner-$i"
     printf '{ "registration_token_expires_at": "%s", "consecutive_failures": 0 }\n' "$expires" >"$work/state/runner-$i/state.json"
-    printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$metrics/runner-$i.json" "$( ((i + 1 < runners)) && echo ,)"
+    file=$metrics/runner-$i.json
+    [[ -n ${PER_RUNNER:-} ]] && file=$work/state/runner-$i/metrics.json
+    printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$file" "$( ((i + 1 < runners)) && echo ,)"
   done
-  printf '  ],\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "${REGISTRATION_CHECK:-00:30:00}"
+  printf '  ],\n  "Policy": "%s",\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "${POLICY:-Expiry}" "${REGISTRATION_CHECK:-00:30:00}"
 } >"$work/config.json"
 
 # GitHub, faked on 127.0.0.1 (bench/fake-github.py): the start-up checks and the listing of each runner (about twice an hour) ask it.
@@ -111,6 +119,26 @@ wait_for() {
 
 wait_for 1
 cpu_start=$(cpu)
+if [[ ${POLICY:-Expiry} == Registration ]]; then
+  python3 - "$work/state" "$runners" "${REGISTRATION_CHECK:-00:30:00}" <<'PY'
+import json, os, sys
+from datetime import datetime, timedelta, timezone
+state, runners, interval = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+days, _, clock = interval.rpartition(".")
+h, m, s = (int(x) for x in clock.split(":"))
+span = timedelta(days=int(days or 0), hours=h, minutes=m, seconds=s)
+now = datetime.now(timezone.utc)
+for i in range(runners):
+    path = f"{state}/runner-{i}/github-check.json"
+    with open(path) as f:
+        record = json.load(f)
+    record["next_check_at"] = (now + span * ((i + 0.5) / runners)).isoformat()
+    with open(path + ".new", "w") as f:
+        json.dump(record, f)
+    os.chmod(path + ".new", 0o600)
+    os.replace(path + ".new", path)
+PY
+fi
 first_after=$(echo "$(date +%s.%N) - $launched" | bc -l)
 if ! grep -q 'action=none' "$work/decisions"; then
   echo "the first check did not decide action=none:" >&2
@@ -144,6 +172,16 @@ if [[ -s $work/problems ]]; then
   head -3 "$work/problems" | cut -c1-300 | sed 's/^/    /'
 fi
 elapsed=$(echo "$(date +%s.%N) - $start" | bc -l)
+if [[ ${POLICY:-Expiry} == Registration ]]; then
+  python3 - "$work/state" "$runners" "$start" <<'PY'
+import json, sys
+from datetime import datetime
+state, runners, start = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+asked = sum(datetime.fromisoformat(json.load(open(f"{state}/runner-{i}/github-check.json"))["checked_at"]).timestamp() > start
+            for i in range(runners))
+print(f"  GitHub asked about {asked} runner(s) after the second check")
+PY
+fi
 awk -v w="$first_after" -v s="$cpu_start" -v f="$rss_first" -v l="$rss" -v h="$(kib VmHWM)" -v c0="$cpu_first" -v c1="$cpu_last" -v t="$ticks" -v n="$checks" -v r="$runners" -v e="$elapsed" -v ch="${cpu_half:-$cpu_last}" -v h2="${half:-$checks}" 'BEGIN {
   printf "  RSS after the first check %.1f MiB, after check %d %.1f MiB (%+.1f MiB), peak %.1f MiB\n", f / 1024, n, l / 1024, (l - f) / 1024, h / 1024
   printf "  CPU of the start and the first check %.0f ms; the first check ended %.1f s after the launch\n", s / t * 1000, w
