@@ -32,9 +32,17 @@ internal static class StateFile
     }
 
     /// <summary>Writes the file atomically, mode 600, creating its folder (mode 700) when missing.</summary>
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="path">The file.</param>
+    /// <param name="value">What the file holds.</param>
+    /// <param name="type">How it is written.</param>
+    /// <param name="durable">
+    /// Whether the content is flushed to disk (<c>fsync</c>) before it replaces the file: false only for a file whose
+    /// loss in a crash costs no more than a question asked again.
+    /// </param>
     /// <exception cref="IOException">The folder or the file cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">This user may not write there.</exception>
-    public static void Write<T>(IFileSystem fileSystem, string path, T value, JsonTypeInfo<T> type)
+    public static void Write<T>(IFileSystem fileSystem, string path, T value, JsonTypeInfo<T> type, bool durable = true)
     {
         var directory = fileSystem.Path.GetDirectoryName(path)!;
         if (!fileSystem.Directory.Exists(directory))
@@ -42,6 +50,6 @@ internal static class StateFile
             AtomicFile.CreateOwnerOnlyDirectory(fileSystem, directory);
         }
 
-        AtomicFile.Write(fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(value, type), AtomicFile.OwnerOnly);
+        AtomicFile.Write(fileSystem, path, JsonSerializer.SerializeToUtf8Bytes(value, type), AtomicFile.OwnerOnly, durable: durable);
     }
 }

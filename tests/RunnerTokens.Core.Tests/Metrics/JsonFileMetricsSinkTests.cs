@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using NSubstitute;
 using RunnerTokens.Metrics;
 using RunnerTokens.TestKit;
 
@@ -341,45 +340,4 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         DateTimeOffset.FromUnixTimeSeconds(JsonFileMetricsSink.NextSlotStart(MetricsPath, at.ToUnixTimeSeconds()));
 
     private JsonDocument Read() => JsonDocument.Parse(File.ReadAllText(MetricsPath));
-
-    /// <summary>The real file system, recording each file stream's flush: true for one to disk (fsync), false for one that is not.</summary>
-    private sealed class FlushRecordingFileSystem : FileSystem
-    {
-        private readonly IFileStreamFactory _streams;
-
-        public FlushRecordingFileSystem()
-        {
-            var real = base.FileStream;
-            _streams = Substitute.For<IFileStreamFactory>();
-            _streams.New(Arg.Any<string>(), Arg.Any<FileMode>(), Arg.Any<FileAccess>(), Arg.Any<FileShare>())
-                .Returns(call => new FlushRecordingStream(
-                    real.New(call.ArgAt<string>(0), call.ArgAt<FileMode>(1), call.ArgAt<FileAccess>(2), call.ArgAt<FileShare>(3)),
-                    Flushes));
-            _streams.New(Arg.Any<Microsoft.Win32.SafeHandles.SafeFileHandle>(), Arg.Any<FileAccess>(), Arg.Any<int>())
-                .Returns(call => new FlushRecordingStream(real.New(call.ArgAt<Microsoft.Win32.SafeHandles.SafeFileHandle>(0), call.ArgAt<FileAccess>(1), call.ArgAt<int>(2)), Flushes));
-        }
-
-        public List<bool> Flushes { get; } = [];
-
-        public override IFileStreamFactory FileStream => _streams;
-    }
-
-    private sealed class FlushRecordingStream(FileSystemStream inner, List<bool> flushes) : FileSystemStream(inner, inner.Name, inner.IsAsync)
-    {
-        public override void Flush(bool flushToDisk)
-        {
-            flushes.Add(flushToDisk);
-            inner.Flush(flushToDisk);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }
