@@ -73,7 +73,8 @@ expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
   printf '  ],\n  "Policy": "%s",\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "${POLICY:-Expiry}" "${REGISTRATION_CHECK:-00:30:00}"
 } >"$work/config.json"
 
-# GitHub, faked on 127.0.0.1 (bench/fake-github.py): the start-up checks and the listing of each runner (about twice an hour) ask it.
+# GitHub, faked on 127.0.0.1 (bench/fake-github.py): the start-up checks, each runner's first check and, under the
+# registration policy, each runner's question about twice an hour ask it.
 coproc github { exec python3 bench/fake-github.py; }
 read -r port <&"${github[0]}"
 printf 'x\n' >"$work/token"

@@ -141,7 +141,7 @@ internal sealed class GitHubRegistrationExpirySource(
         {
             // Replaced atomically, not flushed to disk: a crash that loses the record costs one question more (a file
             // missing, empty or unreadable is asked about again), never a wrong answer. The flush was a tenth of the CPU
-            // of a check that asked GitHub about a runner in three.
+            // of a daemon's check where GitHub was asked about one runner in thirty.
             StateFile.Write(fileSystem, path, check, GitHubCheckJsonContext.Default.GitHubCheck, durable: false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
