@@ -32,6 +32,8 @@ binary=$(realpath "${1:-artifacts/aot/runner-token-refresh}")
 runners=${2:-1}
 checks=${3:-1440}
 interval=${INTERVAL:-1}
+policy=${POLICY:-Expiry}
+registration_check=${REGISTRATION_CHECK:-00:30:00}
 [[ -x $binary ]] || { echo "no binary at $binary: publish it first (the README's Native AOT command)" >&2; exit 2; }
 ((runners >= 1 && checks >= 3)) || { echo "RUNNERS must be 1 or more and CHECKS 3 or more" >&2; exit 2; }
 ((interval >= 1 && interval <= 3600)) || { echo "INTERVAL must be 1 to 3600 seconds" >&2; exit 2; }
@@ -70,7 +72,7 @@ expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
     [[ -n ${PER_RUNNER:-} ]] && file=$work/state/runner-$i/metrics.json
     printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$file" "$( ((i + 1 < runners)) && echo ,)"
   done
-  printf '  ],\n  "Policy": "%s",\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "${POLICY:-Expiry}" "${REGISTRATION_CHECK:-00:30:00}"
+  printf '  ],\n  "Policy": "%s",\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "$policy" "$registration_check"
 } >"$work/config.json"
 
 # GitHub, faked on 127.0.0.1 (bench/fake-github.py): the start-up checks, each runner's first check and, under the
@@ -120,8 +122,8 @@ wait_for() {
 
 wait_for 1
 cpu_start=$(cpu)
-if [[ ${POLICY:-Expiry} == Registration ]]; then
-  python3 - "$work/state" "$runners" "${REGISTRATION_CHECK:-00:30:00}" <<'PY'
+if [[ $policy == Registration ]]; then
+  python3 - "$work/state" "$runners" "$registration_check" <<'PY'
 import json, os, sys
 from datetime import datetime, timedelta, timezone
 state, runners, interval = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -173,7 +175,7 @@ if [[ -s $work/problems ]]; then
   head -3 "$work/problems" | cut -c1-300 | sed 's/^/    /'
 fi
 elapsed=$(echo "$(date +%s.%N) - $start" | bc -l)
-if [[ ${POLICY:-Expiry} == Registration ]]; then
+if [[ $policy == Registration ]]; then
   python3 - "$work/state" "$runners" "$start" <<'PY'
 import json, sys
 from datetime import datetime

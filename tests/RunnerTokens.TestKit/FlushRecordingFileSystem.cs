@@ -23,11 +23,20 @@ public sealed class FlushRecordingFileSystem : FileSystem
             .Returns(call => new FlushRecordingStream(real.New(call.ArgAt<Microsoft.Win32.SafeHandles.SafeFileHandle>(0), call.ArgAt<FileAccess>(1), call.ArgAt<int>(2)), this));
     }
 
-    /// <summary>Gets each flush, in order: whether it went to disk.</summary>
-    public List<bool> Flushes { get; } = [];
-
-    /// <summary>Gets each flush with the file it flushed (the stream's name: a temporary file's, for an atomic write).</summary>
+    /// <summary>Gets each flush, in order, with the file it flushed (the stream's name: a temporary file's, for an atomic write).</summary>
     public List<(string File, bool ToDisk)> FlushedFiles { get; } = [];
+
+    /// <summary>Gets each flush, in order: whether it went to disk.</summary>
+    public IReadOnlyList<bool> Flushes
+    {
+        get
+        {
+            lock (FlushedFiles)
+            {
+                return [.. FlushedFiles.Select(f => f.ToDisk)];
+            }
+        }
+    }
 
     public override IFileStreamFactory FileStream => _streams;
 
@@ -35,9 +44,8 @@ public sealed class FlushRecordingFileSystem : FileSystem
     {
         public override void Flush(bool flushToDisk)
         {
-            lock (owner.Flushes)
+            lock (owner.FlushedFiles)
             {
-                owner.Flushes.Add(flushToDisk);
                 owner.FlushedFiles.Add((inner.Name, flushToDisk));
             }
 

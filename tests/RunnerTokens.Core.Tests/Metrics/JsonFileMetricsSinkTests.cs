@@ -88,7 +88,7 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         var fileSystem = new FlushRecordingFileSystem();
         var sut = new JsonFileMetricsSink(fileSystem, _logger);
         await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
-        fileSystem.Flushes.Clear();
+        fileSystem.FlushedFiles.Clear();
 
         await sut.RecordRefreshSucceededAsync(Runner(), _t0.AddMinutes(1), CancellationToken.None);
         await sut.RecordRefreshFailedAsync(Runner(), _t0.AddMinutes(2), 1, CancellationToken.None);
@@ -106,7 +106,7 @@ public sealed class JsonFileMetricsSinkTests : IDisposable
         var sut = new JsonFileMetricsSink(fileSystem, _logger);
         await sut.RecordCheckAsync(Runner(), _t0, CancellationToken.None);
         await sut.RecordRefreshSucceededAsync(Runner(), _t0, CancellationToken.None);
-        fileSystem.Flushes.Clear();
+        fileSystem.FlushedFiles.Clear();
 
         await sut.RecordCheckAsync(Runner(), NextSlot(_t0), CancellationToken.None);
         await sut.RecordCheckAsync(Runner(), NextSlot(NextSlot(_t0)), CancellationToken.None);

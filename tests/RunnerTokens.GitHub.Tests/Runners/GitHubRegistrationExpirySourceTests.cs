@@ -165,8 +165,9 @@ public sealed class GitHubRegistrationExpirySourceTests
     [Fact]
     public async Task ObserveAsync_TheRecordOfAQuestion_IsReplacedWithoutWaitingForTheDiskAndOneACrashEmptiedIsAskedAgain()
     {
-        // The record is replaced at every question (a third of a 1,000-runner daemon's runners an hour): its fsync was a
-        // tenth of the CPU of such a check. Without it a crash may leave it empty: the next check then asks GitHub again.
+        // The record is replaced at every question (each runner about twice an hour: some 33 of a 1,000-runner daemon's
+        // at each 60 s check), and its fsync was a tenth of a check's CPU where GitHub was asked about one runner in
+        // thirty. Without it a crash may leave it empty: the next check then asks GitHub again.
         var fileSystem = new FlushRecordingFileSystem();
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.ConfigureServices = services => services.Replace(ServiceDescriptor.Singleton<IFileSystem>(fileSystem));
