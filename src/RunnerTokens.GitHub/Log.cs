@@ -44,8 +44,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 312, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub lists id {Id}, custom labels {Labels}, default labels {HasDefaultLabels}, ephemeral {Ephemeral}, runner group {RunnerGroupId}")]
     public static partial void RunnerRegistration(ILogger logger, string runner, long id, string labels, bool hasDefaultLabels, bool? ephemeral, long? runnerGroupId);
 
-    [LoggerMessage(EventId = 321, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub listed it at {CheckedAt}; not asked again before {NextCheckAt} (GitHub:RegistrationCheckInterval)")]
+    [LoggerMessage(EventId = 321, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub listed it at {CheckedAt}; not asked again before {NextCheckAt} (GitHub:RegistrationCheckInterval, GitHub:RegistrationChecksPerHour)")]
     public static partial void RegistrationCheckSkipped(ILogger logger, string runner, string checkedAt, string nextCheckAt);
+
+    [LoggerMessage(EventId = 326, Level = LogLevel.Information, Message = "{Runners} runners, at most {PerHour} questions to GitHub an hour (GitHub:RegistrationChecksPerHour): each runner whose log looks healthy is asked about every {Cadence} on average")]
+    public static partial void RegistrationCadenceShared(ILogger logger, int runners, int perHour, string cadence);
 
     [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Runner {Runner}: {Why}; asking GitHub whether it still lists the runner")]
     public static partial void RegistrationCheckDoubtful(ILogger logger, string runner, string why);

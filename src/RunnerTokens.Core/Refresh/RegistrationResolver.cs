@@ -25,6 +25,14 @@ internal sealed class RegistrationResolver(
     /// </summary>
     public static readonly TimeSpan ListingRefreshInterval = TimeSpan.FromHours(6);
 
+    /// <summary>
+    /// How long <paramref name="runner"/>'s listing stays fresh: <see cref="ListingRefreshInterval"/> times 0.75 to 1.25,
+    /// drawn from its name (<see cref="RunnerContext.NameFraction"/>). Runners that start together (a host's, at boot)
+    /// then ask at times of their own, not all in one check every 6 hours.
+    /// </summary>
+    internal static TimeSpan ListingRefreshFor(RunnerContext runner) =>
+        ListingRefreshInterval * (0.75 + (0.5 * runner.NameFraction));
+
     private readonly IRunnerRegistrationSource[] _sources = [.. sources];
 
     /// <summary>
@@ -36,19 +44,19 @@ internal sealed class RegistrationResolver(
     /// <summary>Resolves the registration to repeat. Asks the server; a source that fails is noted, not fatal.</summary>
     /// <exception cref="RunnerReconfigurationException">The runner was registered under another name or URL since the refresher started, and no rename is allowed.</exception>
     public async Task<RunnerRegistration> ResolveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
-        (await ResolveCoreAsync(runner, cancellationToken).ConfigureAwait(false)).Registration;
+        (await ResolveCoreAsync(runner, maxAge: null, cancellationToken).ConfigureAwait(false)).Registration;
 
     /// <summary>Resolves the registration before a refresh and writes it into the record.</summary>
     public async Task<RunnerRegistration> ResolveAndRememberAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
-        var (registration, listed) = await ResolveCoreAsync(runner, cancellationToken).ConfigureAwait(false);
+        var (registration, listed) = await ResolveCoreAsync(runner, maxAge: null, cancellationToken).ConfigureAwait(false);
         Remember(runner, registration, listed ? timeProvider.GetUtcNow() : null);
         return registration;
     }
 
     /// <summary>
     /// At an ordinary check: writes what <c>.runner</c> says into the record, and once an
-    /// <see cref="ListingRefreshInterval"/> also what the server lists (labels), so the record is ready for the day the
+    /// <see cref="ListingRefreshFor"/> (about 6 hours) also what the server lists (labels), so the record is ready for the day the
     /// runner needs registering again without either.
     /// </summary>
     public async Task RememberAsync(RunnerContext runner, CancellationToken cancellationToken)
@@ -75,7 +83,8 @@ internal sealed class RegistrationResolver(
 
         try
         {
-            var (registration, listed) = await ResolveCoreAsync(runner, cancellationToken).ConfigureAwait(false);
+            // An answer the source already has will do, as long as it is no older than the listing may be.
+            var (registration, listed) = await ResolveCoreAsync(runner, ListingRefreshFor(runner), cancellationToken).ConfigureAwait(false);
 
             // Asked, answered or not: a server that cannot answer is not asked again before the interval.
             Remember(runner, registration, now, labelsOnlyIfListed: !listed);
@@ -88,10 +97,13 @@ internal sealed class RegistrationResolver(
 
         // No server to ask, or asked less than an interval ago.
         bool ListedRecently(DateTimeOffset? listedAt) =>
-            _sources.Length == 0 || (listedAt is { } at && now - at < ListingRefreshInterval);
+            _sources.Length == 0 || (listedAt is { } at && now - at < ListingRefreshFor(runner));
     }
 
-    private async Task<(RunnerRegistration Registration, bool Listed)> ResolveCoreAsync(RunnerContext runner, CancellationToken cancellationToken)
+    /// <param name="runner">The runner.</param>
+    /// <param name="maxAge">How old a listing the sources already have may be; null to ask them now (before a registration).</param>
+    /// <param name="cancellationToken">Cancels the sources' requests.</param>
+    private async Task<(RunnerRegistration Registration, bool Listed)> ResolveCoreAsync(RunnerContext runner, TimeSpan? maxAge, CancellationToken cancellationToken)
     {
         var (file, _) = RunnerSettingsFile.Read(fileSystem, runner.Directory);
         var record = records.Read(runner.StateDirectory, out var recordProblem);
@@ -124,7 +136,7 @@ internal sealed class RegistrationResolver(
             var name = source.GetType().Name;
             try
             {
-                listed = await source.FindAsync(runner, cancellationToken).ConfigureAwait(false);
+                listed = await (maxAge is { } age ? source.FindAsync(runner, age, cancellationToken) : source.FindAsync(runner, cancellationToken)).ConfigureAwait(false);
                 listedFrom = name;
                 answered = true;
                 if (listed is null)

@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
 namespace RunnerTokens;
 
 /// <summary>
@@ -6,6 +10,7 @@ namespace RunnerTokens;
 public sealed class RunnerContext
 {
     private RunnerFilePaths? _files;
+    private double? _nameFraction;
 
     /// <summary>Initializes a new instance of the <see cref="RunnerContext"/> class.</summary>
     /// <param name="name">The runner's name on GitHub.</param>
@@ -70,6 +75,19 @@ public sealed class RunnerContext
     /// <summary>Gets the paths of the runner's files that every check looks at.</summary>
     internal RunnerFilePaths Files => _files ??= new(Directory, StateDirectory);
 
+    /// <summary>
+    /// Gets a fraction in [0, 1) drawn from the runner's name (SHA-256), the same in every process and at every check:
+    /// it spreads what the runners of one host, started together, would otherwise all do in one check.
+    /// </summary>
+    internal double NameFraction => _nameFraction ??= Fraction(Name);
+
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Scope.DisplayName})";
+
+    private static double Fraction(string name)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(name), hash);
+        return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53));
+    }
 }

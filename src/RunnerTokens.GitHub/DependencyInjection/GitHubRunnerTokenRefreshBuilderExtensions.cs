@@ -81,8 +81,12 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
             sp.Get<TimeProvider>(),
             sp.LoggerFor<GitHubTokenIssuer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerBusyProbe, GitHubRunnerBusyProbe>(sp => new(sp.Get<RunnerLookup>(), sp.LoggerFor<GitHubRunnerBusyProbe>())));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>(
-            sp => new(sp.Get<RunnerLookup>(), sp.LoggerFor<GitHubRunnerRegistrationSource>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerRegistrationSource, GitHubRunnerRegistrationSource>(sp =>
+        {
+            // Found at the first use, not here: the registration source may be added after this.
+            var registration = new Lazy<GitHubRegistrationExpirySource?>(() => sp.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().FirstOrDefault());
+            return new(sp.Get<RunnerLookup>(), () => registration.Value?.LongestWait(), sp.LoggerFor<GitHubRunnerRegistrationSource>());
+        }));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, GitHubCredentialCheck>(
             sp => new(sp.Get<IOptions<GitHubOptions>>(), sp.Get<RunnerLookup>(), sp.Get<SecretMasker>())));
         return builder;
@@ -119,8 +123,9 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
     /// <see cref="IRemoteExpirySource"/> (<c>github</c>) that reports a runner's registration invalid only when GitHub
     /// says it has no runner of that name (deleted after 14 days offline, or by an admin), and unknown when GitHub cannot
     /// be asked or cannot tell, for the registration policy. It asks GitHub when the local sources see something wrong,
-    /// otherwise once per <see cref="GitHubOptions.RegistrationCheckInterval"/> (jittered), remembering when in the
-    /// runner's state folder, so neither a daemon nor a timer or cron run asks at every check. Calling it again adds
+    /// otherwise once per <see cref="GitHubOptions.RegistrationCheckInterval"/> (jittered; less often when the process's
+    /// runners would together ask more than <see cref="GitHubOptions.RegistrationChecksPerHour"/> an hour), remembering
+    /// when in the runner's state folder, so neither a daemon nor a timer or cron run asks at every check. Calling it again adds
     /// nothing twice.
     /// </summary>
     /// <param name="builder">The builder from <c>AddRunnerTokenRefresh()</c>.</param>
@@ -130,7 +135,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddGitHub();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IExpirySource, GitHubRegistrationExpirySource>(sp => new(
-            sp.Get<RunnerLookup>(), sp.Get<IOptions<GitHubOptions>>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<GitHubRegistrationExpirySource>())));
+            sp.Get<RunnerLookup>(), sp.Get<IOptions<GitHubOptions>>(), sp.Get<IOptionsMonitor<RunnerTokenRefreshOptions>>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<GitHubRegistrationExpirySource>())));
         return builder;
     }
 }

@@ -28,6 +28,9 @@ public sealed class GitHubOptions
     /// <summary>The default <see cref="RegistrationCheckInterval"/>: 30 minutes.</summary>
     public const int DefaultRegistrationCheckIntervalMinutes = 30;
 
+    /// <summary>The default <see cref="RegistrationChecksPerHour"/>: 6.</summary>
+    public const int DefaultRegistrationChecksPerHour = 6;
+
     /// <summary>The file name looked for in <c>$CREDENTIALS_DIRECTORY</c> (systemd <c>LoadCredential=github-token:…</c>).</summary>
     public const string CredentialName = "github-token";
 
@@ -110,6 +113,19 @@ public sealed class GitHubOptions
     /// <value>The default value is 30 minutes.</value>
     [SettingRange("00:01:00", "1.00:00:00", Section = "GitHub")]
     public TimeSpan RegistrationCheckInterval { get; set; } = TimeSpan.FromMinutes(DefaultRegistrationCheckIntervalMinutes);
+
+    /// <summary>
+    /// Gets or sets how many questions an hour, on average, the registration source may ask GitHub at its cadence about
+    /// all the runners of this process together: with more runners than that allows at
+    /// <see cref="RegistrationCheckInterval"/>, each runner is asked less often (on average every runners ÷ this hours),
+    /// so a host's requests do not grow with its runners. A runner whose log looks wrong is still asked about at once.
+    /// </summary>
+    /// <value>
+    /// The default value is 6: up to 3 runners are asked about every 30 minutes, 12 runners every 2 hours; with a GitHub
+    /// App under a timer, each question may also cost an installation token, so a host stays under 15 requests an hour.
+    /// </value>
+    [SettingRange(1, 3600, Section = "GitHub")]
+    public int RegistrationChecksPerHour { get; set; } = DefaultRegistrationChecksPerHour;
 
     /// <summary>
     /// Gets or sets the folder where the rate limits GitHub announced are remembered (<c>github-rate-limits.json</c>,

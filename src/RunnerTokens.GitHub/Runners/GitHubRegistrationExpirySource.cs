@@ -16,9 +16,11 @@ namespace RunnerTokens.GitHub;
 /// </summary>
 /// <remarks>
 /// GitHub is asked for one runner by name, and not at every check: once per
-/// <see cref="GitHubOptions.RegistrationCheckInterval"/> (each wait drawn between 0.75 and 1.25 times it, from the
-/// runner's name and the time, so a fleet started together spreads out), or at once (at most every <see cref="DoubtfulInterval"/>) when a local source sees
-/// something wrong (<see cref="ExpiryObservationKind.Doubtful"/>). When it was asked and what it said are kept in
+/// <see cref="GitHubOptions.RegistrationCheckInterval"/>, or less often when this process has more runners than
+/// <see cref="GitHubOptions.RegistrationChecksPerHour"/> allows at that interval (<see cref="Cadence"/>; each wait drawn
+/// between 0.75 and 1.25 times it, from the runner's name and the time, so a fleet started together spreads out), or at
+/// once (at most every <see cref="DoubtfulInterval"/>) when a local source sees something wrong
+/// (<see cref="ExpiryObservationKind.Doubtful"/>). When it was asked and what it said are kept in
 /// <see cref="FileName"/> in the runner's state folder, so a timer or cron run (a new process each minute) keeps the
 /// same cadence as the daemon. The listener logs a deletion itself, so most deletions are seen at the next check without
 /// asking GitHub; the cadence catches the rest.
@@ -26,6 +28,7 @@ namespace RunnerTokens.GitHub;
 internal sealed class GitHubRegistrationExpirySource(
     RunnerLookup lookup,
     IOptions<GitHubOptions> options,
+    IOptionsMonitor<RunnerTokenRefreshOptions> engineOptions,
     IFileSystem fileSystem,
     TimeProvider timeProvider,
     ILogger<GitHubRegistrationExpirySource> logger) : IRemoteExpirySource
@@ -43,11 +46,24 @@ internal sealed class GitHubRegistrationExpirySource(
 
     internal const double JitterHigh = 1.25;
 
+    /// <summary>
+    /// The shortest first wait, as a fraction of the interval: after a runner's first answer (no record yet: a new host,
+    /// or a record lost), the wait is drawn over a whole interval, so the runners of a host that start together do not
+    /// ask together again, one interval later and for hours after.
+    /// </summary>
+    internal const double FirstJitterLow = 0.25;
+
     // Far more than the file ever holds; a larger file is not ours, and is not read.
     private const int MaxFileBytes = 4096;
 
     // Each runner's record as last read, kept while the file is as it was: a daemon reads it once, not at every check.
     private readonly FileStampCache<GitHubCheck?> _records = new(fileSystem);
+
+    // The runners this process checks, as last configured validly (a reload that failed validation keeps the runners).
+    private int _runners = 1;
+
+    // The cadence last logged, so a change (more runners after a reload) is logged once.
+    private TimeSpan _loggedCadence;
 
     public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
         ObserveAsync(runner, [], cancellationToken);
@@ -65,7 +81,12 @@ internal sealed class GitHubRegistrationExpirySource(
             var next = doubtful is null ? held.NextCheckAt : Min(held.NextCheckAt, held.CheckedAt + DoubtfulInterval);
             if (now < next)
             {
-                Log.RegistrationCheckSkipped(logger, runner.Name, LogText.Time(held.CheckedAt), LogText.Time(next));
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    // Formatted only when logged: this is every runner at every check.
+                    Log.RegistrationCheckSkipped(logger, runner.Name, LogText.Time(held.CheckedAt), LogText.Time(next));
+                }
+
                 return ExpiryObservation.ValidNoExpiry(SourceName);
             }
         }
@@ -101,11 +122,47 @@ internal sealed class GitHubRegistrationExpirySource(
                 $"runner {runner.Name} is not listed on GitHub (asked by name; deleted after 14 days offline or by an admin)");
         }
 
-        var wait = options.Value.RegistrationCheckInterval * (JitterLow + ((JitterHigh - JitterLow) * Jitter(runner, now)));
+        var low = held is null ? FirstJitterLow : JitterLow;
+        var wait = Cadence() * (low + ((JitterHigh - low) * Jitter(runner, now)));
         Save(runner, path, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait });
         Log.RunnerStatus(logger, runner.Name, found.Status ?? "unknown", found.Busy);
         return ExpiryObservation.ValidNoExpiry(SourceName);
     }
+
+    /// <summary>
+    /// The mean wait between two questions about one runner whose log looks healthy:
+    /// <see cref="GitHubOptions.RegistrationCheckInterval"/>, or longer when this process's runners would together ask
+    /// more than <see cref="GitHubOptions.RegistrationChecksPerHour"/> questions an hour at that interval (runners ÷
+    /// that many hours), so that a host's requests do not grow with its runners.
+    /// </summary>
+    internal TimeSpan Cadence()
+    {
+        var settings = options.Value;
+        try
+        {
+            _runners = Math.Max(1, engineOptions.CurrentValue.Runners.Count);
+        }
+        catch (OptionsValidationException)
+        {
+            // A configuration that fails validation (a reload the engine refused): the runners it still checks.
+        }
+
+        var shared = TimeSpan.FromHours(1) * _runners / settings.RegistrationChecksPerHour;
+        var cadence = shared > settings.RegistrationCheckInterval ? shared : settings.RegistrationCheckInterval;
+        if (cadence != _loggedCadence)
+        {
+            _loggedCadence = cadence;
+            if (shared > settings.RegistrationCheckInterval)
+            {
+                Log.RegistrationCadenceShared(logger, _runners, settings.RegistrationChecksPerHour, LogText.Duration(cadence));
+            }
+        }
+
+        return cadence;
+    }
+
+    /// <summary>The longest a runner whose log looks healthy goes without a question: the cadence's longest wait.</summary>
+    internal TimeSpan LongestWait() => Cadence() * JitterHigh;
 
     /// <summary>
     /// A fraction in [0, 1) drawn from the runner's scope, name and the minute of asking: as spread as a random draw

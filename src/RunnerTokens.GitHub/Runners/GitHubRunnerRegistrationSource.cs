@@ -8,12 +8,32 @@ namespace RunnerTokens.GitHub;
 /// <see cref="RunnerLookup.CheckMaxAge"/>). Only GitHub's answer makes it "not found" (<see langword="null"/>). When GitHub cannot be asked, or cannot tell, this
 /// throws <see cref="GitHubApiException"/> (the message holds no secret), and the caller decides.
 /// </summary>
-internal sealed class GitHubRunnerRegistrationSource(RunnerLookup lookup, ILogger<GitHubRunnerRegistrationSource> logger) : IRunnerRegistrationSource
+/// <remarks>
+/// For a record kept up to date (<see cref="FindAsync(RunnerContext, TimeSpan, CancellationToken)"/>), an answer this
+/// process already has serves while it is younger than the caller allows, or than the registration source
+/// (<c>--policy registration</c>) promises to ask again: that source asks the same question at its own cadence, and the
+/// record then costs no request of its own.
+/// </remarks>
+/// <param name="lookup">Asks GitHub, and keeps its answers.</param>
+/// <param name="registrationCadence">The longest the registration source leaves a healthy runner unasked; null without that source.</param>
+/// <param name="logger">The logger.</param>
+internal sealed class GitHubRunnerRegistrationSource(RunnerLookup lookup, Func<TimeSpan?> registrationCadence, ILogger<GitHubRunnerRegistrationSource> logger) : IRunnerRegistrationSource
 {
-    public async ValueTask<RegisteredRunner?> FindAsync(RunnerContext runner, CancellationToken cancellationToken)
+    public ValueTask<RegisteredRunner?> FindAsync(RunnerContext runner, CancellationToken cancellationToken) =>
+        FindAsync(runner, RunnerLookup.CheckMaxAge, allowOlder: false, cancellationToken);
+
+    public ValueTask<RegisteredRunner?> FindAsync(RunnerContext runner, TimeSpan maxAge, CancellationToken cancellationToken) =>
+        FindAsync(runner, maxAge, allowOlder: true, cancellationToken);
+
+    private async ValueTask<RegisteredRunner?> FindAsync(RunnerContext runner, TimeSpan maxAge, bool allowOlder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
-        var found = await lookup.FindAsync(runner.Scope, runner.Name, RunnerLookup.CheckMaxAge, cancellationToken).ConfigureAwait(false);
+        if (allowOlder && registrationCadence() is { } cadence && cadence > maxAge)
+        {
+            maxAge = cadence;
+        }
+
+        var found = await lookup.FindAsync(runner.Scope, runner.Name, maxAge, cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
             // GitHub has none of that name; the lookup logged it, and the caller says what it does about it.

@@ -155,6 +155,7 @@ public sealed class ReRegistrationTests : IDisposable
 
         // GitHub deletes the runner (14 days offline); the listener deletes .runner
         listing.FindAsync(default!, default).ReturnsForAnyArgs((RegisteredRunner?)null);
+        listing.FindAsync(default!, default, default).ReturnsForAnyArgs((RegisteredRunner?)null);
         File.Delete(Runner.File(".runner"));
         _fixture.SourceSays(ExpiryObservation.Invalid("github", "not listed"));
 
@@ -168,7 +169,22 @@ public sealed class ReRegistrationTests : IDisposable
             Arg.Is<RunnerRegistration>(r => r.LabelsKnown && r.Labels.SequenceEqual(new[] { "gpu" }) && r.NoDefaultLabels && r.Id == 7),
             Arg.Any<RegistrationToken>(),
             Arg.Any<CancellationToken>());
-        await listing.ReceivedWithAnyArgs(2).FindAsync(default!, default);
+        // The healthy check takes an answer the source has (no older than the listing may be); the refresh asks now.
+        await listing.Received(1).FindAsync(Arg.Any<RunnerContext>(), Arg.Is<TimeSpan>(age => age >= TimeSpan.FromHours(4.5) && age <= TimeSpan.FromHours(7.5)), Arg.Any<CancellationToken>());
+        await listing.ReceivedWithAnyArgs(1).FindAsync(default!, default);
+    }
+
+    [Fact]
+    public void ListingRefreshFor_RunnersThatStartTogether_AskForTheirLabelsAtTimesOfTheirOwn()
+    {
+        // host-0 … host-15, as a host's runners are named: names a digit apart must not land within minutes of each other.
+        static TimeSpan[] Waits() => [.. Enumerable.Range(0, 16).Select(i => RunnerTokens.Refresh.RegistrationResolver.ListingRefreshFor(new RunnerContext($"host-{i}", $"/opt/runners/host-{i}", "https://github.com/acme", $"/var/lib/runner-token-refresh/host-{i}")))];
+        var waits = Waits();
+
+        Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromHours(4.5), TimeSpan.FromHours(7.5)));
+        Assert.True(waits.Max() - waits.Min() > TimeSpan.FromHours(2), $"spread over the 3 hours: {string.Join(", ", waits)}");
+        Assert.True(waits.Select(w => (int)w.TotalMinutes / 15).Distinct().Count() >= 8, $"no crowd in a quarter of an hour: {string.Join(", ", waits)}");
+        Assert.Equal(waits, Waits());
     }
 
     [Fact]
@@ -230,6 +246,7 @@ public sealed class ReRegistrationTests : IDisposable
     {
         var failing = Substitute.For<IRunnerRegistrationSource>();
         failing.FindAsync(default!, default).ThrowsAsyncForAnyArgs(new HttpRequestException("connection refused"));
+        failing.FindAsync(default!, default, default).ThrowsAsyncForAnyArgs(new HttpRequestException("connection refused"));
         _fixture.RegistrationSources.Add(failing);
 
         await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
@@ -298,6 +315,7 @@ public sealed class ReRegistrationTests : IDisposable
     {
         var source = Substitute.For<IRunnerRegistrationSource>();
         source.FindAsync(default!, default).ReturnsForAnyArgs(runner);
+        source.FindAsync(default!, default, default).ReturnsForAnyArgs(runner);
         return source;
     }
 }

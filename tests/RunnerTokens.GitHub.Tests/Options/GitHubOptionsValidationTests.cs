@@ -16,6 +16,7 @@ public sealed class GitHubOptionsValidationTests
     [InlineData("MaxRetryAttempts", "GitHub:MaxRetryAttempts = 11 is not allowed: it must be from 0 to 10.")]
     [InlineData("RetryDelay", "GitHub:RetryDelay = 00:02:00 (120 s) is not allowed: it must be from 00:00:00 (0 s) to 00:01:00 (60 s).")]
     [InlineData("MaxRateLimitWait", "GitHub:MaxRateLimitWait = 02:00:00 (7200 s) is not allowed: it must be from 00:00:00 (0 s) to 01:00:00 (3600 s).")]
+    [InlineData("RegistrationChecksPerHour", "GitHub:RegistrationChecksPerHour = 0 is not allowed: it must be from 1 to 3600.")]
     public void Validate_OutOfRange_NamesSettingValueAndRange(string setting, string expected)
     {
         var errors = Errors(o =>
@@ -25,6 +26,7 @@ public sealed class GitHubOptionsValidationTests
                 case "RequestTimeout": o.RequestTimeout = TimeSpan.Zero; break;
                 case "MaxRetryAttempts": o.MaxRetryAttempts = 11; break;
                 case "RetryDelay": o.RetryDelay = TimeSpan.FromMinutes(2); break;
+                case "RegistrationChecksPerHour": o.RegistrationChecksPerHour = 0; break;
                 default: o.MaxRateLimitWait = TimeSpan.FromHours(2); break;
             }
         });

@@ -84,17 +84,53 @@ public sealed class GitHubRegistrationExpirySourceTests
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.AddRunners(20);
 
-        var waits = new List<TimeSpan>();
-        for (var i = 0; i < 20; i++)
-        {
-            var runner = GitHubHarness.Runner($"r{i}");
-            await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
-            var check = ReadCheck(runner);
-            waits.Add(check.GetProperty("next_check_at").GetDateTimeOffset() - check.GetProperty("checked_at").GetDateTimeOffset());
-        }
+        var (first, then) = await WaitsAsync(h, [.. Enumerable.Range(0, 20).Select(i => GitHubHarness.Runner($"r{i}"))], TimeSpan.FromMinutes(30));
 
-        Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromMinutes(22.5), TimeSpan.FromMinutes(37.5)));
-        Assert.True(waits.Distinct().Count() > 10, $"a fleet started together spreads out: {string.Join(", ", waits)}");
+        // The first wait is drawn over a whole interval (7.5 to 37.5 minutes), so runners that start together do not
+        // ask together again; the later ones between 22.5 and 37.5.
+        Assert.All(first, w => Assert.InRange(w, TimeSpan.FromMinutes(7.5), TimeSpan.FromMinutes(37.5)));
+        Assert.Contains(first, w => w < TimeSpan.FromMinutes(22.5));
+        Assert.All(then, w => Assert.InRange(w, TimeSpan.FromMinutes(22.5), TimeSpan.FromMinutes(37.5)));
+        Assert.True(first.Distinct().Count() > 10, $"a fleet started together spreads out: {string.Join(", ", first)}");
+        Assert.True(then.Distinct().Count() > 10, $"and stays spread: {string.Join(", ", then)}");
+    }
+
+    [Theory]
+    [InlineData(1, 30, null)]
+    [InlineData(3, 30, null)]
+    [InlineData(4, 40, "40 min")]
+    [InlineData(24, 240, "4 h")]
+    public async Task ObserveAsync_MoreRunnersThanTheHourlyQuestionsAllow_EachIsAskedLessOftenSoTheHostStaysWithinThem(int runners, int meanMinutes, string? cadence)
+    {
+        // GitHub:RegistrationChecksPerHour (6) across the process's runners: up to 3 at the 30-minute interval, more
+        // stretch it (4 runners every 40 minutes, 24 every 4 hours), so the host asks about 6 questions an hour.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.AddRunners(runners);
+        h.ConfigureServices = services => services.Configure<RunnerTokenRefreshOptions>(o =>
+        {
+            for (var i = 0; i < runners; i++)
+            {
+                var directory = h.Temp.Combine($"runner-{i}");
+                Directory.CreateDirectory(directory);
+                o.Runners.Add(new RunnerOptions { Directory = directory, Name = $"r{i}", Url = GitHubHarness.ScopeUrl("orgs/acme"), MetricsFile = Path.Combine(directory, "metrics.json") });
+            }
+        });
+
+        var mean = TimeSpan.FromMinutes(meanMinutes);
+        var (first, then) = await WaitsAsync(h, [.. Enumerable.Range(0, runners).Select(i => GitHubHarness.Runner($"r{i}"))], mean);
+
+        Assert.All(first, w => Assert.InRange(w, mean * 0.25, mean * 1.25));
+        Assert.All(then, w => Assert.InRange(w, mean * 0.75, mean * 1.25));
+        var told = h.Logs.GetSnapshot().Where(r => r.Id.Id == 326).Select(r => r.Message).ToList();
+        if (cadence is not null)
+        {
+            // Said once, not at each question: why a runner is asked about less often than RegistrationCheckInterval.
+            Assert.Equal([$"{runners} runners, at most 6 questions to GitHub an hour (GitHub:RegistrationChecksPerHour): each runner whose log looks healthy is asked about every {cadence} on average"], told);
+        }
+        else
+        {
+            Assert.Empty(told);
+        }
     }
 
     [Fact]
@@ -325,6 +361,29 @@ public sealed class GitHubRegistrationExpirySourceTests
         Assert.Contains("401", observation.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("ghp_UnknownToTheFake", observation.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("ghp_UnknownToTheFake", h.AllLogText(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Asks about each runner, then again once every first wait has passed: the waits each answer set, first and second.
+    /// </summary>
+    private static async Task<(List<TimeSpan> First, List<TimeSpan> Then)> WaitsAsync(GitHubHarness h, RunnerContext[] runners, TimeSpan mean)
+    {
+        var first = new List<TimeSpan>();
+        var then = new List<TimeSpan>();
+        foreach (var waits in new[] { first, then })
+        {
+            foreach (var runner in runners)
+            {
+                await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+                var check = ReadCheck(runner);
+                waits.Add(check.GetProperty("next_check_at").GetDateTimeOffset() - check.GetProperty("checked_at").GetDateTimeOffset());
+            }
+
+            h.Time.Advance(mean * 1.25);
+        }
+
+        Assert.Equal(runners.Length * 2, h.RequestsByName().Count);
+        return (first, then);
     }
 
     private static JsonElement ReadCheck(RunnerContext runner) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using RunnerTokens.TestKit.GitHub;
 
 namespace RunnerTokens.GitHub.Tests.Runners;
@@ -134,6 +135,60 @@ public sealed class GitHubRunnerRegistrationSourceTests
         h.Time.Advance(RunnerLookup.CheckMaxAge);
 
         Assert.Equal(["old", "new"], (await h.RegistrationSource.FindAsync(runner, CancellationToken.None))?.CustomLabels);
+    }
+
+    [Fact]
+    public async Task FindAsyncForARecord_AnswerTheRegistrationSourceGotAtItsCadence_ServesWithoutARequest()
+    {
+        // 24 runners: the registration source asks about each every 4 hours on average (at most 5), so a record kept up
+        // to date takes its latest answer, 3 hours old, though the record itself asked for one hour.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        var listed = h.Api.AddRunner("orgs/acme", "r1", labels: ["old"]);
+        h.ConfigureServices = services => services.Configure<RunnerTokenRefreshOptions>(o =>
+        {
+            for (var i = 0; i < 24; i++)
+            {
+                var directory = h.Temp.Combine($"runner-{i}");
+                Directory.CreateDirectory(directory);
+                o.Runners.Add(new RunnerOptions { Directory = directory, Name = $"r{i}", Url = GitHubHarness.ScopeUrl("orgs/acme"), MetricsFile = Path.Combine(directory, "metrics.json") });
+            }
+        });
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [], CancellationToken.None);
+        listed.Labels.Add("new");
+        h.Time.Advance(TimeSpan.FromHours(3));
+
+        var kept = await h.RegistrationSource.FindAsync(runner, TimeSpan.FromHours(1), CancellationToken.None);
+        var asked = h.Api.Requests.Count;
+        var fresh = await h.RegistrationSource.FindAsync(runner, CancellationToken.None);
+
+        Assert.Equal(["old"], kept?.CustomLabels);
+        Assert.Equal(1, asked);
+
+        // Before a registration the answer is always GitHub's of now.
+        Assert.Equal(["old", "new"], fresh?.CustomLabels);
+        Assert.Equal(2, h.Api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task FindAsyncForARecord_AnswerOlderThanAllowed_AsksGitHub()
+    {
+        // One runner: the registration source asks every 30 minutes (at most 37.5); an answer 7 hours old is older than
+        // both that and the 6 hours the record allows.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        var listed = h.Api.AddRunner("orgs/acme", "r1", labels: ["old"]);
+        var runner = GitHubHarness.Runner("r1");
+        await h.RegistrationSource.FindAsync(runner, TimeSpan.FromHours(6), CancellationToken.None);
+        listed.Labels.Add("new");
+        h.Time.Advance(TimeSpan.FromHours(5));
+        var young = await h.RegistrationSource.FindAsync(runner, TimeSpan.FromHours(6), CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromHours(2));
+
+        var old = await h.RegistrationSource.FindAsync(runner, TimeSpan.FromHours(6), CancellationToken.None);
+
+        Assert.Equal(["old"], young?.CustomLabels);
+        Assert.Equal(["old", "new"], old?.CustomLabels);
+        Assert.Equal(2, h.Api.Requests.Count);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class FleetBudgetTests
         new(RefreshPolicy.Registration, HostMode.Cron, App: true, Runners: 1),
         new(RefreshPolicy.Registration, HostMode.Cron, App: true, Runners: 1, OrganisationRunners: 5000),
         new(RefreshPolicy.Registration, HostMode.Daemon, App: true, Runners: 4),
+        new(RefreshPolicy.Registration, HostMode.Daemon, App: false, Runners: 16),
         new(RefreshPolicy.Expiry, HostMode.Daemon, App: false, Runners: 1),
         new(RefreshPolicy.Expiry, HostMode.Cron, App: true, Runners: 1),
         new(RefreshPolicy.Expiry, HostMode.Daemon, App: true, Runners: 4),
@@ -31,12 +32,14 @@ public sealed class FleetBudgetTests
     private static readonly Lazy<Task<DayCost[]>> Days = new(() => Task.WhenAll(Setups.Select(s => Task.Run(() => FleetSimulation.RunDayAsync(s)))));
 
     [Fact]
-    public async Task RegistrationPolicy_SteadyState_AtMost15RequestsAnHourPerHost()
+    public async Task RegistrationPolicy_SteadyState_AtMost15RequestsAnHourPerHostWhateverItsRunners()
     {
         var days = await Days.Value;
 
+        // Hosts of 1 to 16 runners; more runners than GitHub:RegistrationChecksPerHour allows at the interval are each
+        // asked about less often, so the host's hour does not grow with them.
         Assert.All(
-            days.Where(d => d.Setup.Policy == RefreshPolicy.Registration && d.Setup.Runners == 1),
+            days.Where(d => d.Setup.Policy == RefreshPolicy.Registration),
             d => Assert.True(d.MostInAnHour <= 15, $"{d.Setup}: {d.MostInAnHour} requests in one hour"));
     }
 
