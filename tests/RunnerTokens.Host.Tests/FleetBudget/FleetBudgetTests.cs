@@ -23,6 +23,7 @@ public sealed class FleetBudgetTests
         new(RefreshPolicy.Registration, HostMode.Cron, App: true, Runners: 1, OrganisationRunners: 5000),
         new(RefreshPolicy.Registration, HostMode.Daemon, App: true, Runners: 4),
         new(RefreshPolicy.Registration, HostMode.Daemon, App: false, Runners: 16),
+        new(RefreshPolicy.Registration, HostMode.Cron, App: true, Runners: 8),
         new(RefreshPolicy.Expiry, HostMode.Daemon, App: false, Runners: 1),
         new(RefreshPolicy.Expiry, HostMode.Cron, App: true, Runners: 1),
         new(RefreshPolicy.Expiry, HostMode.Daemon, App: true, Runners: 4),
@@ -36,10 +37,23 @@ public sealed class FleetBudgetTests
     {
         var days = await Days.Value;
 
-        // Hosts of 1 to 16 runners; more runners than GitHub:RegistrationChecksPerHour allows at the interval are each
+        // Hosts of 1 to 16 runners: more runners than GitHub:RegistrationChecksPerHour allows at the interval are each
         // asked about less often, so the host's hour does not grow with them.
         Assert.All(
             days.Where(d => d.Setup.Policy == RefreshPolicy.Registration),
+            d => Assert.True(d.Requests <= 15, $"{d.Setup}: {d.Requests:0.##} requests an hour"));
+    }
+
+    [Fact]
+    public async Task RegistrationPolicy_DaemonOrOneRunner_AtMost15RequestsInAnyHour()
+    {
+        var days = await Days.Value;
+
+        // A timer or cron run with a GitHub App pays an installation token for each run that asks, so a timer host of
+        // many runners has busier hours (the README says so, and to run the daemon); every other host stays within 15
+        // in its busiest hour too.
+        Assert.All(
+            days.Where(d => d.Setup.Policy == RefreshPolicy.Registration && (d.Setup.Mode == HostMode.Daemon || d.Setup.Runners == 1)),
             d => Assert.True(d.MostInAnHour <= 15, $"{d.Setup}: {d.MostInAnHour} requests in one hour"));
     }
 
