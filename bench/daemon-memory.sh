@@ -4,7 +4,8 @@
 # metrics file), one --config file, the daemon run for real at INTERVAL seconds (default 1, the smallest the command
 # allows; 60 is the default an operator runs) until it has made CHECKS checks, then SIGTERM.
 #
-#   [INTERVAL=60] [POLICY=Registration] [REGISTRATION_CHECK=1.00:00:00] [METRICS_DIR=FOLDER | PER_RUNNER=1]
+#   [INTERVAL=60] [POLICY=Registration] [REGISTRATION_CHECK=1.00:00:00] [CHECKS_PER_HOUR=6]
+#   [METRICS_DIR=FOLDER | PER_RUNNER=1]
 #     bench/daemon-memory.sh [BINARY] [RUNNERS] [CHECKS]
 #
 # Each runner has its own metrics file, all in one folder (as in the README's --config example): METRICS_DIR (made if
@@ -13,10 +14,12 @@
 #
 # POLICY sets the refresh policy (Expiry, the default, or Registration). Under Expiry GitHub is asked about a runner
 # at its first check and then once in 6 hours (its labels, for the registration record): none of the checks measured
-# asks it. Under Registration, REGISTRATION_CHECK sets GitHub:RegistrationCheckInterval (default 30 minutes); the first
-# check asks about every runner, and each runner's next question is then spread evenly over one REGISTRATION_CHECK
-# (its github-check.json replaced whole), as in a daemon that has run for a while: with the defaults and checks every
-# 60 s, about 33 of 1,000 runners are asked at each check measured.
+# asks it. Under Registration, REGISTRATION_CHECK sets GitHub:RegistrationCheckInterval (default 30 minutes) and
+# CHECKS_PER_HOUR GitHub:RegistrationChecksPerHour (default 6); the first check asks about every runner, and each
+# runner's next question is then spread evenly over one cadence (its github-check.json replaced whole), as in a daemon
+# that has run for a while. The cadence is REGISTRATION_CHECK, or RUNNERS hours / CHECKS_PER_HOUR when longer: with the
+# defaults and 1,000 runners a week, so about one runner in ten checks is asked; CHECKS_PER_HOUR=3600 with 1,000
+# runners and checks every 60 s asks about 33 at each check (every runner twice an hour).
 #
 # BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). The daemon runs as under systemd
 # (its parent named systemd, a NOTIFY_SOCKET: it logs for the journal and notifies), and a check is counted when the
@@ -34,6 +37,7 @@ checks=${3:-1440}
 interval=${INTERVAL:-1}
 policy=${POLICY:-Expiry}
 registration_check=${REGISTRATION_CHECK:-00:30:00}
+checks_per_hour=${CHECKS_PER_HOUR:-6}
 [[ -x $binary ]] || { echo "no binary at $binary: publish it first (the README's Native AOT command)" >&2; exit 2; }
 ((runners >= 1 && checks >= 3)) || { echo "RUNNERS must be 1 or more and CHECKS 3 or more" >&2; exit 2; }
 ((interval >= 1 && interval <= 3600)) || { echo "INTERVAL must be 1 to 3600 seconds" >&2; exit 2; }
@@ -72,7 +76,7 @@ expires=$(date -u -d '+1 year' +%Y-%m-%dT%H:%M:%SZ)
     [[ -n ${PER_RUNNER:-} ]] && file=$work/state/runner-$i/metrics.json
     printf '    { "Directory": "%s", "MetricsFile": "%s" }%s\n' "$dir" "$file" "$( ((i + 1 < runners)) && echo ,)"
   done
-  printf '  ],\n  "Policy": "%s",\n  "GitHub": { "RegistrationCheckInterval": "%s" }\n}\n' "$policy" "$registration_check"
+  printf '  ],\n  "Policy": "%s",\n  "GitHub": { "RegistrationCheckInterval": "%s", "RegistrationChecksPerHour": %d }\n}\n' "$policy" "$registration_check" "$checks_per_hour"
 } >"$work/config.json"
 
 # GitHub, faked on 127.0.0.1 (bench/fake-github.py): the start-up checks, each runner's first check and, under the
@@ -123,13 +127,13 @@ wait_for() {
 wait_for 1
 cpu_start=$(cpu)
 if [[ $policy == Registration ]]; then
-  python3 - "$work/state" "$runners" "$registration_check" <<'PY'
+  python3 - "$work/state" "$runners" "$registration_check" "$checks_per_hour" <<'PY'
 import json, os, sys
 from datetime import datetime, timedelta, timezone
-state, runners, interval = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+state, runners, interval, per_hour = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 days, _, clock = interval.rpartition(".")
 h, m, s = (int(x) for x in clock.split(":"))
-span = timedelta(days=int(days or 0), hours=h, minutes=m, seconds=s)
+span = max(timedelta(days=int(days or 0), hours=h, minutes=m, seconds=s), timedelta(hours=runners / per_hour))
 now = datetime.now(timezone.utc)
 for i in range(runners):
     path = f"{state}/runner-{i}/github-check.json"

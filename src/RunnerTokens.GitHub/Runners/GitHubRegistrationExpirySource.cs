@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Abstractions;
@@ -59,6 +60,9 @@ internal sealed class GitHubRegistrationExpirySource(
     // Each runner's record as last read, kept while the file is as it was: a daemon reads it once, not at every check.
     private readonly FileStampCache<GitHubCheck?> _records = new(fileSystem);
 
+    // Each runner's record as this process last wrote or read it, by state folder.
+    private readonly ConcurrentDictionary<string, GitHubCheck> _held = new(StringComparer.Ordinal);
+
     // The runners this process checks, as last configured validly (a reload that failed validation keeps the runners).
     private int _runners = 1;
 
@@ -73,8 +77,11 @@ internal sealed class GitHubRegistrationExpirySource(
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(local);
         var now = timeProvider.GetUtcNow();
-        var path = fileSystem.Path.Combine(runner.StateDirectory, FileName);
-        var held = Read(path);
+        // This process's own record, until it is due: not even stat'ed at the checks between two questions (the daemon
+        // is the file's only writer; a record another process wrote meanwhile is read once this one is due).
+        var held = _held.TryGetValue(runner.StateDirectory, out var mine) && mine.CheckedAt <= now && now < mine.NextCheckAt
+            ? mine
+            : Read(runner);
         var doubtful = local.FirstOrDefault(o => o.Kind == ExpiryObservationKind.Doubtful);
         if (held is { Listed: true } && held.CheckedAt <= now)
         {
@@ -104,7 +111,7 @@ internal sealed class GitHubRegistrationExpirySource(
         catch (GitHubApiException ex)
         {
             // Asked again after a short while, not at every check: GitHub that failed now is unlikely to answer in a minute.
-            Save(runner, path, new GitHubCheck
+            Save(runner, new GitHubCheck
             {
                 CheckedAt = held?.CheckedAt ?? now,
                 Listed = held?.Listed ?? false,
@@ -115,7 +122,7 @@ internal sealed class GitHubRegistrationExpirySource(
 
         if (found is null)
         {
-            Save(runner, path, new GitHubCheck { CheckedAt = now, Listed = false, NextCheckAt = now });
+            Save(runner, new GitHubCheck { CheckedAt = now, Listed = false, NextCheckAt = now });
             Log.RunnerNotListed(logger, runner.Name, runner.Scope.DisplayName);
             return ExpiryObservation.Invalid(
                 SourceName,
@@ -124,7 +131,7 @@ internal sealed class GitHubRegistrationExpirySource(
 
         var low = held is null ? FirstJitterLow : JitterLow;
         var wait = Cadence() * (low + ((JitterHigh - low) * Jitter(runner, now)));
-        Save(runner, path, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait });
+        Save(runner, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait });
         Log.RunnerStatus(logger, runner.Name, found.Status ?? "unknown", found.Busy);
         return ExpiryObservation.ValidNoExpiry(SourceName);
     }
@@ -179,21 +186,35 @@ internal sealed class GitHubRegistrationExpirySource(
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
-    private GitHubCheck? Read(string path)
+    private GitHubCheck? Read(RunnerContext runner)
     {
+        var path = PathOf(runner);
         var stamps = _records.StampAll(path);
-        if (_records.TryGet(path, stamps, out var kept))
+        if (!_records.TryGet(path, stamps, out var check))
         {
-            return kept;
+            check = StateFile.TryRead(fileSystem, path, MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } read ? read : null;
+            _records.Set(path, stamps, check);
         }
 
-        var check = StateFile.TryRead(fileSystem, path, MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } read ? read : null;
-        _records.Set(path, stamps, check);
+        if (check is null)
+        {
+            _held.TryRemove(runner.StateDirectory, out _);
+        }
+        else
+        {
+            _held[runner.StateDirectory] = check;
+        }
+
         return check;
     }
 
-    private void Save(RunnerContext runner, string path, GitHubCheck check)
+    private string PathOf(RunnerContext runner) => fileSystem.Path.Combine(runner.StateDirectory, FileName);
+
+    private void Save(RunnerContext runner, GitHubCheck check)
     {
+        var path = PathOf(runner);
+        // Kept even when the file cannot be written: this process keeps its cadence.
+        _held[runner.StateDirectory] = check;
         try
         {
             // Replaced atomically, not flushed to disk: a crash that loses the record costs one question more (a file

@@ -17,7 +17,9 @@ namespace RunnerTokens.Host.Memory;
 /// process, and a check that touches one maps it back from there.</item>
 /// <item>After each later check, when the next is at least <see cref="CollectBeforeSleepFrom"/> away, the check's
 /// garbage: one collection (blocking, not compacting), of the whole heap once in <see cref="FullCollectionEvery"/>
-/// checks and of the two younger generations otherwise. At the default minute, each check replaced every runner's
+/// checks and of the two younger generations otherwise. And the files' pages again when those resident have grown by
+/// <see cref="DropAgainAfterBytes"/> since they were last dropped: code that a later check ran for the first time since
+/// (a question to GitHub under <c>--policy registration</c>, a refresh) maps its pages back, and would keep them. At the default minute, each check replaced every runner's
 /// metrics document and the stamps kept with it (a third of them since the time stamp's slots); left to the
 /// first-generation budget alone, that garbage reached the oldest generation and the daemon of 1,000 runners climbed
 /// from 29.5 to 35.1 MiB in 12 checks, against 28 MiB flat with it.</item>
@@ -37,8 +39,18 @@ namespace RunnerTokens.Host.Memory;
 /// address read as such a mapping is still one when it is dropped. Linux only; anywhere else nothing is done, and
 /// without <c>/proc</c> no page is dropped.
 /// </summary>
-internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOptions> options, ILogger<DaemonMemoryRelease> logger) : IRefreshCheckObserver
+/// <param name="options">The engine's options (the interval).</param>
+/// <param name="logger">The logger.</param>
+/// <param name="fileResident">The bytes of files the process has resident (<see cref="FileResident"/>; a test's own).</param>
+internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOptions> options, ILogger<DaemonMemoryRelease> logger, Func<long>? fileResident = null) : IRefreshCheckObserver
 {
+    /// <summary>
+    /// How much the resident pages of files may grow after they were dropped before a check that sleeps
+    /// <see cref="CollectBeforeSleepFrom"/> or more drops them again. A question to GitHub maps back about 2 MiB of the
+    /// binary's code (Octokit, Polly, the HTTP stack) that the checks between questions never run.
+    /// </summary>
+    internal const long DropAgainAfterBytes = 1 << 20;
+
     /// <summary>The shortest interval between checks at which each check's garbage is collected before the daemon sleeps.</summary>
     internal static readonly TimeSpan CollectBeforeSleepFrom = TimeSpan.FromSeconds(10);
 
@@ -57,7 +69,9 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
 
     private const int DontNeed = 4; // MADV_DONTNEED on Linux.
 
+    private readonly Func<long> _fileResident = fileResident ?? FileResident;
     private int _released;
+    private long _fileResidentAfterDrop;
     private int _collections;
     private DateTimeOffset _lastCollectedAt;
 
@@ -73,6 +87,7 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
             var before = Environment.WorkingSet;
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             var dropped = DropUnchangedFileMappings("/proc/self/smaps", logger);
+            _fileResidentAfterDrop = _fileResident();
             Log.Released(logger, Mebibytes(before), Mebibytes(dropped), Mebibytes(Environment.WorkingSet));
             var settings = GC.GetConfigurationVariables();
             Log.CollectorSettings(logger, Setting(settings, "GCConserveMem"), Setting(settings, "GCRegionSize"));
@@ -81,6 +96,12 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
         {
             var generation = Interlocked.Increment(ref _collections) % FullCollectionEvery == 0 ? GC.MaxGeneration : 1;
             Collect(generation, compacting: false, interval);
+            if (_fileResident() is var resident && resident - _fileResidentAfterDrop >= DropAgainAfterBytes)
+            {
+                var dropped = DropUnchangedFileMappings("/proc/self/smaps", logger);
+                _fileResidentAfterDrop = _fileResident();
+                Log.DroppedAgain(logger, Mebibytes(dropped), Mebibytes(Environment.WorkingSet));
+            }
         }
         else if (completedAt < _lastCollectedAt)
         {
@@ -185,6 +206,25 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
         return mappings;
     }
 
+    /// <summary>
+    /// The bytes of files (and shared memory) the process has resident: the third field of <c>/proc/self/statm</c>, in
+    /// pages, one small read; 0 when it cannot be read.
+    /// </summary>
+    internal static long FileResident()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/self/statm").Split(' ');
+            return fields.Length > 2 && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pages)
+                ? pages * Environment.SystemPageSize
+                : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     private static double Mebibytes(long bytes) => Math.Round(bytes / 1048576.0, 1);
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
@@ -229,6 +269,9 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
 
         [LoggerMessage(EventId = 521, Level = LogLevel.Debug, Message = "Start-up memory not given back: {Path} could not be read ({Problem})")]
         public static partial void NotReleased(ILogger logger, string path, string problem);
+
+        [LoggerMessage(EventId = 524, Level = LogLevel.Debug, Message = "Pages of the binary and its libraries that checks mapped back since the last drop given back: {Dropped} MiB; now {After} MiB")]
+        public static partial void DroppedAgain(ILogger logger, double dropped, double after);
 
         [LoggerMessage(EventId = 522, Level = LogLevel.Debug, Message = "The check's garbage collected (generations 0 to {Generation}) before the next, in {Interval}: resident {After} MiB")]
         public static partial void Collected(ILogger logger, int generation, string interval, double after);

@@ -231,6 +231,31 @@ public sealed class GitHubRegistrationExpirySourceTests
     }
 
     [Fact]
+    public async Task ObserveAsync_BetweenTwoQuestions_TheDaemonKeepsItsOwnRecordAndReadsTheFileOnceDue()
+    {
+        // The daemon is the record's only writer: between two questions it does not even stat the file (1,000 stats a
+        // check); a file changed meanwhile (here emptied) is read when this process's record is due, and asked then.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+        var due = ReadCheck(runner).GetProperty("next_check_at").GetDateTimeOffset();
+        File.WriteAllBytes(Path.Combine(runner.StateDirectory, GitHubRegistrationExpirySource.FileName), []);
+
+        var asked = new List<int>();
+        while (h.Time.GetUtcNow() < due)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await h.Source.ObserveAsync(runner, [Listening], CancellationToken.None);
+            asked.Add(h.RequestsByName().Count);
+        }
+
+        Assert.All(asked.SkipLast(1), n => Assert.Equal(1, n));
+        Assert.Equal(2, asked[^1]);
+        Assert.True(ReadCheck(runner).GetProperty("listed").GetBoolean());
+    }
+
+    [Fact]
     public async Task ObserveAsync_ManyRunnersInOneCheck_TheirAnswersReachTheNextProcessOnceTheCheckEnds()
     {
         // A daemon asks about many runners within seconds: the shared answers file is written at the first answer and
