@@ -122,6 +122,20 @@ internal sealed class GitHubHarness : IAsyncDisposable
     public IReadOnlyList<FakeRunner> AddRunners(int count, string scopePath = "orgs/acme") =>
         [.. Enumerable.Range(0, count).Select(i => Api.AddRunner(scopePath, $"r{i}"))];
 
+    /// <summary>
+    /// Configures the engine with <paramref name="count"/> runners <c>r0</c>, <c>r1</c>, … of <c>orgs/acme</c>, each with a
+    /// folder of its own: what the registration source counts to share its questions an hour among them.
+    /// </summary>
+    public void ConfigureRunners(int count) => ConfigureServices = services => services.Configure<RunnerTokenRefreshOptions>(o =>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var directory = Temp.Combine($"runner-{i}");
+            Directory.CreateDirectory(directory);
+            o.Runners.Add(new RunnerOptions { Directory = directory, Name = $"r{i}", Url = ScopeUrl("orgs/acme"), MetricsFile = Path.Combine(directory, "metrics.json") });
+        }
+    });
+
     /// <summary>Gets the requests that asked for a runner by name (<c>?name=</c>).</summary>
     public IReadOnlyList<RecordedRequest> RequestsByName() =>
         [.. Api.Requests.Where(r => r.Query.Contains("name=", StringComparison.Ordinal))];

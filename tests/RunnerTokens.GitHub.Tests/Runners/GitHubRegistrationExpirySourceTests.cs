@@ -106,15 +106,7 @@ public sealed class GitHubRegistrationExpirySourceTests
         // stretch it (4 runners every 40 minutes, 24 every 4 hours), so the host asks about 6 questions an hour.
         await using var h = await GitHubHarness.StartWithPatAsync();
         h.AddRunners(runners);
-        h.ConfigureServices = services => services.Configure<RunnerTokenRefreshOptions>(o =>
-        {
-            for (var i = 0; i < runners; i++)
-            {
-                var directory = h.Temp.Combine($"runner-{i}");
-                Directory.CreateDirectory(directory);
-                o.Runners.Add(new RunnerOptions { Directory = directory, Name = $"r{i}", Url = GitHubHarness.ScopeUrl("orgs/acme"), MetricsFile = Path.Combine(directory, "metrics.json") });
-            }
-        });
+        h.ConfigureRunners(runners);
 
         var mean = TimeSpan.FromMinutes(meanMinutes);
         var (first, then) = await WaitsAsync(h, [.. Enumerable.Range(0, runners).Select(i => GitHubHarness.Runner($"r{i}"))], mean);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using RunnerTokens.TestKit.GitHub;
 
 namespace RunnerTokens.GitHub.Tests.Runners;
@@ -144,15 +143,7 @@ public sealed class GitHubRunnerRegistrationSourceTests
         // to date takes its latest answer, 3 hours old, though the record itself asked for one hour.
         await using var h = await GitHubHarness.StartWithPatAsync();
         var listed = h.Api.AddRunner("orgs/acme", "r1", labels: ["old"]);
-        h.ConfigureServices = services => services.Configure<RunnerTokenRefreshOptions>(o =>
-        {
-            for (var i = 0; i < 24; i++)
-            {
-                var directory = h.Temp.Combine($"runner-{i}");
-                Directory.CreateDirectory(directory);
-                o.Runners.Add(new RunnerOptions { Directory = directory, Name = $"r{i}", Url = GitHubHarness.ScopeUrl("orgs/acme"), MetricsFile = Path.Combine(directory, "metrics.json") });
-            }
-        });
+        h.ConfigureRunners(24);
         var runner = GitHubHarness.Runner("r1");
         await h.Source.ObserveAsync(runner, [], CancellationToken.None);
         listed.Labels.Add("new");
