@@ -21,8 +21,8 @@ namespace RunnerTokens.Host.Memory;
 /// <see cref="DropAgainAfterBytes"/> beyond what a check settles at (what the first check after a drop maps back: the
 /// code every check runs): code that a later check ran for the first time since (a question to GitHub under
 /// <c>--policy registration</c>, a refresh) maps its pages back, and would keep them. Dropped at every check, the
-/// check's own code would be read back at the next one: about 4 ms of CPU a check of 1,000 runners at 60 s for 6 MiB
-/// less (2026-11-29). At the default minute, each check replaced every runner's
+/// check's own code would be mapped back at the next one: 6 MiB less for 1,000 runners at 60 s, but more CPU a check
+/// (2026-11-29, docs/performance-log.md). At the default minute, each check replaced every runner's
 /// metrics document and the stamps kept with it (a third of them since the time stamp's slots); left to the
 /// first-generation budget alone, that garbage reached the oldest generation and the daemon of 1,000 runners climbed
 /// from 29.5 to 35.1 MiB in 12 checks, against 28 MiB flat with it.</item>
@@ -74,6 +74,7 @@ internal sealed partial class DaemonMemoryRelease(IOptions<RunnerTokenRefreshOpt
 
     private readonly Func<long> _fileResident = fileResident ?? FileResident;
     private int _released;
+
     // What the files' pages settled at in the first check after the last drop; null until that check has ended.
     private long? _fileResidentSettled;
     private int _collections;
