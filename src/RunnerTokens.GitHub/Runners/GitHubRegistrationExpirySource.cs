@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Abstractions;
 using System.Security.Cryptography;
@@ -57,10 +57,8 @@ internal sealed class GitHubRegistrationExpirySource(
     // Far more than the file ever holds; a larger file is not ours, and is not read.
     private const int MaxFileBytes = 4096;
 
-    // Each runner's record as last read, kept while the file is as it was: a daemon reads it once, not at every check.
-    private readonly FileStampCache<GitHubCheck?> _records = new(fileSystem);
-
-    // Each runner's record as this process last wrote or read it, by state folder.
+    // Each runner's record as this process last wrote or read it, by state folder: the file is read only when there is
+    // none, or it is due (a daemon reads each once, then at each question; a timer or cron run once).
     private readonly ConcurrentDictionary<string, GitHubCheck> _held = new(StringComparer.Ordinal);
 
     // The runners this process checks, as last configured validly (a reload that failed validation keeps the runners).
@@ -188,23 +186,13 @@ internal sealed class GitHubRegistrationExpirySource(
     /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
     private GitHubCheck? Read(RunnerContext runner)
     {
-        var path = PathOf(runner);
-        var stamps = _records.StampAll(path);
-        if (!_records.TryGet(path, stamps, out var check))
+        if (StateFile.TryRead(fileSystem, PathOf(runner), MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is not { Version: GitHubCheck.CurrentVersion } check)
         {
-            check = StateFile.TryRead(fileSystem, path, MaxFileBytes, GitHubCheckJsonContext.Default.GitHubCheck) is { Version: GitHubCheck.CurrentVersion } read ? read : null;
-            _records.Set(path, stamps, check);
+            // GitHub is asked, and the answer's record replaces what is held.
+            return null;
         }
 
-        if (check is null)
-        {
-            _held.TryRemove(runner.StateDirectory, out _);
-        }
-        else
-        {
-            _held[runner.StateDirectory] = check;
-        }
-
+        _held[runner.StateDirectory] = check;
         return check;
     }
 
