@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace RunnerTokens;
 
 /// <summary>
@@ -79,15 +75,8 @@ public sealed class RunnerContext
     /// Gets a fraction in [0, 1) drawn from the runner's name (SHA-256), the same in every process and at every check:
     /// it spreads what the runners of one host, started together, would otherwise all do in one check.
     /// </summary>
-    internal double NameFraction => _nameFraction ??= Fraction(Name);
+    internal double NameFraction => _nameFraction ??= StableFraction.Of(Name);
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Scope.DisplayName})";
-
-    private static double Fraction(string name)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(name), hash);
-        return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53));
-    }
 }

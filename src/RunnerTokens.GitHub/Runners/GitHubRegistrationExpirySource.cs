@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Abstractions;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -174,12 +171,8 @@ internal sealed class GitHubRegistrationExpirySource(
     /// across a fleet (every runner has its own name) and from one check to the next, but the same for the same inputs,
     /// so a simulated day counts the same requests each time it runs.
     /// </summary>
-    internal static double Jitter(RunnerContext runner, DateTimeOffset at)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{runner.Url}|{runner.Name}|{at.UtcTicks / TimeSpan.TicksPerMinute}")), hash);
-        return (BinaryPrimitives.ReadUInt64LittleEndian(hash) >> 11) * (1.0 / (1UL << 53));
-    }
+    internal static double Jitter(RunnerContext runner, DateTimeOffset at) =>
+        StableFraction.Of(string.Create(CultureInfo.InvariantCulture, $"{runner.Url}|{runner.Name}|{at.UtcTicks / TimeSpan.TicksPerMinute}"));
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
