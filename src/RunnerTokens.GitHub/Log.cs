@@ -62,6 +62,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 325, Level = LogLevel.Warning, Message = "The GitHub App's installation cannot be saved to {Path} ({Error}); timer and cron runs will look it up each time: set GitHub:StateDirectory to a folder this user may write")]
     public static partial void InstallationNotSaved(ILogger logger, string path, string error);
 
+    [LoggerMessage(EventId = 327, Level = LogLevel.Warning, Message = "The GitHub App's installation token cannot be saved to {Path} ({Error}); each timer or cron run that calls GitHub will fetch a new one: set GitHub:StateDirectory to a folder this user may write")]
+    public static partial void InstallationTokenNotSaved(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 328, Level = LogLevel.Warning, Message = "The GitHub App's installation tokens in {Path} are not used: {Problem}; a new token will be fetched and the file replaced, mode 600")]
+    public static partial void InstallationTokenFileRefused(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 329, Level = LogLevel.Debug, Message = "GitHub App installation {InstallationId} token taken from the state folder; it expires at {ExpiresAt}")]
+    public static partial void InstallationTokenReused(ILogger logger, long installationId, string expiresAt);
+
     [LoggerMessage(EventId = 315, Level = LogLevel.Debug, Message = "Runner {Runner}: GitHub, asked by name, has none of that name in {Scope}")]
     public static partial void RunnerAbsentConfirmed(ILogger logger, string runner, string scope);
 

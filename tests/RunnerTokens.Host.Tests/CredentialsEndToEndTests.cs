@@ -51,6 +51,35 @@ public sealed class CredentialsEndToEndTests
         Assert.DoesNotContain(app.PrivateKeyPem.Split('\n')[1], result.StandardOutput + result.StandardError, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GitHubApp_TwoRunsWithinTheHour_FetchOneInstallationTokenKeptSealedOwnerOnly()
+    {
+        // arrange: a refresh fetches an installation token; the next run, under the registration policy, asks GitHub
+        await using var e2e = await EndToEnd.StartAsync();
+        using var app = e2e.Api.AddApp(123456).AddInstallation(987, "my-org");
+        var key = app.WritePrivateKey(Path.Combine(e2e.Machine.RootPath, "app.pem"));
+        var environment = e2e.Environment;
+        environment["GITHUB_TOKEN"] = null;
+        var first = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--app-id", "123456", "--app-key-file", key), environment);
+
+        // act
+        var second = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--policy", "registration", "--app-id", "123456", "--app-key-file", key), environment);
+
+        // assert: the second run asked GitHub with the first run's installation token, which is nowhere in clear
+        Assert.True(first.ExitCode == 0, first.StandardOutput + first.StandardError);
+        Assert.True(second.ExitCode == 0, second.StandardOutput + second.StandardError);
+        var installationToken = Assert.Single(e2e.Api.IssuedTokens, t => t.Kind == "installation").Token;
+        Assert.Contains(e2e.Api.Requests, r => r.Path.EndsWith("/actions/runners", StringComparison.Ordinal) && r.Query.Contains("name=", StringComparison.Ordinal) && r.BearerToken == installationToken);
+        var file = Path.Combine(e2e.Machine.StateDirectory, "github-app-tokens.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        foreach (var written in Directory.EnumerateFiles(e2e.Machine.StateDirectory, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(installationToken, File.ReadAllText(written), StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(installationToken, first.StandardOutput + first.StandardError + second.StandardOutput + second.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--api-url", "not a url", "--api-url 'not a url' is not allowed")]
     [InlineData("--installation-id", "abc", "--installation-id 'abc' is not allowed")]

@@ -9,18 +9,21 @@ namespace RunnerTokens.GitHub;
 /// <summary>
 /// Turns the GitHub App's key into installation tokens: signs a JWT, finds the installation for a scope's owner (unless
 /// configured; remembered in the state folder across runs), exchanges the JWT for an installation token, and keeps that
-/// token until 5 minutes before it expires.
+/// token until 5 minutes before it expires, in memory and in the state folder (<see cref="InstallationTokenFile"/>), so a
+/// timer or cron run uses the token an earlier run fetched.
 /// Caches are per API root and installation, so several GitHub instances and organisations share one process.
 /// </summary>
 internal sealed class GitHubAppAuthenticator(
     IOptions<GitHubOptions> options,
     GitHubApiClient api,
     InstallationMemory installations,
+    InstallationTokenFile tokenFile,
     SecretFile secretFile,
     SecretMasker masker,
     TimeProvider timeProvider,
     ILogger<GitHubAppAuthenticator> logger)
 {
+    private const string KeyFileDescription = "GitHub App private key file (GitHub:PrivateKeyFile)";
     internal static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan JwtRenewBefore = TimeSpan.FromMinutes(1);
 
@@ -44,7 +47,19 @@ internal sealed class GitHubAppAuthenticator(
             var installation = configured ?? await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
             var key = $"{apiRoot.AbsoluteUri}|{installation}";
             var now = timeProvider.GetUtcNow();
-            if (!_installationTokens.TryGetValue(key, out var held) || held.ExpiresAt - RenewBefore <= now)
+            if (!_installationTokens.TryGetValue(key, out var held)
+                && SealingKey() is { } openingKey
+                && tokenFile.Find(FileKey(key), openingKey) is { } kept
+                && kept.ExpiresAt - RenewBefore > now)
+            {
+                // Fetched by an earlier process (a timer or cron run, the daemon before a restart).
+                masker.Add(kept.Token);
+                Log.InstallationTokenReused(logger, installation, LogText.Time(kept.ExpiresAt));
+                held = kept;
+                _installationTokens[key] = held;
+            }
+
+            if (held.Token is null || held.ExpiresAt - RenewBefore <= now)
             {
                 try
                 {
@@ -69,8 +84,13 @@ internal sealed class GitHubAppAuthenticator(
                 }
 
                 _installationTokens[key] = held;
+                if (SealingKey() is { } sealingKey)
+                {
+                    tokenFile.Remember(FileKey(key), held.Token, held.ExpiresAt, now, sealingKey);
+                }
             }
 
+            var fileKey = FileKey(key);
             var description = $"the GitHub App {Issuer}'s installation {installation} token";
             var used = new List<string>(lookedAt) { $"GitHub App {Issuer}, installation {installation}: used" };
             return new GitHubCredential(
@@ -78,7 +98,11 @@ internal sealed class GitHubAppAuthenticator(
                 CredentialKind.AppInstallation,
                 description,
                 used,
-                () => _installationTokens.TryRemove(key, out _),
+                () =>
+                {
+                    _installationTokens.TryRemove(key, out _);
+                    tokenFile.Forget(fileKey);
+                },
                 identity: $"{Issuer}/installations/{installation}");
         }
         finally
@@ -89,6 +113,14 @@ internal sealed class GitHubAppAuthenticator(
 
     private static string OwnerPath(RunnerScope scope) =>
         scope.Kind == RunnerScopeKind.Repository ? $"repos/{scope.Owner}/{scope.Repository}" : $"orgs/{scope.Owner}";
+
+    // The key that seals the installation tokens in the state folder: from the App's key as it is now (a rotated key
+    // makes the tokens sealed with the old one useless); null when the key cannot be read (signing a JWT then fails and says why).
+    private byte[]? SealingKey() =>
+        secretFile.TryRead(KeyFileDescription, options.Value.PrivateKeyFile!, out _) is { } pem ? InstallationTokenFile.SealingKey(pem) : null;
+
+    // The App is part of the file's key: the file outlives a change of GitHub:AppId or GitHub:ClientId.
+    private string FileKey(string key) => $"{Issuer}|{key}";
 
     private string OwnerKey(RunnerScope scope, Uri apiRoot) => $"{Issuer}|{apiRoot.AbsoluteUri}|{OwnerPath(scope)}";
 
@@ -141,7 +173,7 @@ internal sealed class GitHubAppAuthenticator(
         if (_jwt is not { } jwt || jwt.Until <= now)
         {
             var path = options.Value.PrivateKeyFile!;
-            var pem = secretFile.TryRead("GitHub App private key file (GitHub:PrivateKeyFile)", path, out var error)
+            var pem = secretFile.TryRead(KeyFileDescription, path, out var error)
                 ?? throw new GitHubApiException($"The GitHub App {Issuer} cannot sign in: {error}.", null, GitHubFailureKind.Permanent);
             using var rsa = RSA.Create();
             try

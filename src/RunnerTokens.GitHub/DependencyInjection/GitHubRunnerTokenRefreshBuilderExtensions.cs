@@ -43,6 +43,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         services.TryAddSingleton(sp => new ResponseCacheStore(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.Get<TimeProvider>(), sp.LoggerFor<ResponseCacheStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRefreshCheckObserver, ResponseCacheFlush>(sp => new(sp.Get<ResponseCacheStore>())));
         services.TryAddSingleton(sp => new InstallationMemory(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.LoggerFor<InstallationMemory>()));
+        services.TryAddSingleton(sp => new InstallationTokenFile(sp.Get<GitHubStateFolder>(), sp.Get<IFileSystem>(), sp.LoggerFor<InstallationTokenFile>()));
         services.TryAddSingleton(_ => new GitHubRateLimitSource());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRateLimitSource, GitHubRateLimitSource>(sp => sp.Get<GitHubRateLimitSource>()));
         services.TryAddSingleton(sp => new GitHubApiClient(
@@ -59,6 +60,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
             sp.Get<IOptions<GitHubOptions>>(),
             sp.Get<GitHubApiClient>(),
             sp.Get<InstallationMemory>(),
+            sp.Get<InstallationTokenFile>(),
             sp.Get<SecretFile>(),
             sp.Get<SecretMasker>(),
             sp.Get<TimeProvider>(),

@@ -310,6 +310,106 @@ public sealed class GitHubAppAuthenticatorTests
     }
 
     [Fact]
+    public async Task GetInstallationCredentialAsync_AnotherProcessWithinTheHour_UsesTheTokenTheFirstFetched()
+    {
+        // A timer or cron run is a new process: it must not fetch an installation token in each run.
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        var installationToken = h.Api.IssuedTokens.Single(t => t.Kind == "installation").Token;
+
+        var second = h.StartAnotherProcess();
+        h.Time.Advance(TimeSpan.FromMinutes(54));
+        await second.GetRequiredService<ITokenIssuer>().CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        Assert.Single(h.Api.RequestsTo("/access_tokens"));
+        Assert.Equal(installationToken, h.Api.Requests[^1].BearerToken);
+        var file = Path.Combine(h.Options.StateDirectory!, InstallationTokenFile.FileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.DoesNotContain(installationToken, File.ReadAllText(file), StringComparison.Ordinal);
+        Assert.Contains(second.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 329);
+        Assert.DoesNotContain(installationToken, h.AllLogText() + string.Join('\n', second.GetFakeLogCollector().GetSnapshot().Select(r => r.Message)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_AnotherProcessWithin5MinutesOfExpiry_FetchesANewTokenAndKeepsOnlyIt()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        var second = h.StartAnotherProcess();
+        h.Time.Advance(TimeSpan.FromMinutes(55));
+        await second.GetRequiredService<ITokenIssuer>().CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        var third = h.StartAnotherProcess();
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+        await third.GetRequiredService<ITokenIssuer>().CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        var issued = h.Api.IssuedTokens.Where(t => t.Kind == "installation").Select(t => t.Token).ToList();
+        Assert.Equal(2, issued.Count);
+        Assert.Equal(issued[1], h.Api.Requests[^1].BearerToken);
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(h.Options.StateDirectory!, InstallationTokenFile.FileName)));
+        Assert.Single(file.RootElement.GetProperty("tokens").EnumerateObject());
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_SavedTokenRevoked_IsForgottenSoTheNextProcessFetchesANewOne()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        h.Api.InjectFault(FakeFault.Status(401, "Bad credentials"), pathContains: "/registration-token");
+
+        var second = h.StartAnotherProcess().GetRequiredService<ITokenIssuer>();
+        await Assert.ThrowsAsync<GitHubApiException>(() => second.CreateRegistrationTokenAsync(Acme, CancellationToken.None));
+        var third = h.StartAnotherProcess().GetRequiredService<ITokenIssuer>();
+        await third.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        var issued = h.Api.IssuedTokens.Where(t => t.Kind == "installation").Select(t => t.Token).ToList();
+        Assert.Equal(2, issued.Count);
+        Assert.Equal(issued[1], h.Api.Requests[^1].BearerToken);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_SavedTokensReadableByOthers_AreNotUsedAndTheFileIsReplacedOwnerOnly()
+    {
+        // arrange: a token file someone made readable to all (a copy, a chmod)
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        var file = Path.Combine(h.Options.StateDirectory!, InstallationTokenFile.FileName);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        // act
+        var second = h.StartAnotherProcess();
+        await second.GetRequiredService<ITokenIssuer>().CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        // assert: a new token, the file mode 600 again, and a warning that names the file and its mode
+        Assert.Equal(2, h.Api.RequestsTo("/access_tokens").Count);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        var warning = Assert.Single(second.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 328);
+        Assert.Contains(file, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("its mode is 644", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetInstallationCredentialAsync_SavedTokensNotJson_FetchesANewTokenAndSavesIt()
+    {
+        var (h, _) = await StartAsync();
+        await using var _h = h;
+        Directory.CreateDirectory(h.Options.StateDirectory!);
+        var file = Path.Combine(h.Options.StateDirectory!, InstallationTokenFile.FileName);
+        File.WriteAllText(file, "{\"version\": 1, \"tokens\": ");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        await h.Issuer.CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+        await h.StartAnotherProcess().GetRequiredService<ITokenIssuer>().CreateRegistrationTokenAsync(Acme, CancellationToken.None);
+
+        // The first run replaced the broken file; the second used the token it saved.
+        Assert.Single(h.Api.RequestsTo("/access_tokens"));
+    }
+
+    [Fact]
     public async Task GetInstallationCredentialAsync_AppReinstalledBeforeAnotherProcess_ForgetsTheSavedInstallation()
     {
         var (h, app) = await StartAsync();
