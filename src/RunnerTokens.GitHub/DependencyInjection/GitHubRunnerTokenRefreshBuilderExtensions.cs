@@ -87,7 +87,7 @@ public static class GitHubRunnerTokenRefreshBuilderExtensions
         {
             // Found at the first use, not here: the registration source may be added after this.
             var registration = new Lazy<GitHubRegistrationExpirySource?>(() => sp.GetServices<IExpirySource>().OfType<GitHubRegistrationExpirySource>().FirstOrDefault());
-            return new(sp.Get<RunnerLookup>(), () => registration.Value?.LongestWait(), sp.LoggerFor<GitHubRunnerRegistrationSource>());
+            return new(sp.Get<RunnerLookup>(), () => registration.Value, sp.LoggerFor<GitHubRunnerRegistrationSource>());
         }));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRunnerPreflightCheck, GitHubCredentialCheck>(
             sp => new(sp.Get<IOptions<GitHubOptions>>(), sp.Get<RunnerLookup>(), sp.Get<SecretMasker>())));

@@ -111,6 +111,7 @@ internal sealed class GitHubRegistrationExpirySource(
                 CheckedAt = held?.CheckedAt ?? now,
                 Listed = held?.Listed ?? false,
                 NextCheckAt = now + DoubtfulInterval,
+                Answer = held?.Answer,
             });
             return ExpiryObservation.Unknown(SourceName, $"cannot tell from GitHub whether runner {runner.Name} is registered: {ex.Message}");
         }
@@ -126,7 +127,7 @@ internal sealed class GitHubRegistrationExpirySource(
 
         var low = held is null ? FirstJitterLow : JitterLow;
         var wait = Cadence() * (low + ((JitterHigh - low) * Jitter(runner, now)));
-        Save(runner, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait });
+        Save(runner, new GitHubCheck { CheckedAt = now, Listed = true, NextCheckAt = now + wait, Answer = GitHubCheckAnswer.From(found) });
         Log.RunnerStatus(logger, runner.Name, found.Status ?? "unknown", found.Busy);
         return ExpiryObservation.ValidNoExpiry(SourceName);
     }
@@ -173,6 +174,23 @@ internal sealed class GitHubRegistrationExpirySource(
     /// </summary>
     internal static double Jitter(RunnerContext runner, DateTimeOffset at) =>
         StableFraction.Of(string.Create(CultureInfo.InvariantCulture, $"{runner.Url}|{runner.Name}|{at.UtcTicks / TimeSpan.TicksPerMinute}"));
+
+    /// <summary>
+    /// GitHub's last answer about <paramref name="runner"/> (what a re-registration keeps: id, labels, group, ephemeral),
+    /// when it listed the runner less than <paramref name="maxAge"/> ago: from this process's record, or from the one an
+    /// earlier timer or cron run wrote. Null otherwise. No request: the registration record takes its labels from here.
+    /// </summary>
+    internal RegisteredRunner? KeptAnswer(RunnerContext runner, TimeSpan maxAge)
+    {
+        var now = timeProvider.GetUtcNow();
+        var check = _held.TryGetValue(runner.StateDirectory, out var mine) ? mine : Read(runner);
+        return check is { Listed: true, Answer: { } answer }
+            && check.CheckedAt <= now
+            && now - check.CheckedAt < maxAge
+            && string.Equals(answer.Name, runner.Name, StringComparison.OrdinalIgnoreCase)
+            ? answer.ToRunner()
+            : null;
+    }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
@@ -222,6 +240,43 @@ internal sealed class GitHubCheck
     public bool Listed { get; set; }
 
     public DateTimeOffset NextCheckAt { get; set; }
+
+    /// <summary>What GitHub listed, when it did: what the registration record keeps (no busy or status, which change).</summary>
+    public GitHubCheckAnswer? Answer { get; set; }
+}
+
+/// <summary>The part of GitHub's answer about a runner that a re-registration keeps.</summary>
+internal sealed class GitHubCheckAnswer
+{
+    public long Id { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    public List<string> CustomLabels { get; set; } = [];
+
+    public bool HasDefaultLabels { get; set; } = true;
+
+    public bool? Ephemeral { get; set; }
+
+    public long? RunnerGroupId { get; set; }
+
+    public static GitHubCheckAnswer From(RegisteredRunner runner) => new()
+    {
+        Id = runner.Id,
+        Name = runner.Name,
+        CustomLabels = [.. runner.CustomLabels],
+        HasDefaultLabels = runner.HasDefaultLabels,
+        Ephemeral = runner.Ephemeral,
+        RunnerGroupId = runner.RunnerGroupId,
+    };
+
+    public RegisteredRunner ToRunner() => new(Id, Name)
+    {
+        CustomLabels = CustomLabels,
+        HasDefaultLabels = HasDefaultLabels,
+        Ephemeral = Ephemeral,
+        RunnerGroupId = RunnerGroupId,
+    };
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]

@@ -9,15 +9,15 @@ namespace RunnerTokens.GitHub;
 /// throws <see cref="GitHubApiException"/> (the message holds no secret), and the caller decides.
 /// </summary>
 /// <remarks>
-/// For a record kept up to date (<see cref="FindAsync(RunnerContext, TimeSpan, CancellationToken)"/>), an answer this
-/// process already has serves while it is younger than the caller allows, or than the registration source
-/// (<c>--policy registration</c>) promises to ask again: that source asks the same question at its own cadence, and the
-/// record then costs no request of its own.
+/// For a record kept up to date (<see cref="FindAsync(RunnerContext, TimeSpan, CancellationToken)"/>), an answer already
+/// had serves while it is younger than the caller allows, or than the registration source (<c>--policy registration</c>)
+/// promises to ask again: that source asks the same question at its own cadence and keeps the answer in the runner's
+/// <c>github-check.json</c>, so the record costs no request of its own, in a daemon or in a timer or cron run.
 /// </remarks>
 /// <param name="lookup">Asks GitHub, and keeps its answers.</param>
-/// <param name="registrationCadence">The longest the registration source leaves a healthy runner unasked; null without that source.</param>
+/// <param name="registration">The registration source (<c>--policy registration</c>); null without it.</param>
 /// <param name="logger">The logger.</param>
-internal sealed class GitHubRunnerRegistrationSource(RunnerLookup lookup, Func<TimeSpan?> registrationCadence, ILogger<GitHubRunnerRegistrationSource> logger) : IRunnerRegistrationSource
+internal sealed class GitHubRunnerRegistrationSource(RunnerLookup lookup, Func<GitHubRegistrationExpirySource?> registration, ILogger<GitHubRunnerRegistrationSource> logger) : IRunnerRegistrationSource
 {
     public ValueTask<RegisteredRunner?> FindAsync(RunnerContext runner, CancellationToken cancellationToken) =>
         FindAsync(runner, RunnerLookup.CheckMaxAge, allowOlder: false, cancellationToken);
@@ -28,12 +28,14 @@ internal sealed class GitHubRunnerRegistrationSource(RunnerLookup lookup, Func<T
     private async ValueTask<RegisteredRunner?> FindAsync(RunnerContext runner, TimeSpan maxAge, bool allowOlder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runner);
-        if (allowOlder && registrationCadence() is { } cadence && cadence > maxAge)
+        RegisteredRunner? kept = null;
+        if (allowOlder && registration() is { } source)
         {
-            maxAge = cadence;
+            maxAge = source.LongestWait() is var cadence && cadence > maxAge ? cadence : maxAge;
+            kept = source.KeptAnswer(runner, maxAge);
         }
 
-        var found = await lookup.FindAsync(runner.Scope, runner.Name, maxAge, cancellationToken).ConfigureAwait(false);
+        var found = kept ?? await lookup.FindAsync(runner.Scope, runner.Name, maxAge, cancellationToken).ConfigureAwait(false);
         if (found is null)
         {
             // GitHub has none of that name; the lookup logged it, and the caller says what it does about it.

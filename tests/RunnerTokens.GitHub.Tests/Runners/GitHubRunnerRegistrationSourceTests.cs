@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using RunnerTokens.TestKit.GitHub;
 
 namespace RunnerTokens.GitHub.Tests.Runners;
@@ -158,6 +159,48 @@ public sealed class GitHubRunnerRegistrationSourceTests
 
         // Before a registration the answer is always GitHub's of now.
         Assert.Equal(["old", "new"], fresh?.CustomLabels);
+        Assert.Equal(2, h.Api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task FindAsyncForARecord_AnotherProcess_TakesTheAnswerFromTheRunnersCheckFile()
+    {
+        // A timer or cron run: the run that asked GitHub kept its answer in github-check.json; a later run's record
+        // takes it from there (4 runners: asked every 40 minutes on average) instead of asking GitHub for the labels.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        var listed = h.Api.AddRunner("orgs/acme", "r1", labels: ["gpu", "x64"]);
+        listed.Ephemeral = true;
+        listed.RunnerGroupId = 3;
+        h.ConfigureRunners(4);
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [], CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(30));
+
+        var later = h.StartAnotherProcess().GetServices<IRunnerRegistrationSource>().Single();
+        var kept = await later.FindAsync(runner, TimeSpan.FromMinutes(10), CancellationToken.None);
+
+        Assert.Single(h.Api.Requests);
+        Assert.Equal(["gpu", "x64"], kept?.CustomLabels);
+        Assert.Equal(true, kept?.Ephemeral);
+        Assert.Equal(3, kept?.RunnerGroupId);
+        Assert.Equal(listed.Id, kept?.Id);
+    }
+
+    [Fact]
+    public async Task FindAsyncForARecord_CheckFileOfAnotherName_AsksGitHub()
+    {
+        // The runner was renamed since the answer was kept: the answer is not its own.
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.Api.AddRunner("orgs/acme", "r1");
+        h.Api.AddRunner("orgs/acme", "r2", labels: ["renamed"]);
+        var r1 = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(r1, [], CancellationToken.None);
+
+        var later = h.StartAnotherProcess().GetServices<IRunnerRegistrationSource>().Single();
+        var renamed = new RunnerContext("r2", r1.Directory, GitHubHarness.ScopeUrl("orgs/acme"), r1.StateDirectory);
+        var found = await later.FindAsync(renamed, TimeSpan.FromHours(6), CancellationToken.None);
+
+        Assert.Equal(["renamed"], found?.CustomLabels);
         Assert.Equal(2, h.Api.Requests.Count);
     }
 
