@@ -51,8 +51,9 @@ internal sealed class GitHubRegistrationExpirySource(
     /// </summary>
     internal const double FirstJitterLow = 0.25;
 
-    // Far more than the file ever holds; a larger file is not ours, and is not read.
-    private const int MaxFileBytes = 4096;
+    // Far more than the file holds, GitHub's answer with a hundred long labels included; a larger file is not ours, and
+    // is not read.
+    private const int MaxFileBytes = 64 * 1024;
 
     // Each runner's record as this process last wrote or read it, by state folder: the file is read only when there is
     // none, or it is due (a daemon reads each once, then at each question; a timer or cron run once).

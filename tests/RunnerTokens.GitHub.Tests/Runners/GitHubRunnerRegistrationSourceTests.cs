@@ -187,6 +187,22 @@ public sealed class GitHubRunnerRegistrationSourceTests
     }
 
     [Fact]
+    public async Task FindAsyncForARecord_AnotherProcessAndAHundredLongLabels_TakesTheAnswerFromTheRunnersCheckFile()
+    {
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        string[] labels = [.. Enumerable.Range(0, 100).Select(i => $"label-{i:D3}-{new string('x', 50)}")];
+        h.Api.AddRunner("orgs/acme", "r1", labels: labels);
+        var runner = GitHubHarness.Runner("r1");
+        await h.Source.ObserveAsync(runner, [], CancellationToken.None);
+
+        var later = h.StartAnotherProcess().GetServices<IRunnerRegistrationSource>().Single();
+        var kept = await later.FindAsync(runner, TimeSpan.FromMinutes(10), CancellationToken.None);
+
+        Assert.Single(h.Api.Requests);
+        Assert.Equal(labels, kept?.CustomLabels);
+    }
+
+    [Fact]
     public async Task FindAsyncForARecord_CheckFileOfAnotherName_AsksGitHub()
     {
         // The runner was renamed since the answer was kept: the answer is not its own.
