@@ -15,11 +15,12 @@
 # POLICY sets the refresh policy (Expiry, the default, or Registration). Under Expiry GitHub is asked about a runner
 # at its first check and then once in 6 hours (its labels, for the registration record): none of the checks measured
 # asks it. Under Registration, REGISTRATION_CHECK sets GitHub:RegistrationCheckInterval (default 30 minutes) and
-# CHECKS_PER_HOUR GitHub:RegistrationChecksPerHour (default 6); the first check asks about every runner, and each
-# runner's next question is then spread evenly over one cadence (its github-check.json replaced whole), as in a daemon
-# that has run for a while. The cadence is REGISTRATION_CHECK, or RUNNERS hours / CHECKS_PER_HOUR when longer: with the
-# defaults and 1,000 runners a week, so about one runner in ten checks is asked; CHECKS_PER_HOUR=3600 with 1,000
-# runners and checks every 60 s asks about 33 at each check (every runner twice an hour).
+# CHECKS_PER_HOUR GitHub:RegistrationChecksPerHour (default 6); the first check asks about 30 runners (the most a
+# process asks in a minute), and each runner's next question is then spread evenly over one cadence (its
+# github-check.json written whole, as if GitHub had listed it), as in a daemon that has run for a while. The cadence
+# is REGISTRATION_CHECK, or RUNNERS hours / CHECKS_PER_HOUR when longer: with the defaults and 1,000 runners a week, so
+# about one runner in ten checks is asked; CHECKS_PER_HOUR=3600 with 1,000 runners and checks every 60 s has about 33
+# due at each check and asks 30 of them (every runner about twice an hour).
 #
 # BINARY defaults to the Native AOT publish (artifacts/aot/runner-token-refresh). The daemon runs as under systemd
 # (its parent named systemd, a NOTIFY_SOCKET: it logs for the journal and notifies), and a check is counted when the
@@ -137,8 +138,12 @@ span = max(timedelta(days=int(days or 0), hours=h, minutes=m, seconds=s), timede
 now = datetime.now(timezone.utc)
 for i in range(runners):
     path = f"{state}/runner-{i}/github-check.json"
-    with open(path) as f:
-        record = json.load(f)
+    if os.path.exists(path):
+        with open(path) as f:
+            record = json.load(f)
+    else:
+        # Not asked yet: the first check asks at most 30 (a minute's questions); the others as if GitHub had listed them.
+        record = {"version": 1, "checked_at": now.isoformat(), "listed": True}
     record["next_check_at"] = (now + span * ((i + 0.5) / runners)).isoformat()
     with open(path + ".new", "w") as f:
         json.dump(record, f)

@@ -68,6 +68,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 328, Level = LogLevel.Warning, Message = "The GitHub App's installation tokens in {Path} are not used: {Problem}; a new token will be fetched and the file replaced, mode 600")]
     public static partial void InstallationTokenFileRefused(ILogger logger, string path, string problem);
 
+    [LoggerMessage(EventId = 330, Level = LogLevel.Information, Message = "{Questions} questions to GitHub this minute, the most this process asks in one: the other runners due are asked at the next checks")]
+    public static partial void RegistrationQuestionsDeferred(ILogger logger, int questions);
+
     [LoggerMessage(EventId = 329, Level = LogLevel.Debug, Message = "GitHub App installation {InstallationId} token taken from the state folder; it expires at {ExpiresAt}")]
     public static partial void InstallationTokenReused(ILogger logger, long installationId, string expiresAt);
 

@@ -47,9 +47,12 @@ internal sealed class GitHubAppAuthenticator(
             var installation = configured ?? await FindInstallationAsync(scope, apiRoot, lookedAt, cancellationToken).ConfigureAwait(false);
             var key = $"{apiRoot.AbsoluteUri}|{installation}";
             var now = timeProvider.GetUtcNow();
-            if (!_installationTokens.TryGetValue(key, out var held)
-                && SealingKey() is { } openingKey
-                && tokenFile.Find(FileKey(key), openingKey) is { } kept
+            var inMemory = _installationTokens.TryGetValue(key, out var held);
+            // The key file is read only when the state folder's tokens are looked at or written: not for a token held.
+            var sealingKey = inMemory && held.ExpiresAt - RenewBefore > now ? null : SealingKey();
+            if (!inMemory
+                && sealingKey is not null
+                && tokenFile.Find(FileKey(key), sealingKey) is { } kept
                 && kept.ExpiresAt - RenewBefore > now)
             {
                 // Fetched by an earlier process (a timer or cron run, the daemon before a restart).
@@ -84,7 +87,7 @@ internal sealed class GitHubAppAuthenticator(
                 }
 
                 _installationTokens[key] = held;
-                if (SealingKey() is { } sealingKey)
+                if (sealingKey is not null)
                 {
                     tokenFile.Remember(FileKey(key), held.Token, held.ExpiresAt, now, sealingKey);
                 }

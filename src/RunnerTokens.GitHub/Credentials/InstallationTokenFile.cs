@@ -13,8 +13,8 @@ namespace RunnerTokens.GitHub;
 /// run that calls GitHub. Each token is sealed (AES-GCM) with a key derived from the App's private key, so the file is
 /// of use only to whoever can read that key, who can mint a token at will anyway; a copy of the state folder, or a
 /// process that may read it but not the key, learns no token. Written atomically, mode 600; read only when it is a
-/// regular file of this user that nobody else may read or write. A token GitHub refuses is
-/// removed from it at once; one sealed with another key (the App's key was rotated) is not used.
+/// regular file of this user that nobody else may read or write. A token GitHub refuses is removed from it at once; one
+/// sealed with another key (the App's key was rotated) is not used.
 /// </summary>
 internal sealed class InstallationTokenFile(GitHubStateFolder stateFolder, IFileSystem fileSystem, ILogger<InstallationTokenFile> logger)
 {

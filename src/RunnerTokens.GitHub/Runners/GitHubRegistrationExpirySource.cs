@@ -51,6 +51,14 @@ internal sealed class GitHubRegistrationExpirySource(
     /// </summary>
     internal const double FirstJitterLow = 0.25;
 
+    /// <summary>
+    /// The most questions this process asks GitHub in one minute (of the clock), whatever its runners: the first check of
+    /// a daemon of many runners, or many runners in doubt at once (their units stopped for maintenance), asks that many
+    /// at each check and the rest at the next ones, well inside GitHub's secondary limit (900 points a minute per
+    /// endpoint) and its primary limit (5,000 an hour).
+    /// </summary>
+    internal const int MaxQuestionsPerMinute = 30;
+
     // Far more than the file holds, GitHub's answer with a hundred long labels included; a larger file is not ours, and
     // is not read.
     private const int MaxFileBytes = 64 * 1024;
@@ -59,11 +67,17 @@ internal sealed class GitHubRegistrationExpirySource(
     // none, or it is due (a daemon reads each once, then at each question; a timer or cron run once).
     private readonly ConcurrentDictionary<string, GitHubCheck> _held = new(StringComparer.Ordinal);
 
+    private readonly Lock _minuteGate = new();
+
     // The runners this process checks, as last configured validly (a reload that failed validation keeps the runners).
     private int _runners = 1;
 
     // The cadence last logged, so a change (more runners after a reload) is logged once.
     private TimeSpan _loggedCadence;
+
+    // The questions asked in the current minute of the clock (MaxQuestionsPerMinute), under the gate.
+    private long _minute = long.MinValue;
+    private int _askedThisMinute;
 
     public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
         ObserveAsync(runner, [], cancellationToken);
@@ -92,6 +106,15 @@ internal sealed class GitHubRegistrationExpirySource(
 
                 return ExpiryObservation.ValidNoExpiry(SourceName);
             }
+        }
+
+        if (!TryTakeQuestion(now))
+        {
+            // Not asked now, and nothing saved: the runner is still due at the next check. A runner GitHub listed at the
+            // last question stays valid meanwhile; of one never asked, or in doubt, GitHub cannot say yet.
+            return held is { Listed: true }
+                ? ExpiryObservation.ValidNoExpiry(SourceName)
+                : ExpiryObservation.Unknown(SourceName, $"GitHub not asked yet whether runner {runner.Name} is registered: this process asked {MaxQuestionsPerMinute} questions this minute, the most it asks; asked at a later check");
         }
 
         if (doubtful is not null)
@@ -194,6 +217,33 @@ internal sealed class GitHubRegistrationExpirySource(
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    /// <summary>Whether a question may be asked now (<see cref="MaxQuestionsPerMinute"/>); the first refused in a minute is logged.</summary>
+    private bool TryTakeQuestion(DateTimeOffset now)
+    {
+        var minute = now.UtcTicks / TimeSpan.TicksPerMinute;
+        lock (_minuteGate)
+        {
+            if (minute != _minute)
+            {
+                _minute = minute;
+                _askedThisMinute = 0;
+            }
+
+            if (_askedThisMinute < MaxQuestionsPerMinute)
+            {
+                _askedThisMinute++;
+                return true;
+            }
+
+            if (_askedThisMinute++ == MaxQuestionsPerMinute)
+            {
+                Log.RegistrationQuestionsDeferred(logger, MaxQuestionsPerMinute);
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
     private GitHubCheck? Read(RunnerContext runner)

@@ -31,7 +31,11 @@ internal sealed class GitHubRunnerRegistrationSource(RunnerLookup lookup, Func<G
         RegisteredRunner? kept = null;
         if (allowOlder && registration() is { } source)
         {
-            maxAge = source.LongestWait() is var cadence && cadence > maxAge ? cadence : maxAge;
+            if (source.LongestWait() is var cadence && cadence > maxAge)
+            {
+                maxAge = cadence;
+            }
+
             kept = source.KeptAnswer(runner, maxAge);
         }
 

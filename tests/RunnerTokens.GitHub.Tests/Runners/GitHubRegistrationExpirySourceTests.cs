@@ -149,6 +149,49 @@ public sealed class GitHubRegistrationExpirySourceTests
     }
 
     [Fact]
+    public async Task ObserveAsync_ManyRunnersDueAtOnce_AsksAtMost30AMinuteAndTheRestAtTheNextChecks()
+    {
+        // arrange: a daemon's first check of 40 runners, and 40 runners in doubt at once (their units stopped) an hour on
+        await using var h = await GitHubHarness.StartWithPatAsync();
+        h.AddRunners(40);
+        var runners = Enumerable.Range(0, 40).Select(i => GitHubHarness.Runner($"r{i}")).ToList();
+
+        // act
+        var first = await ObserveAllAsync([]);
+        var firstAsked = h.RequestsByName().Count;
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var second = await ObserveAllAsync([]);
+        var secondAsked = h.RequestsByName().Count;
+        h.Time.Advance(TimeSpan.FromHours(1));
+        var doubtful = await ObserveAllAsync([NotListening]);
+        var doubtfulAsked = h.RequestsByName().Count;
+
+        // assert: 30 asked at each check; the 10 not asked yet are unknown the first time (never asked), valid the next
+        // (GitHub listed them an hour ago), and were asked at the next check
+        Assert.Equal(30, firstAsked);
+        Assert.Equal(30, first.Count(o => o.Kind == ExpiryObservationKind.ValidNoExpiry));
+        var notAsked = first.Where(o => o.Kind == ExpiryObservationKind.Unknown).ToList();
+        Assert.Equal(10, notAsked.Count);
+        Assert.All(notAsked, o => Assert.Contains("this process asked 30 questions this minute", o.Reason, StringComparison.Ordinal));
+        Assert.Equal(40, secondAsked);
+        Assert.All(second, o => Assert.Equal(ExpiryObservationKind.ValidNoExpiry, o.Kind));
+        Assert.Equal(70, doubtfulAsked);
+        Assert.All(doubtful, o => Assert.Equal(ExpiryObservationKind.ValidNoExpiry, o.Kind));
+        Assert.Equal(2, h.Logs.GetSnapshot().Count(r => r.Id.Id == 330));
+
+        async Task<List<ExpiryObservation>> ObserveAllAsync(IReadOnlyList<ExpiryObservation> local)
+        {
+            var observations = new List<ExpiryObservation>();
+            foreach (var runner in runners)
+            {
+                observations.Add(await h.Source.ObserveAsync(runner, local, CancellationToken.None));
+            }
+
+            return observations;
+        }
+    }
+
+    [Fact]
     public async Task ObserveAsync_ListenerNotListeningAndRunnerDeleted_SeesTheDeletionAtOnce()
     {
         await using var h = await GitHubHarness.StartWithPatAsync();
