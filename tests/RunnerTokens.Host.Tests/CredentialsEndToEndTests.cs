@@ -1,3 +1,5 @@
+using RunnerTokens.TestKit.GitHub;
+
 namespace RunnerTokens.Host.Tests;
 
 public sealed class CredentialsEndToEndTests
@@ -38,12 +40,10 @@ public sealed class CredentialsEndToEndTests
     public async Task GitHubAppFlags_SignAJwtAndGetAnInstallationToken()
     {
         await using var e2e = await EndToEnd.StartAsync();
-        using var app = e2e.Api.AddApp(123456).AddInstallation(987, "my-org");
-        var key = app.WritePrivateKey(Path.Combine(e2e.Machine.RootPath, "app.pem"));
-        var environment = e2e.Environment;
-        environment["GITHUB_TOKEN"] = null;
+        var (app, flags, environment) = InstallApp(e2e);
+        using var _app = app;
 
-        var result = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--app-id", "123456", "--app-key-file", key), environment);
+        var result = await HostProcess.RunAsync(e2e.Arguments(["--check-and-refresh", .. flags]), environment);
 
         Assert.True(result.ExitCode == 0, result.StandardOutput + result.StandardError);
         Assert.Contains(e2e.Api.Requests, r => r.Path.EndsWith("/app/installations/987/access_tokens", StringComparison.Ordinal));
@@ -56,14 +56,12 @@ public sealed class CredentialsEndToEndTests
     {
         // arrange: a refresh fetches an installation token; the next run, under the registration policy, asks GitHub
         await using var e2e = await EndToEnd.StartAsync();
-        using var app = e2e.Api.AddApp(123456).AddInstallation(987, "my-org");
-        var key = app.WritePrivateKey(Path.Combine(e2e.Machine.RootPath, "app.pem"));
-        var environment = e2e.Environment;
-        environment["GITHUB_TOKEN"] = null;
-        var first = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--app-id", "123456", "--app-key-file", key), environment);
+        var (app, flags, environment) = InstallApp(e2e);
+        using var _app = app;
+        var first = await HostProcess.RunAsync(e2e.Arguments(["--check-and-refresh", .. flags]), environment);
 
         // act
-        var second = await HostProcess.RunAsync(e2e.Arguments("--check-and-refresh", "--policy", "registration", "--app-id", "123456", "--app-key-file", key), environment);
+        var second = await HostProcess.RunAsync(e2e.Arguments(["--check-and-refresh", "--policy", "registration", .. flags]), environment);
 
         // assert: the second run asked GitHub with the first run's installation token, which is nowhere in clear
         Assert.True(first.ExitCode == 0, first.StandardOutput + first.StandardError);
@@ -89,5 +87,15 @@ public sealed class CredentialsEndToEndTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.StandardError, StringComparison.Ordinal);
+    }
+
+    // The App 123456, installed on my-org as 987, with its key in a file; no token in the environment, so only the App serves.
+    private static (FakeGitHubApp App, string[] Flags, Dictionary<string, string?> Environment) InstallApp(EndToEnd e2e)
+    {
+        var app = e2e.Api.AddApp(123456).AddInstallation(987, "my-org");
+        var key = app.WritePrivateKey(Path.Combine(e2e.Machine.RootPath, "app.pem"));
+        var environment = e2e.Environment;
+        environment["GITHUB_TOKEN"] = null;
+        return (app, ["--app-id", "123456", "--app-key-file", key], environment);
     }
 }
