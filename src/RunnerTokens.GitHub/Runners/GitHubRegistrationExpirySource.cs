@@ -52,10 +52,10 @@ internal sealed class GitHubRegistrationExpirySource(
     internal const double FirstJitterLow = 0.25;
 
     /// <summary>
-    /// The most questions this process asks GitHub in one minute (of the clock), whatever its runners: the first check of
-    /// a daemon of many runners, or many runners in doubt at once (their units stopped for maintenance), asks that many
-    /// at each check and the rest at the next ones, well inside GitHub's secondary limit (900 points a minute per
-    /// endpoint) and its primary limit (5,000 an hour).
+    /// The most questions this source asks GitHub in one minute (of the clock), whatever the process's runners: many
+    /// runners due at once (in doubt together, their units stopped for maintenance; or never asked, at a first check)
+    /// are asked that many at each check and the rest at the next ones, well inside GitHub's secondary limit (900 points
+    /// a minute per endpoint) and its primary limit (5,000 an hour).
     /// </summary>
     internal const int MaxQuestionsPerMinute = 30;
 
