@@ -88,4 +88,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Warning, Message = "Check observer {Observer} failed: {Error}")]
     public static partial void ObserverFailed(ILogger logger, string observer, string error);
+
+    [LoggerMessage(EventId = 119, Level = LogLevel.Information, Message = "{Listings} runners listed on the server for their registration records this minute, the most this process lists in one: the others are listed at the next checks")]
+    public static partial void ListingsDeferred(ILogger logger, int listings);
 }

@@ -33,7 +33,16 @@ internal sealed class RegistrationResolver(
     internal static TimeSpan ListingRefreshFor(RunnerContext runner) =>
         ListingRefreshInterval * (0.75 + (0.5 * runner.NameFraction));
 
+    /// <summary>
+    /// The most listings for the record that ordinary checks start in one minute (of the clock), in this process: the
+    /// first check of a process whose runners have no record yet lists that many, and the others at the next checks,
+    /// rather than asking the server about every runner at once.
+    /// </summary>
+    internal const int MaxListingsPerMinute = 30;
+
     private readonly IRunnerRegistrationSource[] _sources = [.. sources];
+
+    private readonly MinuteBudget _listings = new(MaxListingsPerMinute);
 
     /// <summary>
     /// Per runner, the record's time of listing as of the last ordinary check that found nothing to write, kept while the
@@ -78,6 +87,18 @@ internal sealed class RegistrationResolver(
                 _unchanged.Set(runner.StateDirectory, stamps, held?.ListedAt);
             }
 
+            return;
+        }
+
+        if (!_listings.TryTake(now, out var firstRefused))
+        {
+            // This minute's listings are spent: the record is written from .runner alone, and the listing stays due.
+            if (firstRefused)
+            {
+                Log.ListingsDeferred(logger, MaxListingsPerMinute);
+            }
+
+            Remember(runner, null, null, labelsOnlyIfListed: false, held);
             return;
         }
 

@@ -67,17 +67,14 @@ internal sealed class GitHubRegistrationExpirySource(
     // none, or it is due (a daemon reads each once, then at each question; a timer or cron run once).
     private readonly ConcurrentDictionary<string, GitHubCheck> _held = new(StringComparer.Ordinal);
 
-    private readonly Lock _minuteGate = new();
+    // The questions asked in each minute of the clock (MaxQuestionsPerMinute).
+    private readonly MinuteBudget _questions = new(MaxQuestionsPerMinute);
 
     // The runners this process checks, as last configured validly (a reload that failed validation keeps the runners).
     private int _runners = 1;
 
     // The cadence last logged, so a change (more runners after a reload) is logged once.
     private TimeSpan _loggedCadence;
-
-    // The questions asked in the current minute of the clock (MaxQuestionsPerMinute), under the gate.
-    private long _minute = long.MinValue;
-    private int _askedThisMinute;
 
     public ValueTask<ExpiryObservation> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken) =>
         ObserveAsync(runner, [], cancellationToken);
@@ -108,8 +105,13 @@ internal sealed class GitHubRegistrationExpirySource(
             }
         }
 
-        if (!TryTakeQuestion(now))
+        if (!_questions.TryTake(now, out var firstRefused))
         {
+            if (firstRefused)
+            {
+                Log.RegistrationQuestionsDeferred(logger, MaxQuestionsPerMinute);
+            }
+
             // Not asked now, and nothing saved: the runner is still due at the next check. A runner GitHub listed at the
             // last question stays valid meanwhile; of one never asked, or in doubt, GitHub cannot say yet.
             return held is { Listed: true }
@@ -217,33 +219,6 @@ internal sealed class GitHubRegistrationExpirySource(
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    /// <summary>Whether a question may be asked now (<see cref="MaxQuestionsPerMinute"/>); the first refused in a minute is logged.</summary>
-    private bool TryTakeQuestion(DateTimeOffset now)
-    {
-        var minute = now.UtcTicks / TimeSpan.TicksPerMinute;
-        lock (_minuteGate)
-        {
-            if (minute != _minute)
-            {
-                _minute = minute;
-                _askedThisMinute = 0;
-            }
-
-            if (_askedThisMinute < MaxQuestionsPerMinute)
-            {
-                _askedThisMinute++;
-                return true;
-            }
-
-            if (_askedThisMinute++ == MaxQuestionsPerMinute)
-            {
-                Log.RegistrationQuestionsDeferred(logger, MaxQuestionsPerMinute);
-            }
-
-            return false;
-        }
-    }
 
     /// <summary>The last check's record; <see langword="null"/> when there is none or it cannot be used (then GitHub is asked).</summary>
     private GitHubCheck? Read(RunnerContext runner)
