@@ -12,9 +12,6 @@ internal sealed class MinuteBudget(int perMinute)
     private long _minute = long.MinValue;
     private int _used;
 
-    /// <summary>Gets the uses allowed in one minute.</summary>
-    public int PerMinute => perMinute;
-
     /// <summary>Takes one use at <paramref name="now"/>; false when this minute's are spent.</summary>
     /// <param name="now">The time of the use; a clock set back starts a minute of its own.</param>
     /// <param name="firstRefused">True for the first use refused in a minute (to log it once).</param>
