@@ -25,6 +25,19 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
+    [InlineData("expiry", "source=runner-files,listener-log seconds_left=")]
+    [InlineData("registration", "source=runner-files,listener-log,unit-state,")]
+    public async Task CheckAndRefresh_DryRunOnSample_ReadsTheUnitStateOnlyWhenGitHubIsAsked(string policy, string sources)
+    {
+        // The unit's state only makes GitHub be asked sooner: under the expiry policy nothing asks, and it is not read.
+        var result = await HostProcess.RunAsync(
+            ["--check-and-refresh", "--dry-run", "--org", "your-org", "--runner-dir", "samples/actions-runner", "--policy", policy, "--api-url", "http://127.0.0.1:9"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("sample-runner: " + sources, result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--threshold", "-5", "--threshold '-5'")]
     [InlineData("--threshold", "3600", "--threshold '3600'")]
     [InlineData("--threshold", "abc", "--threshold 'abc'")]

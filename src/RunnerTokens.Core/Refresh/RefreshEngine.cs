@@ -70,8 +70,10 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         _settings = options;
         _runnerFactory = runnerFactory;
         IExpirySource[] all = [.. sources];
-        _localSources = [.. all.Where(s => s is not IRemoteExpirySource)];
         _remoteSources = [.. all.OfType<IRemoteExpirySource>()];
+
+        // A hint for the remote sources changes no decision without one: not asked at all then.
+        _localSources = [.. all.Where(s => s is not IRemoteExpirySource && (s is not IExpiryHintSource || _remoteSources.Length > 0))];
         _busyProbes = [.. busyProbes];
         _sinks = [.. sinks];
         _checkSinks = [.. _sinks.OfType<IRunnerCheckSink>()];

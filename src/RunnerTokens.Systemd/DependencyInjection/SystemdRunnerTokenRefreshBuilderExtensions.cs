@@ -14,7 +14,8 @@ public static class SystemdRunnerTokenRefreshBuilderExtensions
     /// <summary>
     /// Adds the systemd reconfigurer (<see cref="IRunnerReconfigurer"/>), its crash recovery
     /// (<see cref="IRefreshRecovery"/>), the listener-log and unit-state expiry sources (<c>_diag/Runner_*.log</c>, the unit's
-    /// cgroup: local signals read at every check) and its preflight
+    /// cgroup: local signals read at every check; the unit's state, a hint for remote sources (<see cref="IExpiryHintSource"/>),
+    /// only when one is registered) and its preflight
     /// checks (<see cref="IRunnerPreflightCheck"/>): the unit exists, <c>config.sh</c> can be run, and this user may stop
     /// and start the unit, which the engine also checks before every refresh, before it fetches a token.
     /// Options are validated at start. Calling it again adds nothing twice.

@@ -8,7 +8,8 @@ namespace RunnerTokens.Systemd;
 /// (<c>/sys/fs/cgroup/system.slice/UNIT</c> under cgroup v2, under <c>unified/</c> or <c>systemd/</c> on a v1 or hybrid
 /// host). "Doubtful" when the runner's unit has none, so a source that asks GitHub (<see cref="IRemoteExpirySource"/>)
 /// asks now whether the registration is still there; "unknown" otherwise, never "valid" or "invalid": a stopped unit
-/// may be an operator's choice, and a running one proves nothing about the registration.
+/// may be an operator's choice, and a running one proves nothing about the registration. A hint for the remote sources
+/// (<see cref="IExpiryHintSource"/>): not read at all when none is registered (the expiry policy).
 /// </summary>
 /// <remarks>
 /// A folder is a stat, where <c>systemctl is-active</c> would be a process per runner per check. What it cannot see: a
@@ -16,7 +17,7 @@ namespace RunnerTokens.Systemd;
 /// user unit (<see cref="SystemdOptions.UserUnits"/>) and a host without a <c>system.slice</c> folder (a container)
 /// give no signal.
 /// </remarks>
-internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<SystemdOptions> options, string cgroupRoot = UnitStateExpirySource.CgroupRoot) : IExpirySource
+internal sealed class UnitStateExpirySource(IFileSystem fileSystem, IOptions<SystemdOptions> options, string cgroupRoot = UnitStateExpirySource.CgroupRoot) : IExpiryHintSource
 {
     public const string SourceName = "unit-state";
 

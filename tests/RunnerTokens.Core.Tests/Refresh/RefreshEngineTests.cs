@@ -169,6 +169,49 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task RunOnceAsync_HintSourceWithoutRemoteSource_IsNotAsked()
+    {
+        // arrange: the unit's state, say, under the expiry policy: no remote source it could point at the runner
+        var hint = Substitute.For<IExpiryHintSource>();
+        hint.ObserveAsync(default!, default).ReturnsForAnyArgs(ExpiryObservation.Doubtful("unit-state", "the unit is not running"));
+        _fixture.ExtraSources.Add(hint);
+        _fixture.SourceSays(ExpiryObservation.Expires("cache", Now.AddHours(1)));
+
+        // act
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        await hint.DidNotReceiveWithAnyArgs().ObserveAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task RunOnceAsync_HintSourceWithRemoteSource_IsAskedAndHandedOn()
+    {
+        // arrange
+        var hint = Substitute.For<IExpiryHintSource>();
+        hint.ObserveAsync(default!, default).ReturnsForAnyArgs(ExpiryObservation.Doubtful("unit-state", "the unit is not running"));
+        var remote = Substitute.For<IRemoteExpirySource>();
+        IReadOnlyList<ExpiryObservation>? handed = null;
+        remote.ObserveAsync(default!, default!, default).ReturnsForAnyArgs(call =>
+        {
+            handed = call.ArgAt<IReadOnlyList<ExpiryObservation>>(1);
+            return ExpiryObservation.ValidNoExpiry("github");
+        });
+        _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
+        _fixture.ExtraSources.Add(hint);
+        _fixture.ExtraSources.Add(remote);
+        _fixture.SourceSays(ExpiryObservation.Unknown("listener-log", "healthy"));
+
+        // act
+        var results = await _fixture.CreateSut().RunOnceAsync(CancellationToken.None);
+
+        // assert
+        Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
+        Assert.Contains(handed!, o => o.Kind == ExpiryObservationKind.Doubtful && o.Source == "unit-state");
+    }
+
+    [Fact]
     public async Task RunOnceAsync_LocalSourceSaysInvalid_DoesNotAskTheRemoteOne()
     {
         var remote = Substitute.For<IRemoteExpirySource>();
