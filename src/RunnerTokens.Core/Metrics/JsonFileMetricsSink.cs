@@ -37,38 +37,39 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
     // The padded bytes of the write in progress (PadToWholeBlocks: every write, a counter's too), under the gate.
     private byte[]? _padded;
 
-    public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken)
-    {
-        var timestamp = checkedAt.ToUnixTimeSeconds();
-        return UpdateAsync(runner, document => document.LastCheckTimestamp = timestamp, cancellationToken, checkTimestamp: timestamp);
-    }
+    // Each change is a static lambda given its value: nothing is allocated for a check whose time stamp is not written.
+    public ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset checkedAt, CancellationToken cancellationToken) =>
+        UpdateAsync(runner, static (document, timestamp) => document.LastCheckTimestamp = timestamp, checkedAt.ToUnixTimeSeconds(), cancellationToken, checkOnly: true);
 
     public ValueTask RecordRefreshSucceededAsync(RunnerContext runner, DateTimeOffset refreshedAt, CancellationToken cancellationToken) =>
         UpdateAsync(
             runner,
-            document =>
+            static (document, timestamp) =>
             {
-                document.LastRefreshTimestamp = refreshedAt.ToUnixTimeSeconds();
+                document.LastRefreshTimestamp = timestamp;
                 document.TotalRefreshes++;
                 document.ConsecutiveFailures = 0;
             },
+            refreshedAt.ToUnixTimeSeconds(),
             cancellationToken);
 
     public ValueTask RecordRefreshFailedAsync(RunnerContext runner, DateTimeOffset failedAt, int consecutiveFailures, CancellationToken cancellationToken) =>
         UpdateAsync(
             runner,
-            document =>
+            static (document, failures) =>
             {
                 document.FailedRefreshes++;
-                document.ConsecutiveFailures = consecutiveFailures;
+                document.ConsecutiveFailures = (int)failures;
             },
+            consecutiveFailures,
             cancellationToken);
 
     /// <param name="runner">The runner whose metrics file is updated.</param>
-    /// <param name="update">The change to the document.</param>
+    /// <param name="update">The change to the document, given <paramref name="value"/>.</param>
+    /// <param name="value">The value the change sets.</param>
     /// <param name="cancellationToken">Cancels the wait for the sink's gate.</param>
-    /// <param name="checkTimestamp">A check's time stamp, when the update is that alone.</param>
-    private async ValueTask UpdateAsync(RunnerContext runner, Action<MetricsDocument> update, CancellationToken cancellationToken, long? checkTimestamp = null)
+    /// <param name="checkOnly">Whether the update is a check's time stamp (<paramref name="value"/>) alone.</param>
+    private async ValueTask UpdateAsync(RunnerContext runner, Action<MetricsDocument, long> update, long value, CancellationToken cancellationToken, bool checkOnly = false)
     {
         if (runner.MetricsFile is not { } path)
         {
@@ -81,9 +82,9 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
             // The time stamp this sink last wrote is recent enough: nothing would be written, so the file is not even
             // looked at (a stat per runner per check). A file replaced meanwhile keeps what the other process wrote;
             // one deleted is written again in the next slot.
-            if (checkTimestamp is { } timestamp
+            if (checkOnly
                 && _written.TryPeek(path, out var last)
-                && !InLaterSlot(path, last.Document.LastCheckTimestamp, timestamp)
+                && !InLaterSlot(path, last.Document.LastCheckTimestamp, value)
                 && last.Document.RunnerName == runner.Name
                 && last.Document.RunnerOrg == runner.Scope.DisplayName)
             {
@@ -92,7 +93,7 @@ internal sealed partial class JsonFileMetricsSink(IFileSystem fileSystem, ILogge
 
             var (held, onDisk) = Read(path);
             var document = held with { RunnerOrg = runner.Scope.DisplayName, RunnerName = runner.Name };
-            update(document);
+            update(document, value);
             var content = JsonSerializer.SerializeToUtf8Bytes(document, StateJsonContext.Default.MetricsDocument);
             if (onDisk is not null && content.AsSpan().SequenceEqual(onDisk.Value.Span))
             {

@@ -215,7 +215,9 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
     }
 
-    private async Task<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
+    // The per-runner path returns ValueTask: it nearly always completes at once, and a Task of each would be an
+    // allocation per runner per check.
+    private async ValueTask<RunnerRefreshResult> CheckRunnerAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         runner.Stamps.Begin();
         try
@@ -228,7 +230,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
     }
 
-    private async Task<RunnerRefreshResult> CheckRunnerCoreAsync(RunnerContext runner, CancellationToken cancellationToken)
+    private async ValueTask<RunnerRefreshResult> CheckRunnerCoreAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         if (Settings.DryRun)
         {
@@ -254,7 +256,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         return await ObserveAndActAsync(runner, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RunnerRefreshResult> ObserveAndActAsync(RunnerContext runner, CancellationToken cancellationToken)
+    private async ValueTask<RunnerRefreshResult> ObserveAndActAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         var observations = await ObserveAsync(runner, cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
@@ -301,7 +303,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             return new(runner.Name, RefreshOutcome.DryRun, decision.Reason);
         }
 
-        await ForEachSinkAsync(runner, sink => sink.RecordCheckAsync(runner, now, cancellationToken)).ConfigureAwait(false);
+        await RecordCheckAsync(runner, now, cancellationToken).ConfigureAwait(false);
 
         // What .runner (and, hourly, GitHub) says now goes into the registration record, for the day the listener
         // deletes .runner or GitHub deletes the runner.
@@ -367,7 +369,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         return activity;
     }
 
-    private async Task<IReadOnlyList<ExpiryObservation>> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<ExpiryObservation>> ObserveAsync(RunnerContext runner, CancellationToken cancellationToken)
     {
         // The local sources first (files, the listener's log: cheap), then the remote ones with what the local ones saw,
         // so a server is asked only when that can change the decision. A registration a local source already calls
@@ -378,7 +380,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             observations.Add(await ObserveOneAsync(runner, source, null, cancellationToken).ConfigureAwait(false));
         }
 
-        if (observations.Exists(o => o.Kind == ExpiryObservationKind.InvalidNow))
+        if (_remoteSources.Length == 0 || observations.Exists(o => o.Kind == ExpiryObservationKind.InvalidNow))
         {
             return observations;
         }
@@ -393,7 +395,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
     }
 
     /// <summary>One source's observation; a remote source (<paramref name="local"/> given) gets what the local ones saw.</summary>
-    private async Task<ExpiryObservation> ObserveOneAsync(RunnerContext runner, IExpirySource source, ExpiryObservation[]? local, CancellationToken cancellationToken)
+    private async ValueTask<ExpiryObservation> ObserveOneAsync(RunnerContext runner, IExpirySource source, ExpiryObservation[]? local, CancellationToken cancellationToken)
     {
         try
         {
@@ -629,6 +631,22 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         {
             // The runner is registered either way; losing the cache only means an earlier refresh next time.
             Log.StateProblem(_logger, runner.Name, $"cannot write {_stateStore.PathFor(runner)}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Records a check in every sink: <see cref="ForEachSinkAsync"/> without a delegate made per runner per check.</summary>
+    private async ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                await sink.RecordCheckAsync(runner, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SinkFailed(_logger, runner.Name, sink.GetType().Name, ex.Message);
+            }
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed class RunnerLock(IFileSystem fileSystem, TimeProvider timeProvid
     private bool _disposed;
 
     /// <summary>Takes the lock, waiting up to <paramref name="timeout"/>; returns null when another holder kept it.</summary>
-    public async Task<IDisposable?> AcquireAsync(RunnerContext runner, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<IDisposable?> AcquireAsync(RunnerContext runner, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var path = runner.Files.LockFile;
 

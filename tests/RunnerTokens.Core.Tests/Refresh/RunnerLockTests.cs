@@ -293,8 +293,8 @@ public sealed class RunnerLockTests : IDisposable
     public void KeptFor_AQuarterOfTheOpenFilesLimitLess128(ulong limit, int runners) =>
         Assert.Equal(runners, RunnerLock.KeptFor(limit));
 
-    private Task<IDisposable?> AcquireAsync(string stateFolder, RunnerLock? runnerLock = null) =>
-        (runnerLock ?? _lock).AcquireAsync(
+    private async Task<IDisposable?> AcquireAsync(string stateFolder, RunnerLock? runnerLock = null) =>
+        await (runnerLock ?? _lock).AcquireAsync(
             new RunnerContext("runner-1", _fixture.Runners[0].Path, "https://github.com/acme", stateFolder),
             TimeSpan.Zero,
             CancellationToken.None);
