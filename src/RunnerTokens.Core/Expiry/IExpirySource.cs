@@ -5,8 +5,9 @@ namespace RunnerTokens;
 /// does not expire), or that it cannot tell.
 /// </summary>
 /// <remarks>
-/// The engine asks every registered source at each check and acts on the most urgent answer. A source that
-/// throws counts as <see cref="ExpiryObservationKind.Unknown"/>. Register one with
+/// The engine asks every registered source at each check and acts on the most urgent answer (a hint for remote sources,
+/// <see cref="IExpiryHintSource"/>, only when one is registered). A source that throws counts as
+/// <see cref="ExpiryObservationKind.Unknown"/>. Register one with
 /// <c>services.TryAddEnumerable(ServiceDescriptor.Singleton&lt;IExpirySource, MySource&gt;())</c>.
 /// </remarks>
 public interface IExpirySource

@@ -147,13 +147,8 @@ public sealed class RefreshEngineTests : IDisposable
     public async Task RunOnceAsync_RemoteSource_IsAskedAfterTheLocalOnesWithWhatTheySaw()
     {
         // arrange: a remote source, and a local one that sees something wrong
-        var remote = Substitute.For<IRemoteExpirySource>();
-        IReadOnlyList<ExpiryObservation>? handed = null;
-        remote.ObserveAsync(default!, default!, default).ReturnsForAnyArgs(call =>
-        {
-            handed = call.ArgAt<IReadOnlyList<ExpiryObservation>>(1);
-            return ExpiryObservation.ValidNoExpiry("github");
-        });
+        var handed = new List<IReadOnlyList<ExpiryObservation>>();
+        var remote = RemoteSourceSayingListed(handed);
         _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
         _fixture.ExtraSources.Add(remote);
         _fixture.SourceSays(ExpiryObservation.Doubtful("listener-log", "no listener log"));
@@ -163,7 +158,7 @@ public sealed class RefreshEngineTests : IDisposable
 
         // assert
         Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
-        var local = Assert.Single(handed!);
+        var local = Assert.Single(Assert.Single(handed));
         Assert.Equal(ExpiryObservationKind.Doubtful, local.Kind);
         await remote.DidNotReceiveWithAnyArgs().ObserveAsync(default!, default);
     }
@@ -191,13 +186,8 @@ public sealed class RefreshEngineTests : IDisposable
         // arrange
         var hint = Substitute.For<IExpiryHintSource>();
         hint.ObserveAsync(default!, default).ReturnsForAnyArgs(ExpiryObservation.Doubtful("unit-state", "the unit is not running"));
-        var remote = Substitute.For<IRemoteExpirySource>();
-        IReadOnlyList<ExpiryObservation>? handed = null;
-        remote.ObserveAsync(default!, default!, default).ReturnsForAnyArgs(call =>
-        {
-            handed = call.ArgAt<IReadOnlyList<ExpiryObservation>>(1);
-            return ExpiryObservation.ValidNoExpiry("github");
-        });
+        var handed = new List<IReadOnlyList<ExpiryObservation>>();
+        var remote = RemoteSourceSayingListed(handed);
         _fixture.Configure = o => o.Policy = RefreshPolicy.Registration;
         _fixture.ExtraSources.Add(hint);
         _fixture.ExtraSources.Add(remote);
@@ -208,7 +198,7 @@ public sealed class RefreshEngineTests : IDisposable
 
         // assert
         Assert.Equal(RefreshOutcome.NotNeeded, Assert.Single(results).Outcome);
-        Assert.Contains(handed!, o => o.Kind == ExpiryObservationKind.Doubtful && o.Source == "unit-state");
+        Assert.Contains(Assert.Single(handed), o => o.Kind == ExpiryObservationKind.Doubtful && o.Source == "unit-state");
     }
 
     [Fact]
@@ -688,4 +678,16 @@ public sealed class RefreshEngineTests : IDisposable
     }
 
     private static async Task WaitUntil(Func<bool> condition) => Assert.True(await Poll.UntilAsync(condition));
+
+    /// <summary>A remote source that says GitHub lists the runner, keeping what the local sources handed it at each check.</summary>
+    private static IRemoteExpirySource RemoteSourceSayingListed(List<IReadOnlyList<ExpiryObservation>> handed)
+    {
+        var remote = Substitute.For<IRemoteExpirySource>();
+        remote.ObserveAsync(default!, default!, default).ReturnsForAnyArgs(call =>
+        {
+            handed.Add(call.ArgAt<IReadOnlyList<ExpiryObservation>>(1));
+            return ExpiryObservation.ValidNoExpiry("github");
+        });
+        return remote;
+    }
 }
