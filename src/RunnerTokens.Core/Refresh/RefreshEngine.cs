@@ -303,7 +303,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             return new(runner.Name, RefreshOutcome.DryRun, decision.Reason);
         }
 
-        await RecordCheckAsync(runner, now, cancellationToken).ConfigureAwait(false);
+        await ForEachSinkAsync(runner, (runner, now, cancellationToken), static (sink, s) => sink.RecordCheckAsync(s.runner, s.now, s.cancellationToken)).ConfigureAwait(false);
 
         // What .runner (and, hourly, GitHub) says now goes into the registration record, for the day the listener
         // deletes .runner or GitHub deletes the runner.
@@ -452,7 +452,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
             Log.Refreshed(_logger, runner.Name, LogText.Time(token.ExpiresAt));
             newExpiry.Value = token.ExpiresAt;
             var at = _timeProvider.GetUtcNow();
-            await ForEachSinkAsync(runner, sink => sink.RecordRefreshSucceededAsync(runner, at, cancellationToken)).ConfigureAwait(false);
+            await ForEachSinkAsync(runner, (runner, at, cancellationToken), static (sink, s) => sink.RecordRefreshSucceededAsync(s.runner, s.at, s.cancellationToken)).ConfigureAwait(false);
             return new(runner.Name, RefreshOutcome.Refreshed, decision.Reason);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -493,7 +493,7 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
 
         var at = _timeProvider.GetUtcNow();
-        await ForEachSinkAsync(runner, sink => sink.RecordRefreshFailedAsync(runner, at, state.ConsecutiveFailures, cancellationToken)).ConfigureAwait(false);
+        await ForEachSinkAsync(runner, (runner, at, state.ConsecutiveFailures, cancellationToken), static (sink, s) => sink.RecordRefreshFailedAsync(s.runner, s.at, s.ConsecutiveFailures, s.cancellationToken)).ConfigureAwait(false);
         return new(runner.Name, RefreshOutcome.Failed, failure.Message);
     }
 
@@ -634,29 +634,17 @@ internal sealed class RefreshEngine : IRunnerTokenRefresher
         }
     }
 
-    /// <summary>Records a check in every sink: <see cref="ForEachSinkAsync"/> without a delegate made per runner per check.</summary>
-    private async ValueTask RecordCheckAsync(RunnerContext runner, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records something in every sink; one that fails is logged, not thrown. <paramref name="record"/> is a static
+    /// lambda given <paramref name="state"/>, so a check of every runner makes no delegate per runner.
+    /// </summary>
+    private async ValueTask ForEachSinkAsync<TState>(RunnerContext runner, TState state, Func<IMetricsSink, TState, ValueTask> record)
     {
         foreach (var sink in _sinks)
         {
             try
             {
-                await sink.RecordCheckAsync(runner, now, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.SinkFailed(_logger, runner.Name, sink.GetType().Name, ex.Message);
-            }
-        }
-    }
-
-    private async Task ForEachSinkAsync(RunnerContext runner, Func<IMetricsSink, ValueTask> record)
-    {
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                await record(sink).ConfigureAwait(false);
+                await record(sink, state).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
